@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-kafka-listeners",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "KafkaListeners", targets: ["KafkaListeners"]),
+        .library(name: "KafkaListenersTesting", targets: ["KafkaListenersTesting"]),
+        .executable(name: "GroupDemo", targets: ["GroupDemo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).
+        .systemLibrary(
+            name: "Crdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // Safe Swift over librdkafka: configuration, consumer, producer, admin. No framework policy.
+        .target(
+            name: "KafkaClient",
+            dependencies: [
+                "Crdkafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The listener framework: containers, registry, ack modes (built up issue by issue).
+        .target(
+            name: "KafkaListeners",
+            dependencies: [
+                "KafkaClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // EmbeddedKafka (librdkafka's mock cluster, in-process) and test helpers.
+        .target(
+            name: "KafkaListenersTesting",
+            dependencies: [
+                "Crdkafka",
+                "KafkaClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "GroupDemo",
+            dependencies: ["KafkaClient", "KafkaListenersTesting"],
+            path: "Samples/GroupDemo"
+        ),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: ["KafkaClient", "KafkaListenersTesting"]
+        ),
+    ]
+)

@@ -1,0 +1,327 @@
+import Crdkafka
+import Logging
+
+/// The consumer's native state: the handle, its consumer queue, a reusable message buffer, pending async
+/// commits and open partition queues.
+///
+/// Everything here is touched only on the consumer's own ``KafkaThread`` (jobs and librdkafka callbacks
+/// served by polls on that thread), which is what makes the `@unchecked Sendable` sound. The one
+/// exception is ``wakeUp()``, which only calls the thread-safe `rd_kafka_queue_yield`.
+final class ConsumerCore: @unchecked Sendable {
+    let handle: NativeHandle
+    let queue: OpaquePointer
+    let logger: Logger
+    var closed = false
+    private var messageBuffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    private var messageBufferCapacity: Int
+    private var pendingCommits: [Int: @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void] = [:]
+    private var nextCommitId = 1
+    var partitionQueues: [TopicPartition: PartitionQueue] = [:]
+    var rebalanceHandler: RebalanceHandler?
+
+    init(handle: NativeHandle, logger: Logger) {
+        self.handle = handle
+        self.logger = logger
+        // Route the main queue (rebalances, errors, commit results) into the consumer queue.
+        rd_kafka_poll_set_consumer(handle.pointer)
+        self.queue = rd_kafka_queue_get_consumer(handle.pointer)
+        self.messageBufferCapacity = 1024
+        self.messageBuffer = .allocate(capacity: 1024)
+    }
+
+    var rk: OpaquePointer { handle.pointer }
+
+    /// Interrupts a blocking poll from any thread.
+    func wakeUp() {
+        rd_kafka_queue_yield(queue)
+    }
+
+    // MARK: Polling
+
+    /// Returns up to `maxRecords` records, waiting at most `timeout` for the first one.
+    func poll(maxRecords: Int, timeout: Duration) throws -> [ConsumerRecord] {
+        var records: [ConsumerRecord] = []
+        try poll(maxRecords: maxRecords, timeout: timeout) { records.append($0) }
+        return records
+    }
+
+    /// Calls `each` for up to `maxRecords` records, waiting at most `timeout` for the first one;
+    /// returns how many were delivered. Rebalance callbacks and async commit results are served here.
+    @discardableResult
+    func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
+        guard !closed else { throw KafkaError.closed(operation: "poll") }
+        let want = max(1, maxRecords)
+        if want > messageBufferCapacity {
+            messageBuffer.deallocate()
+            messageBuffer = .allocate(capacity: want)
+            messageBufferCapacity = want
+        }
+        // Take what is already there; if nothing, wait for one message, then take the rest without
+        // waiting. (consume_batch_queue with n > 1 would otherwise wait for the whole timeout.)
+        var count = rd_kafka_consume_batch_queue(queue, 0, messageBuffer, want)
+        let waitMs = timeout.milliseconds
+        if count == 0 && waitMs > 0 && !closed {
+            count = rd_kafka_consume_batch_queue(queue, waitMs, messageBuffer, 1)
+            if count == 1 && want > 1 {
+                let more = rd_kafka_consume_batch_queue(queue, 0, messageBuffer + 1, want - 1)
+                if more > 0 { count += more }
+            }
+        }
+        if count < 0 {
+            throw KafkaError.rdkafka(rd_kafka_last_error(), operation: "poll")
+        }
+        var delivered = 0
+        var topicCache: (OpaquePointer?, String) = (nil, "")
+        var thrown: Error?
+        for index in 0..<count {
+            let message = UnsafePointer<rd_kafka_message_t>(messageBuffer[index]!)
+            defer { rd_kafka_message_destroy(UnsafeMutablePointer(mutating: message)) }
+            if thrown != nil { continue }
+            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                reportConsumeError(message)
+                continue
+            }
+            do {
+                try each(MessageConversion.record(from: message, topicCache: &topicCache))
+                delivered += 1
+            } catch {
+                thrown = error
+            }
+        }
+        if let thrown { throw thrown }
+        try throwIfFatal()
+        return delivered
+    }
+
+    private func reportConsumeError(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let err = message.pointee.err
+        if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            logger.trace("reached end of \(message.pointee.partition)")
+            return
+        }
+        var text: String?
+        if let payload = message.pointee.payload, message.pointee.len > 0 {
+            text = String(decoding: UnsafeRawBufferPointer(start: payload, count: message.pointee.len), as: UTF8.self)
+        }
+        let error = KafkaError.rdkafka(err, operation: "consume", message: text)
+        logger.warning("consumer error: \(error)")
+    }
+
+    private func throwIfFatal() throws {
+        var text = [CChar](repeating: 0, count: 512)
+        let err = rd_kafka_fatal_error(rk, &text, text.count)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let reason = String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw KafkaError(
+                kind: .broker, code: err.rawValue, codeName: String(cString: rd_kafka_err2name(err)), message: reason,
+                operation: "poll", isFatal: true)
+        }
+    }
+
+    // MARK: Commits
+
+    func commit(_ offsets: [TopicPartitionOffset]) throws {
+        guard !closed else { throw KafkaError.closed(operation: "commit offsets") }
+        guard !offsets.isEmpty else { return }
+        try PartitionList.with(offsets) { list in
+            let err = rd_kafka_commit(rk, list, 0)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "commit offsets") }
+            if let error = PartitionList.firstError(list, operation: "commit offsets") { throw error }
+        }
+    }
+
+    func commitAsync(
+        _ offsets: [TopicPartitionOffset],
+        completion: @escaping @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void
+    ) {
+        guard !closed else { return completion(.failure(.closed(operation: "commit offsets"))) }
+        guard !offsets.isEmpty else { return completion(.success([])) }
+        let id = nextCommitId
+        nextCommitId += 1
+        pendingCommits[id] = completion
+        let err = PartitionList.with(offsets) { list in
+            rd_kafka_commit_queue(rk, list, queue, { rk, err, list, opaque in
+                guard let callbacks = NativeCallbacks.of(rk), let handler = callbacks.commitResult.withLock({ $0 }) else { return }
+                handler(Int(bitPattern: opaque), err, list)
+            }, UnsafeMutableRawPointer(bitPattern: id))
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            pendingCommits.removeValue(forKey: id)?(.failure(.rdkafka(err, operation: "commit offsets")))
+        }
+    }
+
+    /// Resolves an async commit; called on this thread while a poll serves the result.
+    func commitCompleted(id: Int, err: rd_kafka_resp_err_t, list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        guard let completion = pendingCommits.removeValue(forKey: id) else { return }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            completion(.failure(.rdkafka(err, operation: "commit offsets")))
+        } else if let list, let error = PartitionList.firstError(list, operation: "commit offsets") {
+            completion(.failure(error))
+        } else {
+            completion(.success(list.map { PartitionList.read($0) } ?? []))
+        }
+    }
+
+    func committed(_ partitions: [TopicPartition], timeout: Duration) throws -> [TopicPartitionOffset] {
+        guard !closed else { throw KafkaError.closed(operation: "read committed offsets") }
+        return try PartitionList.with(partitions) { list in
+            let err = rd_kafka_committed(rk, list, timeout.milliseconds)
+            if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+                throw KafkaError.timedOut(operation: "read committed offsets", after: timeout)
+            }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "read committed offsets") }
+            if let error = PartitionList.firstError(list, operation: "read committed offsets") { throw error }
+            return PartitionList.read(list)
+        }
+    }
+
+    func position(_ partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
+        guard !closed else { throw KafkaError.closed(operation: "read positions") }
+        return try PartitionList.with(partitions) { list in
+            let err = rd_kafka_position(rk, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "read positions") }
+            return PartitionList.read(list)
+        }
+    }
+
+    // MARK: Flow control
+
+    func pause(_ partitions: [TopicPartition]) throws {
+        try flowControl(partitions, operation: "pause partitions") { rd_kafka_pause_partitions(rk, $0) }
+    }
+
+    func resume(_ partitions: [TopicPartition]) throws {
+        try flowControl(partitions, operation: "resume partitions") { rd_kafka_resume_partitions(rk, $0) }
+    }
+
+    private func flowControl(
+        _ partitions: [TopicPartition], operation: String,
+        _ call: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> rd_kafka_resp_err_t
+    ) throws {
+        guard !closed else { throw KafkaError.closed(operation: operation) }
+        guard !partitions.isEmpty else { return }
+        try PartitionList.with(partitions) { list in
+            let err = call(list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: operation) }
+            if let error = PartitionList.firstError(list, operation: operation) { throw error }
+        }
+    }
+
+    func seek(_ offsets: [TopicPartitionOffset], timeout: Duration) throws {
+        guard !closed else { throw KafkaError.closed(operation: "seek") }
+        guard !offsets.isEmpty else { return }
+        try PartitionList.with(offsets) { list in
+            if let error = rd_kafka_seek_partitions(rk, list, timeout.milliseconds) {
+                throw KafkaError.consuming(error, operation: "seek")
+            }
+            if let error = PartitionList.firstError(list, operation: "seek") { throw error }
+        }
+    }
+
+    // MARK: Assignment
+
+    func subscribe(_ topics: [String]) throws {
+        guard !closed else { throw KafkaError.closed(operation: "subscribe") }
+        for topic in topics where !topic.hasPrefix("^") { try TopicName.validate(topic) }
+        try PartitionList.with(topics.map { TopicPartition($0, RD_KAFKA_PARTITION_UA) }) { list in
+            let err = rd_kafka_subscribe(rk, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "subscribe to \(topics)") }
+        }
+    }
+
+    func unsubscribe() throws {
+        guard !closed else { throw KafkaError.closed(operation: "unsubscribe") }
+        let err = rd_kafka_unsubscribe(rk)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "unsubscribe") }
+    }
+
+    func assign(_ offsets: [TopicPartitionOffset]) throws {
+        guard !closed else { throw KafkaError.closed(operation: "assign partitions") }
+        for entry in offsets { try TopicName.validate(entry.topicPartition.topic) }
+        try PartitionList.with(offsets) { list in
+            let err = rd_kafka_assign(rk, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "assign partitions") }
+        }
+    }
+
+    func assignment() throws -> [TopicPartition] {
+        guard !closed else { throw KafkaError.closed(operation: "read assignment") }
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let err = rd_kafka_assignment(rk, &list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else {
+            throw KafkaError.rdkafka(err, operation: "read assignment")
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return PartitionList.read(list).map(\.topicPartition).sorted()
+    }
+
+    var rebalanceProtocol: RebalanceEvent.RebalanceProtocol {
+        guard let name = rd_kafka_rebalance_protocol(rk) else { return .eager }
+        return String(cString: name) == "COOPERATIVE" ? .cooperative : .eager
+    }
+
+    var memberId: String? {
+        guard let pointer = rd_kafka_memberid(rk) else { return nil }
+        defer { rd_kafka_mem_free(rk, pointer) }
+        let id = String(cString: pointer)
+        return id.isEmpty ? nil : id
+    }
+
+    // MARK: Rebalance bridging
+
+    /// The rebalance callback: tells the handler, then applies the change (revoke after the handler,
+    /// assign before it), with incremental calls under the cooperative protocol.
+    func handleRebalance(_ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let partitions = PartitionList.read(list).map(\.topicPartition)
+        let proto = rebalanceProtocol
+        let session = ConsumerSession(core: self)
+        if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            if proto == .cooperative {
+                if let error = rd_kafka_incremental_assign(rk, list) {
+                    logger.error("incremental assign failed: \(KafkaError.consuming(error, operation: "assign"))")
+                }
+            } else {
+                let result = rd_kafka_assign(rk, list)
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.error("assign failed: \(KafkaError.rdkafka(result, operation: "assign"))")
+                }
+            }
+            logger.debug("partitions assigned: \(partitions.sorted())")
+            rebalanceHandler?(RebalanceEvent(kind: .assigned, partitions: partitions, rebalanceProtocol: proto), session)
+        } else {
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            logger.debug("partitions \(lost ? "lost" : "revoked"): \(partitions.sorted())")
+            rebalanceHandler?(
+                RebalanceEvent(kind: lost ? .lost : .revoked, partitions: partitions, rebalanceProtocol: proto), session)
+            for partition in partitions { partitionQueues.removeValue(forKey: partition)?.destroy() }
+            if proto == .cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, list) {
+                    logger.error("incremental unassign failed: \(KafkaError.consuming(error, operation: "unassign"))")
+                }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+        }
+    }
+
+    // MARK: Closing
+
+    /// Leaves the group (serving the final revoke), fails pending async commits, frees every queue and
+    /// the handle. Runs on the consumer's thread; safe to call twice.
+    func close() {
+        guard !closed else { return }
+        let err = rd_kafka_consumer_close(rk)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("consumer close reported \(KafkaError.rdkafka(err, operation: "close consumer"))")
+        }
+        closed = true
+        for (_, completion) in pendingCommits { completion(.failure(.closed(operation: "commit offsets"))) }
+        pendingCommits.removeAll()
+        for (_, partitionQueue) in partitionQueues { partitionQueue.destroy() }
+        partitionQueues.removeAll()
+        rd_kafka_queue_destroy(queue)
+        messageBuffer.deallocate()
+        messageBufferCapacity = 0
+        handle.destroy()
+    }
+}

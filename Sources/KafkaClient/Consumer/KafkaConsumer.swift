@@ -1,0 +1,151 @@
+import Crdkafka
+import Logging
+import Synchronization
+
+/// A Kafka consumer: subscribe or assign, poll batches of records, commit, pause, resume and seek.
+///
+/// Each consumer owns one thread; every librdkafka call on the consumer (including the blocking ones:
+/// a poll with a timeout, a synchronous commit, `close`) runs there, never on Swift's cooperative pool.
+/// The `async` methods hop to that thread and back; ``withSession(_:)`` runs a whole block there, which
+/// is how a poll loop applies several operations between fetches. Rebalance callbacks run on the same
+/// thread, inside a poll (or inside ``close()``), so a ``RebalanceHandler`` may commit synchronously
+/// before the partitions are given up.
+///
+/// Call ``close()`` to leave the group cleanly. A consumer that is dropped without `close()` is closed
+/// in the background.
+public final class KafkaConsumer: Sendable {
+    private let core: ConsumerCore
+    private let thread: KafkaThread
+    private let closeRequested = Atomic<Bool>(false)
+    /// librdkafka's name for the client, such as `rdkafka#consumer-3`.
+    public let name: String
+
+    /// Creates a consumer; it does nothing until it subscribes or is assigned partitions.
+    ///
+    /// - Parameters:
+    ///   - configuration: settings; `group.id` is needed to subscribe or commit.
+    ///   - rebalanceHandler: called on the consumer's thread for each assignment change.
+    ///   - logger: receives librdkafka's log lines and this consumer's own.
+    /// - Throws: ``KafkaError`` of kind `.configuration` for an unknown key or an invalid value.
+    public init(
+        configuration: KafkaConfiguration, rebalanceHandler: RebalanceHandler? = nil,
+        logger: Logger = Logger(label: "kafka.consumer")
+    ) throws {
+        let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logger: logger)
+        let core = ConsumerCore(handle: handle, logger: logger)
+        core.rebalanceHandler = rebalanceHandler
+        handle.callbacks.rebalance.withLock {
+            $0 = { [weak core] _, err, list in core?.handleRebalance(err, list) }
+        }
+        handle.callbacks.commitResult.withLock {
+            $0 = { [weak core] id, err, list in core?.commitCompleted(id: id, err: err, list: list) }
+        }
+        self.core = core
+        self.name = handle.name
+        self.thread = KafkaThread(name: "kafka-consumer-\(handle.name)")
+    }
+
+    /// Runs `body` on the consumer's thread with synchronous access to the consumer.
+    ///
+    /// - Throws: what `body` throws, or `.closed` after ``close()``.
+    public func withSession<T: Sendable>(_ body: @escaping @Sendable (ConsumerSession) throws -> T) async throws -> T {
+        let core = self.core
+        return try await thread.run("use consumer") {
+            guard !core.closed else { throw KafkaError.closed(operation: "use consumer") }
+            return try body(ConsumerSession(core: core))
+        }
+    }
+
+    /// Subscribes to `topics` as a member of the configured group; replaces any earlier subscription.
+    ///
+    /// - Throws: `.invalidTopicName` for a bad name, `.broker` if librdkafka refuses.
+    public func subscribe(topics: [String]) async throws {
+        try await withSession { try $0.subscribe(topics: topics) }
+    }
+
+    /// Subscribes to every topic whose name matches the regular expression `pattern` (POSIX extended).
+    public func subscribe(pattern: String) async throws {
+        let regex = pattern.hasPrefix("^") ? pattern : "^" + pattern
+        try await withSession { try $0.subscribe(topics: [regex]) }
+    }
+
+    /// Assigns partitions directly (no group membership, no rebalance), starting at the given offsets
+    /// (``KafkaOffset/stored`` to start from the group's committed offset).
+    public func assign(_ offsets: [TopicPartitionOffset]) async throws {
+        try await withSession { try $0.assign(offsets) }
+    }
+
+    /// Returns up to `maxRecords` records, waiting at most `timeout` for the first one.
+    public func poll(maxRecords: Int = 500, timeout: Duration = .milliseconds(100)) async throws -> [ConsumerRecord] {
+        try await withSession { try $0.poll(maxRecords: maxRecords, timeout: timeout) }
+    }
+
+    /// Commits `offsets` (each the next offset to read) synchronously on the consumer's thread and
+    /// returns when the broker has answered.
+    public func commit(_ offsets: [TopicPartitionOffset]) async throws {
+        try await withSession { try $0.commit(offsets) }
+    }
+
+    /// Sends a commit without waiting. `completion` runs on the consumer's thread during a later poll
+    /// (or with `.closed` if the consumer closes first); it must not block.
+    public func commitAsync(
+        _ offsets: [TopicPartitionOffset],
+        completion: @escaping @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void
+    ) {
+        let core = self.core
+        let accepted = thread.submit { core.commitAsync(offsets, completion: completion) }
+        if !accepted { completion(.failure(.closed(operation: "commit offsets"))) }
+    }
+
+    /// The group's committed offsets for `partitions` (``KafkaOffset/invalid`` where none).
+    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws -> [TopicPartitionOffset] {
+        try await withSession { try $0.committed(partitions, timeout: timeout) }
+    }
+
+    /// The next offset this consumer would read for each partition.
+    public func position(_ partitions: [TopicPartition]) async throws -> [TopicPartitionOffset] {
+        try await withSession { try $0.position(partitions) }
+    }
+
+    /// Stops fetching `partitions` while the consumer keeps polling (so the group does not rebalance).
+    public func pause(_ partitions: [TopicPartition]) async throws {
+        try await withSession { try $0.pause(partitions) }
+    }
+
+    /// Restarts fetching `partitions`.
+    public func resume(_ partitions: [TopicPartition]) async throws {
+        try await withSession { try $0.resume(partitions) }
+    }
+
+    /// Moves fetch positions; the records from there on are delivered (again).
+    public func seek(_ offsets: [TopicPartitionOffset], timeout: Duration = .seconds(10)) async throws {
+        try await withSession { try $0.seek(offsets, timeout: timeout) }
+    }
+
+    /// The partitions currently assigned to this consumer.
+    public func assignment() async throws -> [TopicPartition] {
+        try await withSession { try $0.assignment() }
+    }
+
+    /// Interrupts a poll that is waiting for records; callable from any thread.
+    public func wakeUp() {
+        core.wakeUp()
+    }
+
+    /// Leaves the group cleanly (the rebalance handler sees the final revoke and may commit), frees
+    /// every native resource and ends the consumer's thread. Waits for that to finish; safe to repeat.
+    public func close() async {
+        guard !closeRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let core = self.core
+        core.wakeUp()
+        _ = try? await thread.run("close consumer") { core.close() }
+        thread.stop()
+    }
+
+    deinit {
+        guard !closeRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let core = self.core
+        thread.submit { core.close() }
+        thread.stop()
+    }
+}

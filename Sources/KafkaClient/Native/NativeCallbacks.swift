@@ -1,0 +1,89 @@
+import Crdkafka
+import Logging
+import Synchronization
+
+/// What librdkafka's C callbacks reach through `rd_kafka_opaque`: the client's logger and the hooks of
+/// the Swift object that owns the handle.
+///
+/// It outlives the `rd_kafka_t` it serves: the owning ``NativeHandle`` destroys the handle before
+/// releasing this object.
+final class NativeCallbacks: Sendable {
+    let logger: Logger
+    /// Called on the polling thread for `ASSIGN`/`REVOKE` rebalance events (consumers only).
+    let rebalance = Mutex<(@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?>(nil)
+    /// Called on the polling thread for each delivery report (producers only).
+    let delivery = Mutex<(@Sendable (UnsafePointer<rd_kafka_message_t>) -> Void)?>(nil)
+    /// Called on the polling thread when an async commit's result is served (consumers only).
+    let commitResult = Mutex<(@Sendable (Int, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> Void)?>(nil)
+    /// Called with each statistics JSON document, when `statistics.interval.ms` is set.
+    let statistics = Mutex<(@Sendable (String) -> Void)?>(nil)
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// The callbacks object registered as `rk`'s opaque.
+    static func of(_ rk: OpaquePointer?) -> NativeCallbacks? {
+        guard let rk, let opaque = rd_kafka_opaque(rk) else { return nil }
+        return Unmanaged<NativeCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    /// Installs the C callbacks on `conf` and points its opaque at `self` (unretained).
+    func install(on conf: OpaquePointer, consumer: Bool, producer: Bool) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, text in
+            guard let callbacks = NativeCallbacks.of(rk) else { return }
+            let message = text.map { String(cString: $0) } ?? ""
+            let facilityName = facility.map { String(cString: $0) } ?? ""
+            callbacks.logger.log(
+                level: LibrdkafkaLogLevel.swiftLevel(syslog: level), "\(message)",
+                metadata: ["librdkafka.facility": "\(facilityName)"])
+        }
+        rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in
+            guard let callbacks = NativeCallbacks.of(rk) else { return }
+            let error = KafkaError.rdkafka(
+                rd_kafka_resp_err_t(rawValue: err), operation: "run the client",
+                message: reason.map { String(cString: $0) })
+            callbacks.logger.log(level: error.isFatal ? .critical : .warning, "librdkafka error: \(error)")
+        }
+        rd_kafka_conf_set_stats_cb(conf) { rk, json, length, _ in
+            guard let callbacks = NativeCallbacks.of(rk), let json else { return 0 }
+            if let handler = callbacks.statistics.withLock({ $0 }) {
+                handler(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
+            }
+            return 0  // librdkafka frees the JSON
+        }
+        if consumer {
+            rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, _ in
+                guard let rk, let partitions, let callbacks = NativeCallbacks.of(rk) else { return }
+                if let handler = callbacks.rebalance.withLock({ $0 }) {
+                    handler(rk, err, partitions)
+                } else if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+                    _ = rd_kafka_assign(rk, partitions)
+                } else {
+                    _ = rd_kafka_assign(rk, nil)
+                }
+            }
+        }
+        if producer {
+            rd_kafka_conf_set_dr_msg_cb(conf) { rk, message, _ in
+                guard let message, let callbacks = NativeCallbacks.of(rk) else { return }
+                if let handler = callbacks.delivery.withLock({ $0 }) { handler(message) }
+            }
+        }
+    }
+}
+
+/// Maps librdkafka's syslog levels to swift-log's.
+enum LibrdkafkaLogLevel {
+    static func swiftLevel(syslog level: Int32) -> Logger.Level {
+        switch level {
+        case ...2: .critical
+        case 3: .error
+        case 4: .warning
+        case 5: .notice
+        case 6: .info
+        default: .debug
+        }
+    }
+}

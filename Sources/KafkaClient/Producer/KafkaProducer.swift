@@ -1,0 +1,102 @@
+import Crdkafka
+import Logging
+import Synchronization
+
+/// A Kafka producer: `send` awaits the broker's acknowledgement, `sendAndForget` only enqueues.
+///
+/// Enqueueing never blocks a thread: when librdkafka's local queue is full (`queue.buffering.max.*`),
+/// both calls wait asynchronously and try again instead of failing. Delivery reports are served on a
+/// thread the producer owns. ``close(timeout:)`` delivers what is queued before it frees the handle.
+public final class KafkaProducer: Sendable {
+    private let core: ProducerCore
+    private let thread: KafkaThread
+    private let closeRequested = Atomic<Bool>(false)
+    /// librdkafka's name for the client.
+    public let name: String
+
+    /// Creates a producer.
+    ///
+    /// - Parameters:
+    ///   - configuration: settings; `bootstrap.servers` is required for anything to be delivered.
+    ///   - logger: receives librdkafka's log lines.
+    ///   - onDeliveryFailure: told about each fire-and-forget record that could not be delivered.
+    /// - Throws: ``KafkaError`` of kind `.configuration` for an unknown key or invalid value.
+    public init(
+        configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer"),
+        onDeliveryFailure: (@Sendable (ProducerRecordFailure) -> Void)? = nil
+    ) throws {
+        let handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logger: logger)
+        let core = ProducerCore(handle: handle, logger: logger, onDeliveryFailure: onDeliveryFailure)
+        self.core = core
+        self.name = handle.name
+        self.thread = KafkaThread(name: "kafka-producer-\(handle.name)") { core.serve(timeout: .milliseconds(50)) }
+    }
+
+    /// Sends `record` and returns where it was written once the broker acknowledged it.
+    ///
+    /// - Throws: the delivery error (for example `UNKNOWN_TOPIC_OR_PART`, `_MSG_TIMED_OUT`),
+    ///   `.invalidTopicName`, or `.closed`.
+    @discardableResult
+    public func send(_ record: ProducerRecord) async throws -> RecordMetadata {
+        try TopicName.validate(record.topic)
+        while true {
+            let waiter = DeliveryWaiter()
+            let opaque = Unmanaged.passRetained(waiter).toOpaque()
+            let err: rd_kafka_resp_err_t
+            do {
+                err = try core.produce(record, opaque: opaque)
+            } catch {
+                Unmanaged<DeliveryWaiter>.fromOpaque(opaque).release()
+                throw error
+            }
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return try await waiter.wait() }
+            Unmanaged<DeliveryWaiter>.fromOpaque(opaque).release()
+            try await backOffOrThrow(err, topic: record.topic)
+        }
+    }
+
+    /// Enqueues `record` without waiting for its delivery; failures go to `onDeliveryFailure` and the log.
+    ///
+    /// Returns once librdkafka has the record (waiting only while its queue is full).
+    public func sendAndForget(_ record: ProducerRecord) async throws {
+        try TopicName.validate(record.topic)
+        while true {
+            let err = try core.produce(record, opaque: nil)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            try await backOffOrThrow(err, topic: record.topic)
+        }
+    }
+
+    private func backOffOrThrow(_ err: rd_kafka_resp_err_t, topic: String) async throws {
+        guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
+            throw KafkaError.rdkafka(err, operation: "send to '\(topic)'")
+        }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+
+    /// Waits until every queued record is delivered or failed.
+    ///
+    /// - Throws: `.timedOut` if records are still queued after `timeout`.
+    public func flush(timeout: Duration = .seconds(30)) async throws {
+        let core = self.core
+        let remaining = try await thread.run("flush producer") { core.flush(timeout: timeout) }
+        if remaining > 0 {
+            throw KafkaError.timedOut(operation: "flush producer", after: timeout, hint: "\(remaining) records still queued")
+        }
+    }
+
+    /// Delivers what is queued (waiting up to `timeout`), fails the rest, and frees the producer.
+    public func close(timeout: Duration = .seconds(30)) async {
+        guard !closeRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let core = self.core
+        _ = try? await thread.run("close producer") { core.close(timeout: timeout) }
+        thread.stop()
+    }
+
+    deinit {
+        guard !closeRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let core = self.core
+        thread.submit { core.close(timeout: .seconds(5)) }
+        thread.stop()
+    }
+}
