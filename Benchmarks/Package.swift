@@ -1,0 +1,26 @@
+// swift-tools-version: 6.1
+// Benchmarks for swift-kafka-listeners, kept in their own package so the root package does not pull in
+// benchmark-only dependencies. Run from the repository root:
+//
+//     swift run -c release --package-path Benchmarks ConsumerBenchmark
+import PackageDescription
+
+let package = Package(
+    name: "swift-kafka-listeners-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        // Counts malloc/free calls of the whole process (all threads, librdkafka's included).
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ConsumerBenchmark",
+            dependencies: [
+                .product(name: "KafkaClient", package: "swift-kafka-listeners"),
+                .product(name: "KafkaListenersTesting", package: "swift-kafka-listeners"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ]
+        )
+    ]
+)
