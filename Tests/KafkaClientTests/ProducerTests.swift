@@ -1,0 +1,73 @@
+import KafkaClient
+import KafkaListenersTesting
+import Synchronization
+import Testing
+
+@Suite("Producer")
+struct ProducerTests {
+    @Test("a full local queue makes send wait, not fail; close delivers what is queued")
+    func queueFullWaits() async throws {
+        let topic = try TestCluster.topic("qfull", partitions: 1)
+        // A tiny local queue: most sends find it full and have to wait for deliveries.
+        let producer = try KafkaProducer(
+            configuration: TestCluster.producerConfig(["queue.buffering.max.messages": "10", "linger.ms": "20"]))
+        for i in 0..<500 { try await producer.sendAndForget(ProducerRecord(topic: topic, value: "v\(i)")) }
+        await producer.close()
+        let (low, high) = try await watermarks(topic, 0)
+        #expect(low == 0 && high == 500)
+    }
+
+    @Test("send to an explicit partition lands there and reports its offset")
+    func explicitPartition() async throws {
+        let topic = try TestCluster.topic("explicit", partitions: 4)
+        let producer = try KafkaProducer(configuration: TestCluster.producerConfig())
+        for expected in 0..<3 {
+            let metadata = try await producer.send(ProducerRecord(topic: topic, partition: 2, key: "k", value: "v"))
+            #expect(metadata.partition == 2 && metadata.offset == Int64(expected))
+        }
+        await producer.close()
+    }
+
+    @Test("a delivery failure reaches send's caller and the fire-and-forget handler; the producer goes on")
+    func deliveryFailure() async throws {
+        let topic = try TestCluster.topic("dfail", partitions: 1)
+        let failures = Mutex<[ProducerRecordFailure]>([])
+        let producer = try KafkaProducer(
+            configuration: TestCluster.producerConfig(["message.timeout.ms": "1500", "retries": "0"]),
+            onDeliveryFailure: { failure in failures.withLock { $0.append(failure) } })
+        TestCluster.shared.setTopicError(topic, .topicAuthorizationFailed)
+        let error = await #expect(throws: KafkaError.self) { try await producer.send(ProducerRecord(topic: topic, value: "x")) }
+        #expect(error?.operation.contains(topic) == true)
+        try await producer.sendAndForget(ProducerRecord(topic: topic, value: "y"))
+        try await waitUntil("the fire-and-forget failure", observed: { "\(failures.withLock { $0 })" }) {
+            !failures.withLock { $0.isEmpty }
+        }
+        TestCluster.shared.setTopicError(topic, .noError)
+        let metadata = try await producer.send(ProducerRecord(topic: topic, value: "ok"))
+        #expect(metadata.topic == topic)
+        await producer.close()
+    }
+
+    @Test("sending after close fails with .closed")
+    func closedProducer() async throws {
+        let producer = try KafkaProducer(configuration: TestCluster.producerConfig())
+        await producer.close()
+        let error = await #expect(throws: KafkaError.self) { try await producer.send(ProducerRecord(topic: "t", value: "x")) }
+        #expect(error?.kind == .closed)
+    }
+}
+
+/// The low and high watermark of a partition, read through a consumer assigned to it.
+func watermarks(_ topic: String, _ partition: Int32) async throws -> (Int64, Int64) {
+    let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("wm")))
+    defer { Task { await consumer.close() } }
+    var seen: [ConsumerRecord] = []
+    try await consumer.assign([TopicPartitionOffset(topic, partition, 0)])
+    // Count what is there by reading it all (the admin layer has a cheaper way).
+    var idlePolls = 0
+    while idlePolls < 5 {
+        let batch = try await consumer.poll(maxRecords: 1000, timeout: .milliseconds(100))
+        if batch.isEmpty { idlePolls += 1 } else { idlePolls = 0; seen += batch }
+    }
+    return (seen.first?.offset ?? 0, (seen.last?.offset).map { $0 + 1 } ?? 0)
+}
