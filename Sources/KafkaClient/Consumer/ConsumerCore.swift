@@ -142,7 +142,7 @@ final class ConsumerCore: @unchecked Sendable {
         let err = PartitionList.with(offsets) { list in
             rd_kafka_commit_queue(rk, list, queue, { rk, err, list, opaque in
                 guard let callbacks = NativeCallbacks.of(rk), let handler = callbacks.commitResult.withLock({ $0 }) else { return }
-                handler(Int(bitPattern: opaque), err, list)
+                handler.call(Int(bitPattern: opaque), err, list)
             }, UnsafeMutableRawPointer(bitPattern: id))
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {

@@ -35,10 +35,10 @@ public final class KafkaConsumer: Sendable {
         let core = ConsumerCore(handle: handle, logger: logger)
         core.rebalanceHandler = rebalanceHandler
         handle.callbacks.rebalance.withLock {
-            $0 = { [weak core] _, err, list in core?.handleRebalance(err, list) }
+            $0 = .init { [weak core] _, err, list in core?.handleRebalance(err, list) }
         }
         handle.callbacks.commitResult.withLock {
-            $0 = { [weak core] id, err, list in core?.commitCompleted(id: id, err: err, list: list) }
+            $0 = .init { [weak core] id, err, list in core?.commitCompleted(id: id, err: err, list: list) }
         }
         self.core = core
         self.name = handle.name

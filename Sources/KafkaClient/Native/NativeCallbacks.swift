@@ -8,15 +8,23 @@ import Synchronization
 /// It outlives the `rd_kafka_t` it serves: the owning ``NativeHandle`` destroys the handle before
 /// releasing this object.
 final class NativeCallbacks: Sendable {
+    /// An installed hook. Hooks are kept as class references, never as closures inside the `Mutex`:
+    /// reading a closure back out of `Mutex.withLock` re-wraps it in a reabstraction thunk each time,
+    /// and the chain grows by one per callback until the stack overflows (seen at ~32,000 deliveries).
+    final class Hook<Function: Sendable>: Sendable {
+        let call: Function
+        init(_ call: Function) { self.call = call }
+    }
+
     let logger: Logger
     /// Called on the polling thread for `ASSIGN`/`REVOKE` rebalance events (consumers only).
-    let rebalance = Mutex<(@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?>(nil)
+    let rebalance = Mutex<Hook<@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void>?>(nil)
     /// Called on the polling thread for each delivery report (producers only).
-    let delivery = Mutex<(@Sendable (UnsafePointer<rd_kafka_message_t>) -> Void)?>(nil)
+    let delivery = Mutex<Hook<@Sendable (UnsafePointer<rd_kafka_message_t>) -> Void>?>(nil)
     /// Called on the polling thread when an async commit's result is served (consumers only).
-    let commitResult = Mutex<(@Sendable (Int, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> Void)?>(nil)
+    let commitResult = Mutex<Hook<@Sendable (Int, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> Void>?>(nil)
     /// Called with each statistics JSON document, when `statistics.interval.ms` is set.
-    let statistics = Mutex<(@Sendable (String) -> Void)?>(nil)
+    let statistics = Mutex<Hook<@Sendable (String) -> Void>?>(nil)
 
     init(logger: Logger) {
         self.logger = logger
@@ -49,7 +57,7 @@ final class NativeCallbacks: Sendable {
         rd_kafka_conf_set_stats_cb(conf) { rk, json, length, _ in
             guard let callbacks = NativeCallbacks.of(rk), let json else { return 0 }
             if let handler = callbacks.statistics.withLock({ $0 }) {
-                handler(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
+                handler.call(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
             }
             return 0  // librdkafka frees the JSON
         }
@@ -57,7 +65,7 @@ final class NativeCallbacks: Sendable {
             rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, _ in
                 guard let rk, let partitions, let callbacks = NativeCallbacks.of(rk) else { return }
                 if let handler = callbacks.rebalance.withLock({ $0 }) {
-                    handler(rk, err, partitions)
+                    handler.call(rk, err, partitions)
                 } else if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
                     _ = rd_kafka_assign(rk, partitions)
                 } else {
@@ -68,7 +76,7 @@ final class NativeCallbacks: Sendable {
         if producer {
             rd_kafka_conf_set_dr_msg_cb(conf) { rk, message, _ in
                 guard let message, let callbacks = NativeCallbacks.of(rk) else { return }
-                if let handler = callbacks.delivery.withLock({ $0 }) { handler(message) }
+                if let handler = callbacks.delivery.withLock({ $0 }) { handler.call(message) }
             }
         }
     }

@@ -18,7 +18,7 @@ final class ProducerCore: Sendable {
         self.logger = logger
         self.onDeliveryFailure = onDeliveryFailure
         handle.callbacks.delivery.withLock {
-            $0 = { [weak self] message in self?.delivered(message) }
+            $0 = .init { [weak self] message in self?.delivered(message) }
         }
     }
 
