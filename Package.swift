@@ -12,6 +12,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).
@@ -34,6 +37,9 @@ let package = Package(
             dependencies: [
                 "KafkaClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // EmbeddedKafka (librdkafka's mock cluster, in-process) and test helpers.
@@ -53,6 +59,10 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "KafkaListenersTesting"]
+        ),
+        .testTarget(
+            name: "KafkaListenersTests",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"]
         ),
     ]
 )

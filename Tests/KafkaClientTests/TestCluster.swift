@@ -5,9 +5,8 @@ import Foundation
 /// The one cluster every suite in this test process shares (a group's first join costs ~3 s, so
 /// sharing matters). Each test uses its own topics and groups, named by `unique(_:)`.
 enum TestCluster {
-    static let shared: EmbeddedKafka = {
-        do { return try EmbeddedKafka(brokers: 3) } catch { fatalError("cannot start EmbeddedKafka: \(error)") }
-    }()
+    /// The process's shared embedded cluster (see `TestKafka.shared`).
+    static var shared: EmbeddedKafka { TestKafka.shared.embedded! }
 
     static var bootstrapServers: String { shared.bootstrapServers }
 

@@ -56,6 +56,17 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Queues `body` to run on the consumer's thread without waiting for it; returns `false` (and drops
+    /// `body`) once the consumer is closed. Jobs run in submission order, between polls.
+    @discardableResult
+    public func submit(_ body: @escaping @Sendable (ConsumerSession) -> Void) -> Bool {
+        let core = self.core
+        return thread.submit {
+            guard !core.closed else { return }
+            body(ConsumerSession(core: core))
+        }
+    }
+
     /// Subscribes to `topics` as a member of the configured group; replaces any earlier subscription.
     ///
     /// - Throws: `.invalidTopicName` for a bad name, `.broker` if librdkafka refuses.

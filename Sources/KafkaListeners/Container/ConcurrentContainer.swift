@@ -1,0 +1,106 @@
+import KafkaClient
+import Logging
+import Synchronization
+
+/// Runs an endpoint as `concurrency` single containers in one consumer group (Spring-Kafka's
+/// `ConcurrentMessageListenerContainer`); children are `<id>-0` … `<id>-(n-1)`.
+///
+/// Kafka gives each partition to one child, so concurrency above the partition count leaves children
+/// idle; the container says so once in the log. For explicit partitions the children split them round-robin.
+public final class ConcurrentContainer: Sendable {
+    /// The listener's id.
+    public let id: String
+    /// The child containers, in index order.
+    public let children: [SingleContainer]
+    let endpoint: ListenerEndpoint
+    private let idleWarned: IdleWarning
+
+    final class IdleWarning: Sendable {
+        let warned = Atomic<Bool>(false)
+    }
+
+    init(endpoint: ListenerEndpoint, baseConfiguration: KafkaConfiguration, events: EventBus, logger: Logger) {
+        self.id = endpoint.id
+        self.endpoint = endpoint
+        let warning = IdleWarning()
+        self.idleWarned = warning
+        var children: [SingleContainer] = []
+        for index in 0..<endpoint.concurrency {
+            var childEndpoint = endpoint
+            if case .partitions(let all) = endpoint.selection {
+                childEndpoint.selection = .partitions(all.enumerated().filter { $0.offset % endpoint.concurrency == index }.map(\.element))
+            }
+            let childId = "\(endpoint.id)-\(index)"
+            var configuration = baseConfiguration.merging(KafkaConfiguration(endpoint.consumerProperties))
+            configuration.groupId = endpoint.effectiveGroupId
+            configuration.clientId = "\(endpoint.clientIdPrefix ?? endpoint.id)-\(index)"
+            // The container commits; librdkafka must not commit or store offsets on its own.
+            configuration.enableAutoCommit = false
+            configuration.enableAutoOffsetStore = false
+            if configuration.autoOffsetReset == nil { configuration.autoOffsetReset = .earliest }
+            let concurrency = endpoint.concurrency
+            children.append(
+                SingleContainer(
+                    id: childId, endpoint: childEndpoint, configuration: configuration, events: events, logger: logger,
+                    onAssignment: { child, event in
+                        guard event.kind == .assigned, event.partitions.isEmpty, concurrency > 1,
+                            !warning.warned.exchange(true, ordering: .relaxed)
+                        else { return }
+                        child.logger.warning(
+                            "\(child.id) got no partitions: concurrency \(concurrency) exceeds the number of partitions, so some children stay idle")
+                    }))
+        }
+        self.children = children
+    }
+
+    /// Starts every child.
+    public func start() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for child in children { group.addTask { try await child.start() } }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Stops every child gracefully (each commits what it processed).
+    public func stop() async {
+        await withTaskGroup(of: Void.self) { group in
+            for child in children { group.addTask { await child.stop() } }
+        }
+    }
+
+    /// Stops every child without a final commit (tests use it to check crash re-delivery).
+    func simulateCrash() async {
+        await withTaskGroup(of: Void.self) { group in
+            for child in children { group.addTask { await child.simulateCrash() } }
+        }
+    }
+
+    /// The child that owns `partition` of `topic` now, or `nil`.
+    public func container(for topic: String, partition: Int32) -> SingleContainer? {
+        let tp = TopicPartition(topic, partition)
+        return children.first { $0.assignedPartitions.contains(tp) }
+    }
+
+    /// The child with id `childId`, or `nil`.
+    public func child(id childId: String) -> SingleContainer? {
+        children.first { $0.id == childId }
+    }
+
+    /// Whether any child runs.
+    public var isRunning: Bool { children.contains { $0.isRunning } }
+
+    /// Requests a pause of every child; returns whether any child was not paused already.
+    @discardableResult
+    public func pause() -> Bool {
+        children.map { $0.pause() }.contains(true)
+    }
+
+    /// Withdraws the pause of every child; returns whether any child was paused.
+    @discardableResult
+    public func resume() -> Bool {
+        children.map { $0.resume() }.contains(true)
+    }
+
+    /// Every child's status.
+    public var status: [ContainerStatus] { children.map(\.status) }
+}

@@ -1,0 +1,199 @@
+import KafkaClient
+import Logging
+
+extension SingleContainer {
+    /// Work done on the consumer's thread between fetches: expire timed pauses, apply the container pause,
+    /// seeks and the pause set, then commit what the ack mode says is due.
+    func boundary(_ session: ConsumerSession) {
+        let now = ContinuousClock.now
+        _ = tracker.expirePauses(now: now)
+        let pauseRequested = state.withLock { $0.pauseRequested }
+        for tp in tracker.assignedPartitions {
+            if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
+        }
+        let seeks = tracker.takeSeeks()
+        if !seeks.isEmpty {
+            do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }
+        }
+        reconcilePauses(session)
+        if commitIsDue(now) { commitDue(session, force: false) }
+    }
+
+    /// Makes librdkafka's paused set equal the tracker's (every partition with a pause reason).
+    func reconcilePauses(_ session: ConsumerSession) {
+        let snapshot = tracker.snapshot
+        let desired = Set(snapshot.filter { !$0.value.pauseReasons.isEmpty }.keys)
+        let applied = state.withLock { $0.appliedPaused }.intersection(snapshot.keys)
+        let toPause = desired.subtracting(applied).sorted()
+        let toResume = applied.subtracting(desired).sorted()
+        if !toPause.isEmpty {
+            do {
+                try session.pause(toPause)
+                let reasons = Set(toPause.flatMap { snapshot[$0]?.pauseReasons ?? [] })
+                let resumeAt = toPause.compactMap { snapshot[$0]?.resumeAt.values.max() }.max()
+                logger.debug("paused \(toPause) (\(reasons.map(\.description).sorted().joined(separator: ", ")))")
+                emit(.paused(toPause, reason: reasons.sorted { $0.description < $1.description }.first ?? .requested, resumeAt: resumeAt))
+            } catch {
+                logger.error("pause of \(toPause) failed: \(error)")
+            }
+        }
+        if !toResume.isEmpty {
+            do {
+                try session.resume(toResume)
+                logger.debug("resumed \(toResume)")
+                emit(.resumed(toResume))
+            } catch {
+                logger.error("resume of \(toResume) failed: \(error)")
+            }
+        }
+        state.withLock { $0.appliedPaused = desired }
+    }
+
+    /// Whether the ack mode wants a commit at this boundary.
+    private func commitIsDue(_ now: ContinuousClock.Instant) -> Bool {
+        let (lastCommitAt, processed) = state.withLock { ($0.lastCommitAt, $0.processedSinceCommit) }
+        switch endpoint.ackMode {
+        case .record, .batch, .manual, .manualImmediate: return true
+        case .time(let interval): return now - lastCommitAt >= interval
+        case .count(let count): return processed >= count
+        case .countTime(let count, let interval): return processed >= count || now - lastCommitAt >= interval
+        }
+    }
+
+    /// Commits every due offset (only `only`, if given): synchronously, or asynchronously with at most one
+    /// commit in flight. `force` commits synchronously whatever the mode (stop and revoke).
+    func commitDue(_ session: ConsumerSession, force: Bool, only: Set<TopicPartition>? = nil) {
+        let due = tracker.commitsDue(only: only)
+        guard !due.isEmpty else { return }
+        if endpoint.commitMode == .async && !force {
+            sendAsyncCommit(session)
+            return
+        }
+        let started = ContinuousClock.now
+        do {
+            try session.commit(due)
+            committed(due, at: started)
+        } catch let error as KafkaError {
+            commitFailed(due, error)
+        } catch {
+            commitFailed(due, KafkaError(kind: .broker, message: "\(error)", operation: "commit offsets"))
+        }
+    }
+
+    /// Sends one async commit of everything due, unless one is in flight (then the in-flight one's
+    /// completion sends the next). Runs on the consumer's thread.
+    func sendAsyncCommit(_ session: ConsumerSession) {
+        let send = state.withLock { state -> Bool in
+            if state.asyncCommitInFlight {
+                state.asyncCommitAgain = true
+                return false
+            }
+            state.asyncCommitInFlight = true
+            state.asyncCommitAgain = false
+            return true
+        }
+        guard send else { return }
+        let due = tracker.commitsDue()
+        guard !due.isEmpty else {
+            state.withLock { $0.asyncCommitInFlight = false }
+            return
+        }
+        let started = ContinuousClock.now
+        session.commitAsync(due) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success: self.committed(due, at: started)
+            case .failure(let error): self.commitFailed(due, error)
+            }
+            let again = self.state.withLock { state -> Bool in
+                state.asyncCommitInFlight = false
+                return state.asyncCommitAgain
+            }
+            // Still on the consumer's thread (a poll serves this completion): queue the next commit.
+            if again, let consumer = self.state.withLock({ $0.consumer }) {
+                consumer.submit { [weak self] in self?.sendAsyncCommit($0) }
+            }
+        }
+    }
+
+    private func committed(_ offsets: [TopicPartitionOffset], at started: ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        tracker.didCommit(offsets)
+        state.withLock {
+            $0.lastCommitAt = now
+            $0.processedSinceCommit = 0
+        }
+        metrics.commits.increment()
+        metrics.commitDuration.recordNanoseconds(Int64((now - started).components.attoseconds / 1_000_000_000 + (now - started).components.seconds * 1_000_000_000))
+        logger.trace("committed \(offsets)")
+        emit(.committed(offsets))
+    }
+
+    private func commitFailed(_ offsets: [TopicPartitionOffset], _ error: KafkaError) {
+        metrics.commitsFailed.increment()
+        logger.warning("commit of \(offsets) failed (will retry): \(error)")
+        emit(.commitFailed(offsets, error: error))
+    }
+
+    /// After each record in `record` ack mode: commit now (sync: the loop waits; async: coalesced).
+    func commitAfterRecord(_ consumer: KafkaConsumer) async {
+        if endpoint.commitMode == .async {
+            consumer.submit { [weak self] in self?.sendAsyncCommit($0) }
+        } else {
+            _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
+        }
+    }
+
+    // MARK: Rebalancing
+
+    /// The consumer's rebalance handler: commit before giving partitions up, re-apply pauses on assignment.
+    func rebalanced(_ event: RebalanceEvent, _ session: ConsumerSession) {
+        switch event.kind {
+        case .assigned:
+            tracker.assigned(event.partitions)
+            if state.withLock({ $0.pauseRequested }) {
+                for tp in event.partitions { tracker.addPause(tp, .requested) }
+            }
+            // Pause before the first fetch returns anything for a partition that should not flow.
+            reconcilePauses(session)
+            emit(.partitionsAssigned(event.partitions))
+        case .revoked:
+            if !state.withLock({ $0.abrupt }) {
+                commitDue(session, force: true, only: Set(event.partitions))
+            }
+            tracker.revoked(event.partitions)
+            state.withLock { $0.appliedPaused.subtract(event.partitions) }
+            emit(.partitionsRevoked(event.partitions))
+        case .lost:
+            tracker.revoked(event.partitions)
+            state.withLock { $0.appliedPaused.subtract(event.partitions) }
+            emit(.partitionsLost(event.partitions))
+        }
+        onAssignment?(self, event)
+    }
+}
+
+extension SingleContainer: ContainerControl {
+    func acknowledge(_ records: [(TopicPartition, Int64)]) {
+        guard endpoint.ackMode.isManual else { return }
+        var moved = false
+        for (tp, offset) in records where tracker.finished(tp, offset) { moved = true }
+        guard moved, endpoint.ackMode == .manualImmediate, let consumer = state.withLock({ $0.consumer }) else { return }
+        consumer.submit { [weak self] session in self?.commitDue(session, force: false) }
+    }
+
+    func nack(_ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws {
+        guard endpoint.ackMode.isManual else {
+            throw ListenerError.invalidState("nack is only available in manual ack modes; '\(listenerId)' uses \(endpoint.ackMode)")
+        }
+        acknowledge(acknowledging)
+        tracker.requestSeek(partition, to: offset)
+        tracker.addPause(partition, .nack, until: .now + sleep)
+        state.withLock { _ = $0.interrupted.insert(partition) }
+    }
+
+    func seek(_ partition: TopicPartition, to offset: Int64) {
+        tracker.requestSeek(partition, to: offset)
+        state.withLock { _ = $0.interrupted.insert(partition) }
+    }
+}

@@ -1,0 +1,233 @@
+import KafkaClient
+import Logging
+import Synchronization
+
+/// Runs an endpoint with one consumer and one poll loop (Spring-Kafka's `KafkaMessageListenerContainer`).
+///
+/// The loop is a task that hops to the consumer's own thread for each poll; between fetches (the *poll
+/// boundary*) it applies pauses, resumes, seeks and due commits there, so librdkafka is only ever touched
+/// from that thread. Records are handed to the listener in order, one at a time (or one poll at a time for a
+/// batch listener). A paused container keeps polling, so its group does not rebalance.
+///
+/// On stop it stops fetching, lets the record in flight finish (up to the endpoint's shutdown timeout),
+/// commits what was processed and closes the consumer, leaving the group at once. Records of the last poll
+/// that were not handled yet are not committed; the next owner gets them.
+public final class SingleContainer: Sendable {
+    /// This container's id (`<listener id>-<n>`).
+    public let id: String
+    /// The listener's id.
+    public let listenerId: String
+    let endpoint: ListenerEndpoint
+    let configuration: KafkaConfiguration
+    let tracker = OffsetTracker()
+    let events: EventBus
+    let logger: Logger
+    let metrics: ListenerMetrics
+    let state = Mutex(LoopState())
+    /// Called on the consumer's thread after each assignment change (the concurrent container listens).
+    let onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)?
+
+    struct LoopState: Sendable {
+        var consumer: KafkaConsumer?
+        var loop: Task<Void, Never>?
+        var watchdog: Task<Void, Never>?
+        var running = false
+        var stopping = false
+        var abrupt = false
+        var pauseRequested = false
+        /// Partitions paused in librdkafka right now (touched on the consumer's thread).
+        var appliedPaused: Set<TopicPartition> = []
+        var busySince: ContinuousClock.Instant?
+        var nonResponsiveReported = false
+        var lastRecordAt = ContinuousClock.now
+        var idleReported = false
+        var lastCommitAt = ContinuousClock.now
+        var processedSinceCommit = 0
+        var asyncCommitInFlight = false
+        var asyncCommitAgain = false
+        /// Partitions whose remaining records in the current batch must be skipped (nack or seek).
+        var interrupted: Set<TopicPartition> = []
+        /// Polls completed since start.
+        var polls = 0
+    }
+
+    init(
+        id: String, endpoint: ListenerEndpoint, configuration: KafkaConfiguration, events: EventBus, logger: Logger,
+        onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)? = nil
+    ) {
+        self.id = id
+        self.listenerId = endpoint.id
+        self.endpoint = endpoint
+        self.configuration = configuration
+        self.events = events
+        var logger = logger
+        logger[metadataKey: "listener.id"] = "\(endpoint.id)"
+        logger[metadataKey: "container.id"] = "\(id)"
+        self.logger = logger
+        self.metrics = ListenerMetrics(listenerId: endpoint.id, containerId: id)
+        self.onAssignment = onAssignment
+    }
+
+    /// Whether the poll loop runs.
+    public var isRunning: Bool { state.withLock { $0.running } }
+
+    /// The partitions assigned to this container now.
+    public var assignedPartitions: [TopicPartition] { tracker.assignedPartitions }
+
+    /// A snapshot of the container's state.
+    public var status: ContainerStatus {
+        let (running, pauseRequested, applied) = state.withLock { ($0.running, $0.pauseRequested, $0.appliedPaused) }
+        let snapshot = tracker.snapshot
+        var paused: [TopicPartition: Set<PauseReason>] = [:]
+        for tp in applied { paused[tp] = snapshot[tp]?.pauseReasons ?? [] }
+        return ContainerStatus(
+            id: id, listenerId: listenerId, isRunning: running, isPauseRequested: pauseRequested,
+            assignedPartitions: snapshot.keys.sorted(), pausedPartitions: paused)
+    }
+
+    func emit(_ kind: ContainerEvent.Kind) {
+        events.emit(ContainerEvent(containerId: id, listenerId: listenerId, kind: kind))
+    }
+
+    // MARK: Start and stop
+
+    /// Creates the consumer, subscribes or assigns, and starts the poll loop. Does nothing if running.
+    ///
+    /// - Throws: ``KafkaError`` for a configuration the consumer refuses or a bad topic name.
+    public func start() async throws {
+        let shouldStart = state.withLock { state -> Bool in
+            guard !state.running else { return false }
+            state = LoopState()
+            state.running = true
+            return true
+        }
+        guard shouldStart else { return }
+        do {
+            let consumer = try KafkaConsumer(configuration: configuration, rebalanceHandler: { [weak self] event, session in
+                self?.rebalanced(event, session)
+            }, logger: logger)
+            state.withLock { $0.consumer = consumer }
+            switch endpoint.selection {
+            case .topics(let topics): try await consumer.subscribe(topics: topics)
+            case .pattern(let pattern): try await consumer.subscribe(pattern: pattern)
+            case .partitions(let partitions):
+                tracker.assigned(partitions.map(\.topicPartition))
+                try await consumer.assign(partitions)
+                emit(.partitionsAssigned(partitions.map(\.topicPartition)))
+            }
+            let loop = Task { await self.runLoop(consumer) }
+            let watchdog = Task { await self.watch() }
+            state.withLock {
+                $0.loop = loop
+                $0.watchdog = watchdog
+            }
+            logger.info("container started on \(endpoint.selection)")
+            emit(.started)
+        } catch {
+            let consumer = state.withLock { state -> KafkaConsumer? in
+                state.running = false
+                return state.consumer.take()
+            }
+            await consumer?.close()
+            throw error
+        }
+    }
+
+    /// Stops gracefully: finishes the record in flight (up to the shutdown timeout), commits, closes.
+    public func stop() async {
+        await stop(abrupt: false)
+    }
+
+    /// Stops without a final commit, as a crash would (tests use it to check what a crash re-delivers).
+    func simulateCrash() async {
+        await stop(abrupt: true)
+    }
+
+    private func stop(abrupt: Bool) async {
+        let taken = state.withLock { state -> (KafkaConsumer, Task<Void, Never>?, Task<Void, Never>?)? in
+            guard state.running, !state.stopping, let consumer = state.consumer else { return nil }
+            state.stopping = true
+            state.abrupt = abrupt
+            return (consumer, state.loop, state.watchdog)
+        }
+        guard let (consumer, loop, watchdog) = taken else { return }
+        consumer.wakeUp()
+        watchdog?.cancel()
+        if let loop {
+            if abrupt { loop.cancel() }
+            if !(await awaitCompletion(of: loop, timeout: endpoint.shutdownTimeout)) {
+                logger.warning("the listener did not finish within the shutdown timeout \(endpoint.shutdownTimeout); abandoning the record in flight")
+                loop.cancel()
+            }
+        }
+        if !abrupt {
+            _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
+        }
+        await consumer.close()
+        state.withLock {
+            $0.running = false
+            $0.consumer = nil
+            $0.loop = nil
+        }
+        tracker.revoked(tracker.assignedPartitions)
+        logger.info("container stopped\(abrupt ? " abruptly (no final commit)" : "")")
+        emit(.stopped(reason: abrupt ? .abrupt : .requested))
+    }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Polls completed since the container started (each one passed a poll boundary first).
+    var pollsCompleted: Int { state.withLock { $0.polls } }
+
+    // MARK: Pausing
+
+    /// Requests a pause of every assigned partition (now and later assigned), applied at the next poll
+    /// boundary. The consumer keeps polling. Returns `false` if a pause was already requested.
+    @discardableResult
+    public func pause() -> Bool {
+        let changed = state.withLock { state -> Bool in
+            defer { state.pauseRequested = true }
+            return !state.pauseRequested
+        }
+        wakeUp()
+        return changed
+    }
+
+    /// Withdraws a container pause; partitions paused for other reasons stay paused. Returns `false` if
+    /// no pause was requested.
+    @discardableResult
+    public func resume() -> Bool {
+        let changed = state.withLock { state -> Bool in
+            defer { state.pauseRequested = false }
+            return state.pauseRequested
+        }
+        wakeUp()
+        return changed
+    }
+
+    /// Whether a container pause is requested.
+    public var isPauseRequested: Bool { state.withLock { $0.pauseRequested } }
+
+    /// Pauses one partition for `reason` (until `until`, if given); applied at the next poll boundary.
+    ///
+    /// - Returns: whether the partition is assigned here.
+    @discardableResult
+    public func pause(_ partition: TopicPartition, reason: PauseReason = .requested, until: ContinuousClock.Instant? = nil) -> Bool {
+        guard tracker.assignedPartitions.contains(partition) else { return false }
+        tracker.addPause(partition, reason, until: until)
+        wakeUp()
+        return true
+    }
+
+    /// Removes `reason` from a partition's pause reasons; applied at the next poll boundary.
+    @discardableResult
+    public func resume(_ partition: TopicPartition, reason: PauseReason = .requested) -> Bool {
+        let removed = tracker.removePause(partition, reason)
+        wakeUp()
+        return removed
+    }
+
+    func wakeUp() {
+        state.withLock { $0.consumer }?.wakeUp()
+    }
+}

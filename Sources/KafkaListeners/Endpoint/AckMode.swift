@@ -1,0 +1,52 @@
+/// When a container commits offsets (Spring-Kafka's `AckMode`).
+///
+/// Every commit is of `offset + 1` of the last record of a *contiguous* processed (or, in manual modes,
+/// acknowledged) prefix of each partition: a record that is not finished holds every later offset back.
+///
+/// | mode | commits | a crash can re-deliver (per partition) |
+/// | --- | --- | --- |
+/// | `record` | after each record | the record in flight (sync commits); with async commits, also those whose commit was in flight |
+/// | `batch` | after all records of a poll | up to one poll's records |
+/// | `time(t)` | at a poll boundary once `t` has passed since the last commit | what was processed in up to `t` plus one poll |
+/// | `count(n)` | at a poll boundary once `n` records were processed since the last commit | up to `n` + one poll's records |
+/// | `countTime(n, t)` | whichever of the two comes first | the smaller bound |
+/// | `manual` | what the listener acknowledged, at the next poll boundary | unacknowledged records (and acknowledged ones not yet committed) |
+/// | `manualImmediate` | what the listener acknowledged, at once | unacknowledged records |
+public enum AckMode: Sendable, Hashable, CustomStringConvertible {
+    case record
+    case batch
+    case time(Duration)
+    case count(Int)
+    case countTime(Int, Duration)
+    case manual
+    case manualImmediate
+
+    /// Whether the listener acknowledges (only acknowledged records are ever committed).
+    public var isManual: Bool {
+        switch self {
+        case .manual, .manualImmediate: true
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .record: "record"
+        case .batch: "batch"
+        case .time(let interval): "time(\(interval))"
+        case .count(let count): "count(\(count))"
+        case .countTime(let count, let interval): "countTime(\(count), \(interval))"
+        case .manual: "manual"
+        case .manualImmediate: "manualImmediate"
+        }
+    }
+}
+
+/// Whether commits wait for the broker's answer.
+public enum CommitMode: Sendable, Hashable {
+    /// The poll loop waits for each commit (on the consumer's thread). Failures are retried at the next boundary.
+    case sync
+    /// Commits are sent without waiting; at most one is in flight per container and a newer one supersedes
+    /// an older one, so a failed commit is replaced by the next, never lost.
+    case async
+}

@@ -1,0 +1,115 @@
+import KafkaClient
+
+/// What a listener consumes: topics, a pattern, or explicit partitions.
+public enum TopicSelection: Sendable, Hashable, CustomStringConvertible {
+    /// Subscribe to these topics as a group member.
+    case topics([String])
+    /// Subscribe to every topic matching this regular expression (POSIX extended).
+    case pattern(String)
+    /// Assign these partitions directly (no group rebalancing), starting at the given offsets.
+    case partitions([TopicPartitionOffset])
+
+    public var description: String {
+        switch self {
+        case .topics(let topics): topics.joined(separator: ",")
+        case .pattern(let pattern): "/\(pattern)/"
+        case .partitions(let partitions): partitions.map(\.description).joined(separator: ",")
+        }
+    }
+}
+
+/// A declared listener and its settings: everything a container needs to run it.
+///
+/// The endpoint is independent of how it was declared (closure, protocol conformance, builder, macro).
+/// Defaults follow Spring-Kafka where it has one: group id = id, concurrency 1, ack mode `batch`,
+/// 500 records per poll, auto-startup on.
+public struct ListenerEndpoint: Sendable {
+    /// The unique listener id; child containers are `<id>-0` … `<id>-(n-1)`.
+    public var id: String
+    /// What to consume.
+    public var selection: TopicSelection
+    /// The consumer group; defaults to ``id``.
+    public var groupId: String?
+    /// How many single containers (consumers) run in the group.
+    public var concurrency: Int
+    /// When offsets are committed.
+    public var ackMode: AckMode
+    /// Whether commits wait for the broker.
+    public var commitMode: CommitMode
+    /// The most records one poll returns (Kafka's `max.poll.records`).
+    public var maxPollRecords: Int
+    /// How long a poll waits for the first record.
+    public var pollTimeout: Duration
+    /// Whether the registry starts the container when it starts.
+    public var autoStartup: Bool
+    /// Prefix of each consumer's `client.id` (`<prefix>-<child index>`); defaults to the id.
+    public var clientIdPrefix: String?
+    /// Extra consumer properties laid over the registry's base configuration.
+    public var consumerProperties: [String: String]
+    /// Emit an idle event when no record arrived for this long (nil: never).
+    public var idleEventInterval: Duration?
+    /// How long stop waits for the record in flight before it gives up on it.
+    public var shutdownTimeout: Duration
+    /// A poll loop that has not come back to poll for this long is reported non-responsive
+    /// (nil: use the consumer's `max.poll.interval.ms`).
+    public var nonResponsiveThreshold: Duration?
+    /// The listener itself.
+    public var listener: Listener
+
+    /// Creates an endpoint.
+    public init(
+        id: String, selection: TopicSelection, listener: Listener, groupId: String? = nil, concurrency: Int = 1,
+        ackMode: AckMode = .batch, commitMode: CommitMode = .sync, maxPollRecords: Int = 500,
+        pollTimeout: Duration = .milliseconds(100), autoStartup: Bool = true, clientIdPrefix: String? = nil,
+        consumerProperties: [String: String] = [:], idleEventInterval: Duration? = nil,
+        shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil
+    ) {
+        self.id = id
+        self.selection = selection
+        self.listener = listener
+        self.groupId = groupId
+        self.concurrency = concurrency
+        self.ackMode = ackMode
+        self.commitMode = commitMode
+        self.maxPollRecords = maxPollRecords
+        self.pollTimeout = pollTimeout
+        self.autoStartup = autoStartup
+        self.clientIdPrefix = clientIdPrefix
+        self.consumerProperties = consumerProperties
+        self.idleEventInterval = idleEventInterval
+        self.shutdownTimeout = shutdownTimeout
+        self.nonResponsiveThreshold = nonResponsiveThreshold
+    }
+
+    /// The group id in effect.
+    public var effectiveGroupId: String { groupId ?? id }
+
+    /// Checks the settings that can be checked without a broker.
+    ///
+    /// - Throws: ``ListenerError`` naming the setting.
+    public func validate() throws {
+        func fail(_ reason: String) -> ListenerError { .invalidEndpoint(id: id, reason: reason) }
+        if id.allSatisfy(\.isWhitespace) { throw ListenerError.invalidEndpoint(id: id, reason: "the listener id is blank") }
+        if concurrency < 1 { throw fail("concurrency must be at least 1, got \(concurrency)") }
+        if maxPollRecords < 1 { throw fail("maxPollRecords must be at least 1, got \(maxPollRecords)") }
+        switch ackMode {
+        case .count(let n), .countTime(let n, _): if n < 1 { throw fail("ack count must be at least 1, got \(n)") }
+        default: break
+        }
+        switch selection {
+        case .topics(let topics):
+            if topics.isEmpty { throw fail("no topics given") }
+            for topic in topics {
+                do { try TopicName.validate(topic) } catch let error as KafkaError { throw fail(error.message) }
+            }
+        case .pattern(let pattern):
+            if pattern.isEmpty { throw fail("the topic pattern is empty") }
+        case .partitions(let partitions):
+            if partitions.isEmpty { throw fail("no partitions given") }
+            if concurrency > 1 && partitions.count < concurrency {
+                throw fail("concurrency \(concurrency) exceeds the \(partitions.count) explicit partitions")
+            }
+        }
+    }
+}
+

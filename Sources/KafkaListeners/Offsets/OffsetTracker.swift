@@ -1,0 +1,154 @@
+import KafkaClient
+import Synchronization
+
+/// Every partition's ``PartitionProgress`` for one container, behind one lock, shared by the poll loop,
+/// the listener's acknowledgements and the rebalance handler.
+///
+/// All container kinds use this one tracker, so the rule "commit only the contiguous finished prefix"
+/// lives in one place.
+final class OffsetTracker: Sendable {
+    private let partitions = Mutex<[TopicPartition: PartitionProgress]>([:])
+
+    /// Starts tracking newly assigned partitions (keeps the state of ones already known).
+    func assigned(_ tps: [TopicPartition]) {
+        partitions.withLock { state in
+            for tp in tps where state[tp] == nil { state[tp] = PartitionProgress() }
+        }
+    }
+
+    /// Forgets revoked partitions and returns their final state.
+    @discardableResult
+    func revoked(_ tps: [TopicPartition]) -> [TopicPartition: PartitionProgress] {
+        partitions.withLock { state in
+            var removed: [TopicPartition: PartitionProgress] = [:]
+            for tp in tps { removed[tp] = state.removeValue(forKey: tp) }
+            return removed
+        }
+    }
+
+    /// Registers delivered records (needed only when they may finish out of order).
+    func delivered(_ records: some Sequence<ConsumerRecord>) {
+        partitions.withLock { state in
+            for record in records { state[record.topicPartition]?.delivered(record.offset) }
+        }
+    }
+
+    /// Marks one record finished (acknowledged, or processed in an automatic mode).
+    @discardableResult
+    func finished(_ tp: TopicPartition, _ offset: Int64) -> Bool {
+        partitions.withLock { $0[tp]?.finished(offset) ?? false }
+    }
+
+    /// Marks every record up to `offset` finished, per partition (in-order processing).
+    func finishedThrough(_ offsets: [TopicPartition: Int64]) {
+        partitions.withLock { state in
+            for (tp, offset) in offsets { state[tp]?.finishedThrough(offset) }
+        }
+    }
+
+    /// Marks every record up to `offset` of one partition finished.
+    func finishedThrough(_ tp: TopicPartition, _ offset: Int64) {
+        _ = partitions.withLock { $0[tp]?.finishedThrough(offset) }
+    }
+
+    /// The commits that are due, optionally only for `only`.
+    func commitsDue(only: Set<TopicPartition>? = nil) -> [TopicPartitionOffset] {
+        partitions.withLock { state in
+            state.compactMap { tp, progress in
+                guard only?.contains(tp) ?? true, let offset = progress.commitDue else { return nil }
+                return TopicPartitionOffset(tp, KafkaOffset(offset))
+            }.sorted { $0.topicPartition < $1.topicPartition }
+        }
+    }
+
+    /// Records successful commits.
+    func didCommit(_ offsets: [TopicPartitionOffset]) {
+        partitions.withLock { state in
+            for offset in offsets { state[offset.topicPartition]?.didCommit(offset.offset.rawValue) }
+        }
+    }
+
+    /// Notes the committed offset read from the broker for a newly assigned partition.
+    func knownCommitted(_ tp: TopicPartition, _ offset: Int64) {
+        partitions.withLock { state in
+            if state[tp]?.committed == nil { state[tp]?.committed = offset }
+        }
+    }
+
+    /// Queues a seek for the next poll boundary and forgets the unfinished records it will re-deliver.
+    func requestSeek(_ tp: TopicPartition, to offset: Int64) {
+        partitions.withLock { state in
+            state[tp]?.pendingSeek = offset
+            state[tp]?.rewind(to: offset)
+        }
+    }
+
+    /// Takes the queued seeks.
+    func takeSeeks() -> [TopicPartitionOffset] {
+        partitions.withLock { state in
+            var seeks: [TopicPartitionOffset] = []
+            for (tp, progress) in state {
+                if let offset = progress.pendingSeek {
+                    seeks.append(TopicPartitionOffset(tp, KafkaOffset(offset)))
+                    state[tp]?.pendingSeek = nil
+                }
+            }
+            return seeks
+        }
+    }
+
+    /// Adds a pause reason (optionally ending at `until`); returns whether the partition was fetching before.
+    @discardableResult
+    func addPause(_ tp: TopicPartition, _ reason: PauseReason, until: ContinuousClock.Instant? = nil) -> Bool {
+        partitions.withLock { state in
+            guard var progress = state[tp] else { return false }
+            let wasFetching = progress.pauseReasons.isEmpty
+            progress.pauseReasons.insert(reason)
+            if let until {
+                progress.resumeAt[reason] = max(progress.resumeAt[reason] ?? until, until)
+            }
+            state[tp] = progress
+            return wasFetching
+        }
+    }
+
+    /// Removes a pause reason; returns whether the partition now fetches again.
+    @discardableResult
+    func removePause(_ tp: TopicPartition, _ reason: PauseReason) -> Bool {
+        partitions.withLock { state in
+            guard var progress = state[tp], progress.pauseReasons.contains(reason) else { return false }
+            progress.pauseReasons.remove(reason)
+            progress.resumeAt[reason] = nil
+            state[tp] = progress
+            return progress.pauseReasons.isEmpty
+        }
+    }
+
+    /// Ends every timed pause reason whose time has come; returns the partitions that fetch again.
+    func expirePauses(now: ContinuousClock.Instant) -> [TopicPartition] {
+        partitions.withLock { state in
+            var resumed: [TopicPartition] = []
+            for (tp, progress) in state where !progress.resumeAt.isEmpty {
+                var updated = progress
+                for (reason, at) in progress.resumeAt where at <= now {
+                    updated.resumeAt[reason] = nil
+                    updated.pauseReasons.remove(reason)
+                }
+                if updated.pauseReasons.isEmpty && !progress.pauseReasons.isEmpty { resumed.append(tp) }
+                state[tp] = updated
+            }
+            return resumed
+        }
+    }
+
+    /// The partitions that should be paused in librdkafka (any reason) — re-applied after each assignment.
+    var pausedPartitions: [TopicPartition] {
+        partitions.withLock { $0.filter { !$0.value.pauseReasons.isEmpty }.map(\.key) }
+    }
+
+    /// A snapshot of every partition's state.
+    var snapshot: [TopicPartition: PartitionProgress] { partitions.withLock { $0 } }
+
+    /// The assigned partitions.
+    var assignedPartitions: [TopicPartition] { partitions.withLock { $0.keys.sorted() } }
+}
