@@ -7,6 +7,12 @@ extension SingleContainer {
     func boundary(_ session: ConsumerSession) {
         let now = ContinuousClock.now
         _ = tracker.expirePauses(now: now)
+        state.withLock { state in
+            if state.rebalancePending, let until = state.holdUntil, now >= until {
+                state.rebalancePending = false
+                state.holdUntil = nil
+            }
+        }
         let pauseRequested = state.withLock { $0.pauseRequested }
         for tp in tracker.assignedPartitions {
             if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
@@ -119,10 +125,13 @@ extension SingleContainer {
     private func committed(_ offsets: [TopicPartitionOffset], at started: ContinuousClock.Instant) {
         let now = ContinuousClock.now
         tracker.didCommit(offsets)
-        state.withLock {
-            $0.lastCommitAt = now
-            $0.processedSinceCommit = 0
+        let wasHeld = state.withLock { state -> Bool in
+            state.lastCommitAt = now
+            state.processedSinceCommit = 0
+            defer { state.rebalancePending = false }
+            return state.rebalancePending
         }
+        if wasHeld { endHold() }
         metrics.commits.increment()
         metrics.commitDuration.recordNanoseconds(Int64((now - started).components.attoseconds / 1_000_000_000 + (now - started).components.seconds * 1_000_000_000))
         logger.trace("committed \(offsets)")
@@ -130,6 +139,10 @@ extension SingleContainer {
     }
 
     private func commitFailed(_ offsets: [TopicPartitionOffset], _ error: KafkaError) {
+        // REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID: the group is moving partitions.
+        if let code = error.code, [27, 22, 25].contains(code) {
+            state.withLock { $0.rebalancePending = true }
+        }
         metrics.commitsFailed.increment()
         logger.warning("commit of \(offsets) failed (will retry): \(error)")
         emit(.commitFailed(offsets, error: error))
@@ -137,6 +150,7 @@ extension SingleContainer {
 
     /// After each record in `record` ack mode: commit now (sync: the loop waits; async: coalesced).
     func commitAfterRecord(_ consumer: KafkaConsumer) async {
+        if state.withLock({ $0.abrupt }) { return }
         if endpoint.commitMode == .async {
             consumer.submit { [weak self] in self?.sendAsyncCommit($0) }
         } else {
@@ -144,17 +158,36 @@ extension SingleContainer {
         }
     }
 
+    /// Lifts the hold of a rebalance (it happened, or a commit went through after all).
+    func endHold() {
+        state.withLock { $0.holdUntil = nil }
+        for tp in tracker.assignedPartitions { tracker.removePause(tp, .rebalance) }
+    }
+
     // MARK: Rebalancing
 
     /// The consumer's rebalance handler: commit before giving partitions up, re-apply pauses on assignment.
     func rebalanced(_ event: RebalanceEvent, _ session: ConsumerSession) {
+        state.withLock {
+            $0.rebalances += 1
+            $0.rebalancePending = false
+        }
+        endHold()
         switch event.kind {
         case .assigned:
             tracker.assigned(event.partitions)
             if state.withLock({ $0.pauseRequested }) {
                 for tp in event.partitions { tracker.addPause(tp, .requested) }
             }
-            // Pause before the first fetch returns anything for a partition that should not flow.
+            // librdkafka keeps a partition's pause flag across unassign and reassign, while the tracker
+            // starts newly assigned partitions afresh: set librdkafka's state explicitly both ways, before
+            // the first fetch returns anything.
+            let shouldPause = Set(tracker.pausedPartitions)
+            let flowing = event.partitions.filter { !shouldPause.contains($0) }
+            if !flowing.isEmpty {
+                do { try session.resume(flowing) } catch { logger.error("resume of newly assigned \(flowing) failed: \(error)") }
+            }
+            state.withLock { $0.appliedPaused.subtract(flowing) }
             reconcilePauses(session)
             emit(.partitionsAssigned(event.partitions))
         case .revoked:
@@ -175,7 +208,7 @@ extension SingleContainer {
 
 extension SingleContainer: ContainerControl {
     func acknowledge(_ records: [(TopicPartition, Int64)]) {
-        guard endpoint.ackMode.isManual else { return }
+        guard endpoint.ackMode.isManual, !state.withLock({ $0.abrupt }) else { return }
         var moved = false
         for (tp, offset) in records where tracker.finished(tp, offset) { moved = true }
         guard moved, endpoint.ackMode == .manualImmediate, let consumer = state.withLock({ $0.consumer }) else { return }

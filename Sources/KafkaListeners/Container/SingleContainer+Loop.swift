@@ -11,7 +11,13 @@ extension SingleContainer {
             do {
                 records = try await consumer.withSession { [self] session in
                     boundary(session)
-                    return try session.poll(maxRecords: maxRecords, timeout: pollTimeout)
+                    let generation = state.withLock { $0.rebalances }
+                    let polled = try session.poll(maxRecords: maxRecords, timeout: pollTimeout)
+                    // A rebalance inside this poll may have revoked partitions whose records were already
+                    // collected: they belong to another member now, so they are dropped, not handled.
+                    guard state.withLock({ $0.rebalances }) != generation, !polled.isEmpty else { return polled }
+                    let owned = Set(tracker.assignedPartitions)
+                    return polled.filter { owned.contains($0.topicPartition) }
                 }
             } catch let error as KafkaError {
                 if isStopping || error.kind == .closed { break }
@@ -31,11 +37,17 @@ extension SingleContainer {
                 noteIdle(now)
                 continue
             }
-            state.withLock {
-                $0.busySince = now
-                $0.lastRecordAt = now
-                $0.idleReported = false
-                $0.interrupted = []
+            let hold = state.withLock { state -> Bool in
+                state.busySince = now
+                state.lastRecordAt = now
+                state.idleReported = false
+                state.interrupted = []
+                return state.rebalancePending
+            }
+            if hold {
+                holdBack(records[...])
+                state.withLock { $0.busySince = nil }
+                continue
             }
             metrics.pollBatchSize.record(records.count)
             let processed: Int
@@ -65,7 +77,7 @@ extension SingleContainer {
         // The in-order run of the current partition, applied to the tracker when the partition changes.
         var runPartition: TopicPartition?
         var runOffset: Int64 = 0
-        for record in records {
+        for (index, record) in records.enumerated() {
             if isStopping { break }
             let tp = record.topicPartition
             if !skip.isEmpty && skip.contains(tp) { continue }
@@ -73,11 +85,26 @@ extension SingleContainer {
             do {
                 try await handler(record, context)
             } catch {
+                // Cancelled by a crash or a shutdown timeout: the record was not processed, so it must
+                // not count as processed (nor be committed).
+                if Task.isCancelled { break }
                 listenerFailed(tp, record.offset, error)
             }
             handled += 1
-            let interrupted = state.withLock { $0.interrupted }
+            let (interrupted, hold) = state.withLock { ($0.interrupted, $0.rebalancePending) }
             if !interrupted.isEmpty { skip.formUnion(interrupted) }
+            if hold {
+                // Finish the bookkeeping of this record, then give the rest back.
+                if !manual && !perRecordCommit {
+                    if tp != runPartition, let runPartition { tracker.finishedThrough(runPartition, runOffset) }
+                    runPartition = tp
+                    runOffset = record.offset
+                } else if !manual {
+                    tracker.finishedThrough(tp, record.offset)
+                }
+                holdBack(records[(index + 1)...].filter { !skip.contains($0.topicPartition) }[...])
+                break
+            }
             guard !manual else { continue }
             if perRecordCommit {
                 tracker.finishedThrough(tp, record.offset)
@@ -103,6 +130,7 @@ extension SingleContainer {
         do {
             try await handler(records, makeContext(.batch(records)))
         } catch {
+            if Task.isCancelled { return 0 }
             listenerFailed(records[0].topicPartition, records[0].offset, error)
         }
         if !manual {
@@ -114,6 +142,19 @@ extension SingleContainer {
             tracker.finishedThrough(last)
         }
         return records.count
+    }
+
+    /// Gives records back while a rebalance is under way: seeks each partition to its first unhandled
+    /// record and pauses every partition until the next assignment change, so nothing is handled that
+    /// could not be committed.
+    private func holdBack(_ records: ArraySlice<ConsumerRecord>) {
+        var first: [TopicPartition: Int64] = [:]
+        for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
+        for (tp, offset) in first { tracker.requestSeek(tp, to: offset) }
+        let until = ContinuousClock.now + (configuration.heartbeatInterval ?? .seconds(3)) * 2
+        state.withLock { $0.holdUntil = until }
+        for tp in tracker.assignedPartitions { tracker.addPause(tp, .rebalance, until: until) }
+        logger.debug("a rebalance is under way: holding back \(records.count) records and pausing until the new assignment")
     }
 
     private func listenerFailed(_ tp: TopicPartition, _ offset: Int64, _ error: Error) {

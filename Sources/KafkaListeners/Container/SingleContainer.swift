@@ -49,6 +49,12 @@ public final class SingleContainer: Sendable {
         var interrupted: Set<TopicPartition> = []
         /// Polls completed since start.
         var polls = 0
+        /// Assignment changes since start.
+        var rebalances = 0
+        /// A commit said the group is rebalancing: hold records back until the next assignment change.
+        var rebalancePending = false
+        /// When a hold for a rebalance that never came ends on its own.
+        var holdUntil: ContinuousClock.Instant?
     }
 
     init(

@@ -13,6 +13,8 @@ public enum PauseReason: Hashable, Sendable, CustomStringConvertible {
     case backOff
     /// A throttle delays the next fetch.
     case throttle
+    /// A commit reported a rebalance under way: nothing more is handled until the new assignment.
+    case rebalance
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum PauseReason: Hashable, Sendable, CustomStringConvertible {
         case .backPressure: "back-pressure"
         case .backOff: "back-off"
         case .throttle: "throttle"
+        case .rebalance: "rebalance"
         }
     }
 }

@@ -1,0 +1,85 @@
+@testable import KafkaListeners
+import KafkaClient
+import KafkaListenersTesting
+import Synchronization
+import Testing
+
+/// A mode, and how many records per partition a crash may re-deliver under it (nil: no static bound).
+struct CrashCase: Sendable, CustomTestStringConvertible {
+    var mode: AckMode
+    var commitMode: CommitMode = .sync
+    var bound: Int?
+    var testDescription: String { "\(mode)\(commitMode == .async ? " async" : "")" }
+}
+
+@Suite("A crash re-delivers at most what the ack mode allows")
+struct CrashTests {
+    static let maxPoll = 10
+
+    @Test(
+        "crash mid-stream, restart in the same group: every record handled, duplicates within the mode's bound",
+        arguments: [
+            CrashCase(mode: .record, bound: 1),
+            CrashCase(mode: .batch, bound: maxPoll),
+            CrashCase(mode: .count(5), bound: 5 + maxPoll),
+            CrashCase(mode: .countTime(5, .seconds(3600)), bound: 5 + maxPoll),
+            CrashCase(mode: .time(.milliseconds(100)), bound: nil),
+            CrashCase(mode: .manual, bound: maxPoll),
+            CrashCase(mode: .manualImmediate, bound: 1),
+        ])
+    func crashAndRestart(_ crash: CrashCase) async throws {
+        let count = 200
+        let topic = try await kafka.topic("crash", partitions: 2)
+        try await kafka.produce(count, to: topic)
+        let group = kafka.unique("crash")
+        let phase1 = Recorder(), phase2 = Recorder()
+
+        func endpoint(_ id: String, _ recorder: Recorder) -> ListenerEndpoint {
+            ListenerEndpoint(
+                id: id, selection: .topics([topic]),
+                listener: .record { record, context in
+                    try await Task.sleep(for: .milliseconds(1))
+                    recorder.note(record, context)
+                    context.acknowledgment.acknowledge()
+                }, groupId: group, ackMode: crash.mode, commitMode: crash.commitMode, maxPollRecords: Self.maxPoll)
+        }
+
+        let first = makeRegistry()
+        phase1.record(first.events)
+        let container = try first.register(endpoint("first", phase1))
+        try await first.startAll()
+        try await waitUntil("60 records before the crash", observed: { "\(phase1.count)" }) { phase1.count >= 60 }
+        await container.simulateCrash()
+        let handledBeforeCrash = phase1.handledCounts
+        #expect(phase1.count < count, "the crash must come mid-stream")
+
+        let second = makeRegistry()
+        phase2.record(second.events)
+        try second.register(endpoint("second", phase2))
+        try await second.startAll()
+        try await waitUntil(
+            "every record handled once the second container ran",
+            observed: { "\(phase1.count) + \(phase2.count)" }
+        ) {
+            let all = phase1.handledCounts.merging(phase2.handledCounts) { $0.merging($1) { $0 + $1 } }
+            return all.values.reduce(0) { $0 + $1.count } >= count
+        }
+        await second.stopAll()
+
+        for partition: Int32 in 0..<2 {
+            let tp = TopicPartition(topic, partition)
+            let before = Set(handledBeforeCrash[tp]?.keys.map { $0 } ?? [])
+            let after = Set(phase2.handledCounts[tp]?.keys.map { $0 } ?? [])
+            // The second container starts exactly at the last offset the first one committed.
+            let lastCommitted = phase1.commits(tp).max() ?? 0
+            #expect(after.min() == lastCommitted || (after.isEmpty && lastCommitted == Int64(before.count)), "\(tp): restart at \(String(describing: after.min())), last commit \(lastCommitted)")
+            let duplicates = before.intersection(after).count
+            if let bound = crash.bound {
+                #expect(duplicates <= bound, "\(tp): \(duplicates) duplicates, mode allows \(bound)")
+            }
+            // Within one run, no record is handled twice.
+            #expect(handledBeforeCrash[tp]?.values.allSatisfy { $0 == 1 } ?? true)
+            #expect(phase2.handledCounts[tp]?.values.allSatisfy { $0 == 1 } ?? true)
+        }
+    }
+}
