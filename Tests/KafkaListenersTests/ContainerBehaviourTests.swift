@@ -1,0 +1,132 @@
+@testable import KafkaListeners
+import KafkaClient
+import KafkaListenersTesting
+import Synchronization
+import Testing
+
+@Suite("Container behaviour: failures, stuck listeners, idleness, nack")
+struct ContainerBehaviourTests {
+    @Test("a listener that throws does not stop the container; the failure is an event and the record counts as processed")
+    func throwingListener() async throws {
+        let topic = try await kafka.topic("throws", partitions: 1)
+        try await kafka.produce(10, to: topic)
+        let registry = makeRegistry()
+        let recorder = Recorder()
+        recorder.record(registry.events)
+        struct Boom: Error {}
+        let id = kafka.unique("throws")
+        try registry.register(
+            ListenerEndpoint(id: id, selection: .topics([topic]), listener: .record { record, context in
+                recorder.note(record, context)
+                if record.offset == 3 || record.offset == 7 { throw Boom() }
+            }))
+        try await registry.startAll()
+        try await waitUntil("10 records", observed: { "\(recorder.count)" }) { recorder.count >= 10 }
+        try await waitUntil("two failure events") {
+            recorder.events(matching: { if case .listenerFailed = $0 { true } else { false } }).count == 2
+        }
+        #expect(registry.status.first?.isRunning == true)
+        await registry.stopAll()
+        #expect(try await committedOffsets(group: id, topic: topic, partitions: 1) == [10])
+    }
+
+    @Test("a listener slower than the threshold is reported non-responsive")
+    func nonResponsive() async throws {
+        let topic = try await kafka.topic("stuck", partitions: 1)
+        try await kafka.produce(1, to: topic)
+        let registry = makeRegistry()
+        let recorder = Recorder()
+        recorder.record(registry.events)
+        let release = Mutex<Bool>(false)
+        try registry.register(
+            ListenerEndpoint(
+                id: kafka.unique("stuck"), selection: .topics([topic]),
+                listener: .record { record, context in
+                    while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+                    recorder.note(record, context)
+                }, nonResponsiveThreshold: .milliseconds(300)))
+        try await registry.startAll()
+        try await waitUntil("a non-responsive event", observed: { "\(recorder.events.withLock { $0.map(\.description) })" }) {
+            !recorder.events(matching: { if case .nonResponsive = $0 { true } else { false } }).isEmpty
+        }
+        release.withLock { $0 = true }
+        try await waitUntil("the record handled") { recorder.count == 1 }
+        await registry.stopAll()
+    }
+
+    @Test("no records for the idle interval emits an idle event")
+    func idleEvent() async throws {
+        let topic = try await kafka.topic("idle", partitions: 1)
+        let registry = makeRegistry()
+        let recorder = Recorder()
+        recorder.record(registry.events)
+        try registry.register(
+            ListenerEndpoint(
+                id: kafka.unique("idle"), selection: .topics([topic]), listener: .record { _, _ in },
+                idleEventInterval: .milliseconds(200)))
+        try await registry.startAll()
+        try await waitUntil("an idle event") {
+            !recorder.events(matching: { if case .idle = $0 { true } else { false } }).isEmpty
+        }
+        await registry.stopAll()
+    }
+
+    @Test("nack pauses only its partition, re-delivers the record after the sleep, and other partitions keep flowing")
+    func nackPausesOnePartition() async throws {
+        let topic = try await kafka.topic("nack", partitions: 2)
+        try await kafka.produce(10, to: topic, partition: 0)
+        let registry = makeRegistry()
+        let recorder = Recorder()
+        recorder.record(registry.events)
+        let nacked = Mutex<ContinuousClock.Instant?>(nil)
+        let redelivered = Mutex<ContinuousClock.Instant?>(nil)
+        let duringPause = Mutex<Int>(0)
+        let id = kafka.unique("nack")
+        try registry.register(
+            ListenerEndpoint(
+                id: id, selection: .topics([topic]),
+                listener: .record { record, context in
+                    if record.partition == 0 && record.offset == 3 {
+                        if nacked.withLock({ $0 }) == nil {
+                            nacked.withLock { $0 = .now }
+                            try context.acknowledgment.nack(sleep: .milliseconds(800))
+                            return
+                        }
+                        redelivered.withLock { $0 = $0 ?? .now }
+                    }
+                    if record.partition == 1, nacked.withLock({ $0 }) != nil, redelivered.withLock({ $0 }) == nil {
+                        duringPause.withLock { $0 += 1 }
+                    }
+                    recorder.note(record, context)
+                    context.acknowledgment.acknowledge()
+                }, ackMode: .manual, pollTimeout: .milliseconds(20)))
+        try await registry.startAll()
+        try await waitUntil("the nack") { nacked.withLock { $0 } != nil }
+        try await kafka.produce(10, to: topic, partition: 1)
+        try await waitUntil("all 20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
+        let gap = try #require(redelivered.withLock { $0 }) - nacked.withLock { $0 }!
+        #expect(gap >= .milliseconds(800), "re-delivered after \(gap)")
+        #expect(duringPause.withLock { $0 } > 0, "partition 1 flowed while partition 0 waited")
+        // Offsets 4…9 of partition 0 were not handled before the re-delivery of 3: order kept.
+        let p0 = recorder.handled.withLock { $0.filter { $0.tp.partition == 0 }.map(\.offset) }
+        #expect(p0 == Array(0..<10))
+        await registry.stopAll()
+        #expect(try await committedOffsets(group: id, topic: topic, partitions: 2) == [10, 10])
+    }
+
+    @Test("nack in an automatic ack mode is refused with a clear error")
+    func nackRefusedInAutomaticMode() async throws {
+        let topic = try await kafka.topic("nackauto", partitions: 1)
+        try await kafka.produce(1, to: topic)
+        let registry = makeRegistry()
+        let failure = Mutex<Error?>(nil)
+        try registry.register(
+            ListenerEndpoint(id: kafka.unique("nackauto"), selection: .topics([topic]), listener: .record { _, context in
+                do { try context.acknowledgment.nack(sleep: .seconds(1)) } catch { failure.withLock { $0 = error } }
+            }))
+        try await registry.startAll()
+        try await waitUntil("the nack attempt") { failure.withLock { $0 } != nil }
+        #expect("\(failure.withLock { $0 }!)".contains("only available in manual ack modes"))
+        await registry.stopAll()
+    }
+}
