@@ -11,7 +11,8 @@ demo: deps
 	swift run GroupDemo
 
 test: deps
-	swift test --disable-xctest
+	swift build --build-tests
+	swift test --skip-build --disable-xctest
 
 bench: deps
 	swift run -c release --package-path Benchmarks ConsumerBenchmark

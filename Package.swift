@@ -56,6 +56,14 @@ let package = Package(
             dependencies: ["KafkaClient", "KafkaListenersTesting"],
             path: "Samples/GroupDemo"
         ),
+        .executableTarget(
+            name: "GracefulShutdown",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Samples/GracefulShutdown"
+        ),
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "KafkaListenersTesting"]

@@ -1,0 +1,63 @@
+import Foundation
+import KafkaClient
+import KafkaListenersTesting
+import Synchronization
+import Testing
+
+@Suite("Graceful shutdown of a real process")
+struct GracefulShutdownTests {
+    /// The sample executable built beside the test bundle.
+    static var sample: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("GracefulShutdown")
+    }
+
+    @Test("SIGTERM mid-stream: the sample exits 0 and every record it handled is committed")
+    func sigtermCommitsEverythingHandled() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.sample.path), "build the GracefulShutdown sample first (swift build)")
+        let topic = try await kafka.topic("sigterm", partitions: 3)
+        try await kafka.produce(3000, to: topic)
+        let group = kafka.unique("sigterm")
+
+        let process = Process()
+        process.executableURL = Self.sample
+        process.arguments = [topic, group]
+        process.environment = ProcessInfo.processInfo.environment.merging(["KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        final class Lines: Sendable { let text = Mutex<String>("") }
+        let lines = Lines()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            lines.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        func handled() -> [(Int32, Int64)] {
+            lines.text.withLock { $0 }.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: " ")
+                guard parts.count == 3, parts[0] == "handled", let p = Int32(parts[1]), let o = Int64(parts[2]) else { return nil }
+                return (p, o)
+            }
+        }
+        try await waitUntil("the sample handles 200 records", timeout: .seconds(60), observed: { "\(handled().count) handled" }) {
+            handled().count >= 200
+        }
+        kill(process.processIdentifier, SIGTERM)
+        try await waitUntil("the sample exits", timeout: .seconds(60), observed: { "still running: \(process.isRunning)" }) {
+            !process.isRunning
+        }
+        output.fileHandleForReading.readabilityHandler = nil
+        lines.text.withLock { $0 += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(lines.text.withLock { $0 }.contains("stopped gracefully"))
+
+        let records = handled()
+        #expect(records.count < 3000, "the signal must arrive mid-stream")
+        var last: [Int32: Int64] = [:]
+        for (partition, offset) in records { last[partition] = max(last[partition] ?? -1, offset) }
+        let committed = try await committedOffsets(group: group, topic: topic, partitions: 3)
+        for partition: Int32 in 0..<3 {
+            let expected = (last[partition] ?? -1) + 1
+            #expect(committed[Int(partition)] == (expected == 0 ? -1001 : expected), "partition \(partition): handled through \(expected - 1), committed \(committed[Int(partition)])")
+        }
+    }
+}
