@@ -8,7 +8,7 @@ build: deps
 	swift build
 
 demo: deps
-	swift run GroupDemo
+	swift run ListenerDemo
 
 test: deps
 	swift build --build-tests

@@ -57,6 +57,11 @@ let package = Package(
             path: "Samples/GroupDemo"
         ),
         .executableTarget(
+            name: "ListenerDemo",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"],
+            path: "Samples/ListenerDemo"
+        ),
+        .executableTarget(
             name: "GracefulShutdown",
             dependencies: [
                 "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
