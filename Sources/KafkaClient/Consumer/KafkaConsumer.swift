@@ -26,12 +26,15 @@ public final class KafkaConsumer: Sendable {
     ///   - configuration: settings; `group.id` is needed to subscribe or commit.
     ///   - rebalanceHandler: called on the consumer's thread for each assignment change.
     ///   - logger: receives librdkafka's log lines and this consumer's own.
+    ///   - onStatistics: receives librdkafka's statistics JSON every `statistics.interval.ms` (served by polls,
+    ///     on the consumer's thread; keep it short).
     /// - Throws: ``KafkaError`` of kind `.configuration` for an unknown key or an invalid value.
     public init(
         configuration: KafkaConfiguration, rebalanceHandler: RebalanceHandler? = nil,
-        logger: Logger = Logger(label: "kafka.consumer")
+        logger: Logger = Logger(label: "kafka.consumer"), onStatistics: (@Sendable (String) -> Void)? = nil
     ) throws {
         let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logger: logger)
+        if let onStatistics { handle.callbacks.statistics.withLock { $0 = .init(onStatistics) } }
         let core = ConsumerCore(handle: handle, logger: logger)
         core.rebalanceHandler = rebalanceHandler
         handle.callbacks.rebalance.withLock {

@@ -109,9 +109,11 @@ public final class SingleContainer: Sendable {
         }
         guard shouldStart else { return }
         do {
-            let consumer = try KafkaConsumer(configuration: configuration, rebalanceHandler: { [weak self] event, session in
-                self?.rebalanced(event, session)
-            }, logger: logger)
+            let metrics = self.metrics
+            let consumer = try KafkaConsumer(
+                configuration: configuration,
+                rebalanceHandler: { [weak self] event, session in self?.rebalanced(event, session) }, logger: logger,
+                onStatistics: { metrics.recordLag(statistics: $0) })
             state.withLock { $0.consumer = consumer }
             switch endpoint.selection {
             case .topics(let topics): try await consumer.subscribe(topics: topics)
