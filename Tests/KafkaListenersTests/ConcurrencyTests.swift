@@ -53,12 +53,13 @@ struct ConcurrencyTests {
         // Let any duplicate show up before judging.
         let polls = registry.childContainer(id: "conc-0")!.pollsCompleted
         try await waitUntil("a few more polls") { registry.childContainer(id: "conc-0")!.pollsCompleted >= polls + 5 }
+        // Judge duplicates before stopping: stopping the fourth member is another rebalance.
+        let counts = recorder.handledCounts
         await second.stopAll()
         await registry.stopAll()
 
         let revokes = recorder.events(matching: { if case .partitionsRevoked(let tps) = $0 { !tps.isEmpty } else { false } })
         #expect(!revokes.isEmpty, "the join must have revoked partitions")
-        let counts = recorder.handledCounts
         #expect(counts.values.reduce(0) { $0 + $1.count } == total, "every record handled")
         // librdkafka 2.0.2's mock broker refuses commits while the group is joining (REBALANCE_IN_PROGRESS;
         // a real broker accepts them until the join completes). The container then stops handing out

@@ -61,17 +61,31 @@ public final class ConcurrentContainer: Sendable {
         }
     }
 
-    /// Stops every child gracefully (each commits what it processed).
+    /// Stops every child gracefully, in two phases: all children stop fetching and finish their record
+    /// in flight; then all commit and close. (Closing one child makes the group rebalance, and a broker
+    /// may refuse the others' commits while it does.)
     public func stop() async {
-        await withTaskGroup(of: Void.self) { group in
-            for child in children { group.addTask { await child.stop() } }
-        }
+        await stop(abrupt: false)
     }
 
     /// Stops every child without a final commit (tests use it to check crash re-delivery).
     func simulateCrash() async {
+        await stop(abrupt: true)
+    }
+
+    private func stop(abrupt: Bool) async {
+        let stopped = await withTaskGroup(of: (SingleContainer, KafkaConsumer)?.self) { group in
+            for child in children {
+                group.addTask { await child.stopLoop(abrupt: abrupt).map { (child, $0) } }
+            }
+            var stopped: [(SingleContainer, KafkaConsumer)] = []
+            for await entry in group { if let entry { stopped.append(entry) } }
+            return stopped
+        }
         await withTaskGroup(of: Void.self) { group in
-            for child in children { group.addTask { await child.simulateCrash() } }
+            for (child, consumer) in stopped {
+                group.addTask { await child.finishStop(consumer, abrupt: abrupt) }
+            }
         }
     }
 

@@ -152,13 +152,20 @@ public final class SingleContainer: Sendable {
     }
 
     private func stop(abrupt: Bool) async {
+        guard let consumer = await stopLoop(abrupt: abrupt) else { return }
+        await finishStop(consumer, abrupt: abrupt)
+    }
+
+    /// First phase of a stop: stop fetching and let the record in flight finish (up to the shutdown
+    /// timeout). Returns the consumer to finish with, or `nil` if the container was not running.
+    func stopLoop(abrupt: Bool) async -> KafkaConsumer? {
         let taken = state.withLock { state -> (KafkaConsumer, Task<Void, Never>?, Task<Void, Never>?)? in
             guard state.running, !state.stopping, let consumer = state.consumer else { return nil }
             state.stopping = true
             state.abrupt = abrupt
             return (consumer, state.loop, state.watchdog)
         }
-        guard let (consumer, loop, watchdog) = taken else { return }
+        guard let (consumer, loop, watchdog) = taken else { return nil }
         consumer.wakeUp()
         watchdog?.cancel()
         if let loop {
@@ -168,6 +175,13 @@ public final class SingleContainer: Sendable {
                 loop.cancel()
             }
         }
+        return consumer
+    }
+
+    /// Second phase: commit what was processed (unless abrupt), then close the consumer, leaving the group.
+    /// A concurrent container runs this only after every child finished the first phase, so no member
+    /// has left the group (and started a rebalance) while the others make their final commits.
+    func finishStop(_ consumer: KafkaConsumer, abrupt: Bool) async {
         if !abrupt {
             _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
         }
