@@ -142,6 +142,7 @@ extension SingleContainer {
         // REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID: the group is moving partitions.
         if let code = error.code, [27, 22, 25].contains(code) {
             state.withLock { $0.rebalancePending = true }
+            attention.add(1, ordering: .releasing)
         }
         metrics.commitsFailed.increment()
         logger.warning("commit of \(offsets) failed (will retry): \(error)")
@@ -223,10 +224,12 @@ extension SingleContainer: ContainerControl {
         tracker.requestSeek(partition, to: offset)
         tracker.addPause(partition, .nack, until: .now + sleep)
         state.withLock { _ = $0.interrupted.insert(partition) }
+        attention.add(1, ordering: .releasing)
     }
 
     func seek(_ partition: TopicPartition, to offset: Int64) {
         tracker.requestSeek(partition, to: offset)
         state.withLock { _ = $0.interrupted.insert(partition) }
+        attention.add(1, ordering: .releasing)
     }
 }

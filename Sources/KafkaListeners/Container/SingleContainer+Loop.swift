@@ -77,8 +77,11 @@ extension SingleContainer {
         // The in-order run of the current partition, applied to the tracker when the partition changes.
         var runPartition: TopicPartition?
         var runOffset: Int64 = 0
+        var seenAttention = attention.load(ordering: .acquiring)
+        var stopping = isStopping
+        var hold = false
         for (index, record) in records.enumerated() {
-            if isStopping { break }
+            if stopping { break }
             let tp = record.topicPartition
             if !skip.isEmpty && skip.contains(tp) { continue }
             let context = makeContext(.record(tp, record.offset))
@@ -91,8 +94,14 @@ extension SingleContainer {
                 listenerFailed(tp, record.offset, error)
             }
             handled += 1
-            let (interrupted, hold) = state.withLock { ($0.interrupted, $0.rebalancePending) }
-            if !interrupted.isEmpty { skip.formUnion(interrupted) }
+            let current = attention.load(ordering: .acquiring)
+            if current != seenAttention {
+                seenAttention = current
+                let flags = state.withLock { ($0.interrupted, $0.rebalancePending, $0.stopping) }
+                skip.formUnion(flags.0)
+                hold = flags.1
+                stopping = flags.2
+            }
             if hold {
                 // Finish the bookkeeping of this record, then give the rest back.
                 if !manual && !perRecordCommit {

@@ -24,6 +24,9 @@ public final class SingleContainer: Sendable {
     let logger: Logger
     let metrics: ListenerMetrics
     let state = Mutex(LoopState())
+    /// Bumped whenever something the dispatch loop must notice changes (stop, nack, seek, rebalance hold),
+    /// so the per-record check is one relaxed atomic load and the lock is taken only after a change.
+    let attention = Atomic<Int>(0)
     /// Called on the consumer's thread after each assignment change (the concurrent container listens).
     let onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)?
 
@@ -163,6 +166,7 @@ public final class SingleContainer: Sendable {
             guard state.running, !state.stopping, let consumer = state.consumer else { return nil }
             state.stopping = true
             state.abrupt = abrupt
+            attention.add(1, ordering: .releasing)
             return (consumer, state.loop, state.watchdog)
         }
         guard let (consumer, loop, watchdog) = taken else { return nil }
