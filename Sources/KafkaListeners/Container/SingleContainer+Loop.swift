@@ -42,6 +42,8 @@ extension SingleContainer {
                 state.lastRecordAt = now
                 state.idleReported = false
                 state.interrupted = []
+                state.giveBack = []
+                state.giveBackAll = false
                 return state.rebalancePending
             }
             if hold {
@@ -97,10 +99,27 @@ extension SingleContainer {
             let current = attention.load(ordering: .acquiring)
             if current != seenAttention {
                 seenAttention = current
-                let flags = state.withLock { ($0.interrupted, $0.rebalancePending, $0.stopping) }
+                let flags = state.withLock { state in
+                    defer {
+                        state.giveBack = []
+                        state.giveBackAll = false
+                    }
+                    return (state.interrupted, state.rebalancePending, state.stopping, state.giveBack, state.giveBackAll)
+                }
                 skip.formUnion(flags.0)
                 hold = flags.1
                 stopping = flags.2
+                // An immediate pause: hand the rest of these partitions' records back (sought to, so
+                // they are delivered again after the resume).
+                let giveBack = flags.4 ? Set(records[(index + 1)...].map(\.topicPartition)) : flags.3
+                if !giveBack.isEmpty {
+                    var first: [TopicPartition: Int64] = [:]
+                    for later in records[(index + 1)...] where giveBack.contains(later.topicPartition) && !skip.contains(later.topicPartition) {
+                        if first[later.topicPartition] == nil { first[later.topicPartition] = later.offset }
+                    }
+                    for (partition, offset) in first { tracker.requestSeek(partition, to: offset) }
+                    skip.formUnion(giveBack)
+                }
             }
             if hold {
                 // Finish the bookkeeping of this record, then give the rest back.

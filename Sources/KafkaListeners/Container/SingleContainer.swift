@@ -50,6 +50,10 @@ public final class SingleContainer: Sendable {
         var asyncCommitAgain = false
         /// Partitions whose remaining records in the current batch must be skipped (nack or seek).
         var interrupted: Set<TopicPartition> = []
+        /// Partitions whose remaining records in the current batch are given back (an immediate pause).
+        var giveBack: Set<TopicPartition> = []
+        /// Every partition's remaining records in the current batch are given back (an immediate pause).
+        var giveBackAll = false
         /// Polls completed since start.
         var polls = 0
         /// Assignment changes since start.
@@ -208,13 +212,18 @@ public final class SingleContainer: Sendable {
     // MARK: Pausing
 
     /// Requests a pause of every assigned partition (now and later assigned), applied at the next poll
-    /// boundary. The consumer keeps polling. Returns `false` if a pause was already requested.
+    /// boundary; with `immediate`, the rest of the current poll's records are given back too (delivered
+    /// again after the resume). The consumer keeps polling. Returns `false` if a pause was already requested.
     @discardableResult
-    public func pause() -> Bool {
+    public func pause(immediate: Bool = false) -> Bool {
         let changed = state.withLock { state -> Bool in
-            defer { state.pauseRequested = true }
+            defer {
+                state.pauseRequested = true
+                if immediate { state.giveBackAll = true }
+            }
             return !state.pauseRequested
         }
+        if immediate { attention.add(1, ordering: .releasing) }
         wakeUp()
         return changed
     }
@@ -234,15 +243,23 @@ public final class SingleContainer: Sendable {
     /// Whether a container pause is requested.
     public var isPauseRequested: Bool { state.withLock { $0.pauseRequested } }
 
-    /// Pauses one partition for `reason` (until `until`, if given); applied at the next poll boundary.
+    /// Pauses one partition for `reason` (until `until`, if given), applied at the next poll boundary; with
+    /// `immediate`, the rest of the current poll's records of that partition are given back too.
     ///
-    /// - Returns: whether the partition is assigned here.
+    /// - Returns: whether the partition was assigned here and not already paused for `reason`.
     @discardableResult
-    public func pause(_ partition: TopicPartition, reason: PauseReason = .requested, until: ContinuousClock.Instant? = nil) -> Bool {
+    public func pause(
+        _ partition: TopicPartition, reason: PauseReason = .requested, until: ContinuousClock.Instant? = nil,
+        immediate: Bool = false
+    ) -> Bool {
         guard tracker.assignedPartitions.contains(partition) else { return false }
-        tracker.addPause(partition, reason, until: until)
+        let isNew = tracker.addPause(partition, reason, until: until)
+        if immediate {
+            state.withLock { _ = $0.giveBack.insert(partition) }
+            attention.add(1, ordering: .releasing)
+        }
         wakeUp()
-        return true
+        return isNew
     }
 
     /// Removes `reason` from a partition's pause reasons; applied at the next poll boundary.

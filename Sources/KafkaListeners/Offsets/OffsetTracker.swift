@@ -97,18 +97,17 @@ final class OffsetTracker: Sendable {
         }
     }
 
-    /// Adds a pause reason (optionally ending at `until`); returns whether the partition was fetching before.
+    /// Adds a pause reason (optionally ending at `until`); returns whether the reason is new for the partition.
     @discardableResult
     func addPause(_ tp: TopicPartition, _ reason: PauseReason, until: ContinuousClock.Instant? = nil) -> Bool {
         partitions.withLock { state in
             guard var progress = state[tp] else { return false }
-            let wasFetching = progress.pauseReasons.isEmpty
-            progress.pauseReasons.insert(reason)
+            let isNew = progress.pauseReasons.insert(reason).inserted
             if let until {
                 progress.resumeAt[reason] = max(progress.resumeAt[reason] ?? until, until)
             }
             state[tp] = progress
-            return wasFetching
+            return isNew
         }
     }
 
