@@ -6,22 +6,34 @@ extension SingleContainer {
     /// seeks and the pause set, then commit what the ack mode says is due.
     func boundary(_ session: ConsumerSession) {
         let now = ContinuousClock.now
-        _ = tracker.expirePauses(now: now)
-        state.withLock { state in
+        let (dirty, pauseRequested, pauseChanged, timed) = state.withLock { state in
             if state.rebalancePending, let until = state.holdUntil, now >= until {
                 state.rebalancePending = false
                 state.holdUntil = nil
             }
+            defer {
+                state.pausesDirty = false
+                state.appliedPauseRequested = state.pauseRequested
+            }
+            return (state.pausesDirty, state.pauseRequested, state.pauseRequested != state.appliedPauseRequested, state.hasTimedPauses)
         }
-        let pauseRequested = state.withLock { $0.pauseRequested }
-        for tp in tracker.assignedPartitions {
-            if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
+        // Pause bookkeeping only when something changed or a timed pause may have ended: a steady
+        // stream of polls does no per-partition work here.
+        if dirty || timed {
+            let resumed = tracker.expirePauses(now: now)
+            if pauseChanged || dirty {
+                for tp in tracker.assignedPartitions {
+                    if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
+                }
+            }
+            let seeks = tracker.takeSeeks()
+            if !seeks.isEmpty {
+                do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }
+            }
+            _ = resumed
+            reconcilePauses(session)
+            state.withLock { $0.hasTimedPauses = tracker.hasTimedPauses }
         }
-        let seeks = tracker.takeSeeks()
-        if !seeks.isEmpty {
-            do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }
-        }
-        reconcilePauses(session)
         if commitIsDue(now) { commitDue(session, force: false) }
     }
 
@@ -153,7 +165,13 @@ extension SingleContainer {
     func commitAfterRecord(_ consumer: KafkaConsumer) async {
         if state.withLock({ $0.abrupt }) { return }
         if endpoint.commitMode == .async {
-            consumer.submit { [weak self] in self?.sendAsyncCommit($0) }
+            // One commit in flight at a time: while one is, only note that another is wanted (its
+            // completion sends it, carrying the newest offsets).
+            let inFlight = state.withLock { state -> Bool in
+                if state.asyncCommitInFlight { state.asyncCommitAgain = true }
+                return state.asyncCommitInFlight
+            }
+            if !inFlight { consumer.submit { [weak self] in self?.sendAsyncCommit($0) } }
         } else {
             _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
         }
@@ -163,6 +181,7 @@ extension SingleContainer {
     func endHold() {
         state.withLock { $0.holdUntil = nil }
         for tp in tracker.assignedPartitions { tracker.removePause(tp, .rebalance) }
+        markPausesDirty()
     }
 
     // MARK: Rebalancing
@@ -172,6 +191,7 @@ extension SingleContainer {
         state.withLock {
             $0.rebalances += 1
             $0.rebalancePending = false
+            $0.pausesDirty = true
         }
         endHold()
         switch event.kind {
@@ -223,12 +243,14 @@ extension SingleContainer: ContainerControl {
         acknowledge(acknowledging)
         tracker.requestSeek(partition, to: offset)
         tracker.addPause(partition, .nack, until: .now + sleep)
+        markPausesDirty()
         state.withLock { _ = $0.interrupted.insert(partition) }
         attention.add(1, ordering: .releasing)
     }
 
     func seek(_ partition: TopicPartition, to offset: Int64) {
         tracker.requestSeek(partition, to: offset)
+        markPausesDirty()
         state.withLock { _ = $0.interrupted.insert(partition) }
         attention.add(1, ordering: .releasing)
     }

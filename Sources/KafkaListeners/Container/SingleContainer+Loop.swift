@@ -118,6 +118,7 @@ extension SingleContainer {
                         if first[later.topicPartition] == nil { first[later.topicPartition] = later.offset }
                     }
                     for (partition, offset) in first { tracker.requestSeek(partition, to: offset) }
+                    markPausesDirty()
                     skip.formUnion(giveBack)
                 }
             }
@@ -182,6 +183,7 @@ extension SingleContainer {
         let until = ContinuousClock.now + (configuration.heartbeatInterval ?? .seconds(3)) * 2
         state.withLock { $0.holdUntil = until }
         for tp in tracker.assignedPartitions { tracker.addPause(tp, .rebalance, until: until) }
+        markPausesDirty()
         logger.debug("a rebalance is under way: holding back \(records.count) records and pausing until the new assignment")
     }
 

@@ -56,6 +56,12 @@ public final class SingleContainer: Sendable {
         var giveBackAll = false
         /// Polls completed since start.
         var polls = 0
+        /// Pause state changed since the last boundary (requests, nacks, assignments, holds, seeks).
+        var pausesDirty = true
+        /// The container pause the last boundary applied.
+        var appliedPauseRequested = false
+        /// Some partition has a pause that ends on its own (checked at every boundary).
+        var hasTimedPauses = false
         /// Assignment changes since start.
         var rebalances = 0
         /// A commit said the group is rebalancing: hold records back until the next assignment change.
@@ -219,6 +225,7 @@ public final class SingleContainer: Sendable {
         let changed = state.withLock { state -> Bool in
             defer {
                 state.pauseRequested = true
+                state.pausesDirty = true
                 if immediate { state.giveBackAll = true }
             }
             return !state.pauseRequested
@@ -233,7 +240,10 @@ public final class SingleContainer: Sendable {
     @discardableResult
     public func resume() -> Bool {
         let changed = state.withLock { state -> Bool in
-            defer { state.pauseRequested = false }
+            defer {
+                state.pauseRequested = false
+                state.pausesDirty = true
+            }
             return state.pauseRequested
         }
         wakeUp()
@@ -254,6 +264,7 @@ public final class SingleContainer: Sendable {
     ) -> Bool {
         guard tracker.assignedPartitions.contains(partition) else { return false }
         let isNew = tracker.addPause(partition, reason, until: until)
+        markPausesDirty()
         if immediate {
             state.withLock { _ = $0.giveBack.insert(partition) }
             attention.add(1, ordering: .releasing)
@@ -266,8 +277,14 @@ public final class SingleContainer: Sendable {
     @discardableResult
     public func resume(_ partition: TopicPartition, reason: PauseReason = .requested) -> Bool {
         let removed = tracker.removePause(partition, reason)
+        markPausesDirty()
         wakeUp()
         return removed
+    }
+
+    /// Makes the next poll boundary reconcile pauses and seeks.
+    func markPausesDirty() {
+        state.withLock { $0.pausesDirty = true }
     }
 
     func wakeUp() {

@@ -140,6 +140,11 @@ final class OffsetTracker: Sendable {
         }
     }
 
+    /// Whether any partition has a pause that ends on its own.
+    var hasTimedPauses: Bool {
+        partitions.withLock { $0.values.contains { !$0.resumeAt.isEmpty } }
+    }
+
     /// The partitions that should be paused in librdkafka (any reason) — re-applied after each assignment.
     var pausedPartitions: [TopicPartition] {
         partitions.withLock { $0.filter { !$0.value.pauseReasons.isEmpty }.map(\.key) }
