@@ -41,7 +41,9 @@ final class ConsumerCore: @unchecked Sendable {
     /// Returns up to `maxRecords` records, waiting at most `timeout` for the first one.
     func poll(maxRecords: Int, timeout: Duration) throws -> [ConsumerRecord] {
         var records: [ConsumerRecord] = []
-        try poll(maxRecords: maxRecords, timeout: timeout) { records.append($0) }
+        try deliver(count: fetch(maxRecords: maxRecords, timeout: timeout)) { count in
+            records.reserveCapacity(count)
+        } each: { records.append($0) }
         return records
     }
 
@@ -49,6 +51,13 @@ final class ConsumerCore: @unchecked Sendable {
     /// returns how many were delivered. Rebalance callbacks and async commit results are served here.
     @discardableResult
     func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
+        try deliver(count: fetch(maxRecords: maxRecords, timeout: timeout), prepare: { _ in }, each: each)
+    }
+
+    /// Fills the message buffer with up to `maxRecords` messages: what is queued without waiting, or,
+    /// if nothing is, the first to arrive within `timeout` and then what is ready. (consume_batch_queue
+    /// with n > 1 would otherwise wait for the whole timeout.)
+    private func fetch(maxRecords: Int, timeout: Duration) throws -> Int {
         guard !closed else { throw KafkaError.closed(operation: "poll") }
         let want = max(1, maxRecords)
         if want > messageBufferCapacity {
@@ -56,8 +65,6 @@ final class ConsumerCore: @unchecked Sendable {
             messageBuffer = .allocate(capacity: want)
             messageBufferCapacity = want
         }
-        // Take what is already there; if nothing, wait for one message, then take the rest without
-        // waiting. (consume_batch_queue with n > 1 would otherwise wait for the whole timeout.)
         var count = rd_kafka_consume_batch_queue(queue, 0, messageBuffer, want)
         let waitMs = timeout.milliseconds
         if count == 0 && waitMs > 0 && !closed {
@@ -70,6 +77,13 @@ final class ConsumerCore: @unchecked Sendable {
         if count < 0 {
             throw KafkaError.rdkafka(rd_kafka_last_error(), operation: "poll")
         }
+        return count
+    }
+
+    /// Converts and hands on the `count` fetched messages, destroying every one of them.
+    @discardableResult
+    private func deliver(count: Int, prepare: (Int) -> Void, each: (ConsumerRecord) throws -> Void) throws -> Int {
+        prepare(count)
         var delivered = 0
         var topicCache: (OpaquePointer?, String) = (nil, "")
         var thrown: Error?
