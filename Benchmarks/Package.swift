@@ -9,7 +9,7 @@ let package = Package(
     name: "swift-kafka-listeners-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "swift-kafka-listeners", path: ".."),
         // Counts malloc/free calls of the whole process (all threads, librdkafka's included).
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
     ],
@@ -18,6 +18,7 @@ let package = Package(
             name: "ConsumerBenchmark",
             dependencies: [
                 .product(name: "KafkaClient", package: "swift-kafka-listeners"),
+                .product(name: "KafkaListeners", package: "swift-kafka-listeners"),
                 .product(name: "KafkaListenersTesting", package: "swift-kafka-listeners"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]

@@ -1,0 +1,282 @@
+import Crdkafka
+import Foundation
+import KafkaClient
+import KafkaListenersTesting
+import Logging
+import Synchronization
+
+/// Consumer throughput and allocations: raw librdkafka (C API) against `KafkaConsumer`, in one run on
+/// EmbeddedKafka. See Benchmarks/README.md.
+@main
+struct ConsumerBenchmark {
+    static let topic = "bench-consumer"
+    static let keySize = 8
+    static let valueSize = 100
+    static let runDeadline = Duration.seconds(300)
+
+    static func main() async {
+        do {
+            try await run()
+        } catch {
+            FileHandle.standardError.write(Data("ConsumerBenchmark failed: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run() async throws {
+        let counting = AllocationCounter.ensureInterposed()
+        let options = try Options.parse()
+        progress(
+            "ConsumerBenchmark: \(grouped(options.records)) records, \(options.partitions) partitions, batch \(options.batch), "
+                + "\(options.rounds) rounds, swift mode \(options.mode.rawValue), allocation counting \(counting ? "on" : "UNAVAILABLE")")
+
+        let cluster = try await EmbeddedKafka.start(brokers: 1)
+        do {
+            try await measure(cluster: cluster, options: options, counting: counting)
+            await cluster.stop()
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+    }
+
+    static func measure(cluster: EmbeddedKafka, options: Options, counting: Bool) async throws {
+        try cluster.createTopic(topic, partitions: options.partitions)
+
+        // 1. Produce, then check every record is on the broker before anything is timed.
+        let produced = try await produce(cluster: cluster, records: options.records)
+        let bootstrap = cluster.bootstrapServers
+        let partitions = options.partitions
+        let marks = try await runBlocking("bench-watermarks") {
+            try RawConsumer.watermarks(bootstrapServers: bootstrap, topic: topic, partitions: partitions)
+        }
+        let onBroker = marks.reduce(0) { $0 + Int($1.high - $1.low) }
+        let trimmed = marks.enumerated().filter { $0.element.low != 0 }
+        guard trimmed.isEmpty, onBroker == options.records else {
+            throw BenchmarkError(
+                "the broker holds \(onBroker) of \(options.records) records (partitions with a low watermark above 0: "
+                    + "\(trimmed.map { "\($0.offset)@\($0.element.low)" }.joined(separator: ", "))). The mock cluster keeps "
+                    + "about 5 MiB per partition and drops older data: use more partitions or fewer records.")
+        }
+        let perPartition = marks.map { Int($0.high) }
+        progress("watermarks: \(grouped(onBroker)) records on the broker, \(perPartition.min()!)…\(perPartition.max()!) per partition")
+
+        // 2. Alternate the sides round by round, each run with a fresh consumer.
+        var rows: [(round: Int, side: String, measurement: Measurement)] = []
+        let records = options.records
+        let batch = options.batch
+        for round in 1...options.rounds {
+            for side in options.sides {
+                let settings = options.consumerSettings(groupId: "bench-\(round)-\(side.hashValue.magnitude)")
+                let run: Measurement
+                switch side {
+                case .raw(let fullFields):
+                    run = try await runBlocking("bench-raw-consumer") {
+                        let memory = PeakMemory.start()
+                        var run = try RawConsumer.consume(
+                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
+                            records: records, batch: batch, deadline: runDeadline, fullFields: fullFields)
+                        run.peakRSSGrowth = memory.growth()
+                        return run
+                    }
+                case .consumer:
+                    let memory = PeakMemory.start()
+                    var measured = try await SwiftConsumer.consume(
+                        cluster: cluster, settings: settings, topic: topic, partitions: partitions, records: records,
+                        batch: batch, deadline: runDeadline, mode: options.mode)
+                    measured.peakRSSGrowth = memory.growth()
+                    run = measured
+                case .listener(let kind):
+                    run = try await ListenerRuns.consume(
+                        cluster: cluster, settings: settings, topic: topic, partitions: partitions, records: records,
+                        batch: batch, side: kind)
+                }
+                try check(run, options: options, side: side.name)
+                rows.append((round, side.name, run))
+                progress("round \(round) \(side.name): \(grouped(Int(run.recordsPerSecond))) records/s, \(fixed(run.mallocsPerRecord, 2)) mallocs/record")
+            }
+        }
+
+        // 3. Report.
+        print(Report(options: options, produced: produced, perPartition: perPartition, counting: counting, rows: rows).markdown)
+    }
+
+    /// Produces `records` keyed records with `sendAndForget`, then flushes.
+    static func produce(cluster: EmbeddedKafka, records: Int) async throws -> Duration {
+        var logger = Logger(label: "bench.producer")
+        logger.logLevel = .warning
+        let failures = FailureCount()
+        let producer = try KafkaProducer(
+            configuration: cluster.configuration([
+                "linger.ms": "5",
+                "batch.num.messages": "10000",
+                "queue.buffering.max.messages": "1000000",
+                "queue.buffering.max.kbytes": "1048576",
+            ]),
+            logger: logger,
+            onDeliveryFailure: { _ in failures.value.add(1, ordering: .relaxed) })
+        let value = [UInt8](repeating: 0x61, count: valueSize)
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            for index in 0..<records {
+                let key = withUnsafeBytes(of: UInt64(index).bigEndian) { [UInt8]($0) }
+                try await producer.sendAndForget(ProducerRecord(topic: topic, key: key, value: value))
+            }
+            try await producer.flush(timeout: .seconds(300))
+        } catch {
+            await producer.close()
+            throw error
+        }
+        let elapsed = clock.now - start
+        await producer.close()
+        let failed = failures.value.load(ordering: .relaxed)
+        if failed > 0 { throw BenchmarkError("\(failed) of \(records) records failed delivery") }
+        progress("produced \(grouped(records)) records in \(fixed(elapsed.inSeconds, 2)) s")
+        return elapsed
+    }
+
+    /// A run must have read exactly the produced records, keys and values intact in size.
+    static func check(_ run: Measurement, options: Options, side: String) throws {
+        guard run.records == options.records, run.keyBytes == options.records * keySize,
+            run.valueBytes == options.records * valueSize, run.consumeErrors == 0
+        else {
+            throw BenchmarkError(
+                "\(side) run read \(run.records) records (\(run.keyBytes) key bytes, \(run.valueBytes) value bytes, "
+                    + "\(run.consumeErrors) consume errors); expected \(options.records) × (\(keySize) + \(valueSize)) bytes")
+        }
+    }
+
+    static func progress(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+final class FailureCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Command-line arguments and environment variables.
+struct Options: Sendable {
+    var records = 1_000_000
+    var rounds = 3
+    var batch = 1000
+    var partitions: Int32 = 32
+    var mode = SwiftMode.sessionPerBatch
+    /// Which sides run each round.
+    var sides: [Side] = Side.all
+    /// `large` lifts librdkafka's local-queue limits so no run stalls on `queued.min.messages`;
+    /// `default` keeps librdkafka's defaults (to see the stall).
+    var queueLimits = "large"
+
+    static let usage = """
+        usage: ConsumerBenchmark [RECORDS] [--records N] [--rounds N] [--batch N] [--partitions N]
+                                 [--mode session-per-batch|one-session] [--queue large|default]
+                                 [--sides client|listeners|all]
+        environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES
+        """
+
+    static func parse() throws -> Options {
+        var options = Options()
+        let environment = ProcessInfo.processInfo.environment
+        func number(_ text: String, _ name: String) throws -> Int {
+            guard let value = Int(text.filter { $0 != "_" && $0 != "," }), value > 0 else {
+                throw BenchmarkError("\(name) must be a positive integer, got '\(text)'\n\(usage)")
+            }
+            return value
+        }
+        func apply(_ name: String, _ value: String) throws {
+            switch name {
+            case "records": options.records = try number(value, name)
+            case "rounds": options.rounds = try number(value, name)
+            case "batch": options.batch = try number(value, name)
+            case "partitions": options.partitions = Int32(clamping: try number(value, name))
+            case "mode":
+                guard let mode = SwiftMode(rawValue: value) else { throw BenchmarkError("unknown mode '\(value)'\n\(usage)") }
+                options.mode = mode
+            case "sides":
+                switch value {
+                case "client": options.sides = Side.client
+                case "listeners": options.sides = Side.listeners
+                case "all": options.sides = Side.all
+                default: throw BenchmarkError("unknown sides '\(value)'\n\(usage)")
+                }
+            case "queue":
+                guard value == "large" || value == "default" else { throw BenchmarkError("unknown queue '\(value)'\n\(usage)") }
+                options.queueLimits = value
+            default: throw BenchmarkError("unknown option --\(name)\n\(usage)")
+            }
+        }
+        for (variable, name) in [
+            ("BENCH_RECORDS", "records"), ("BENCH_ROUNDS", "rounds"), ("BENCH_BATCH", "batch"),
+            ("BENCH_PARTITIONS", "partitions"), ("BENCH_SWIFT_MODE", "mode"), ("BENCH_QUEUE", "queue"), ("BENCH_SIDES", "sides"),
+        ] {
+            if let value = environment[variable], !value.isEmpty { try apply(name, value) }
+        }
+        var arguments = CommandLine.arguments.dropFirst()[...]
+        while let argument = arguments.popFirst() {
+            if argument == "-h" || argument == "--help" {
+                print(usage)
+                exit(0)
+            } else if argument.hasPrefix("--") {
+                let body = argument.dropFirst(2)
+                if let equals = body.firstIndex(of: "=") {
+                    try apply(String(body[..<equals]), String(body[body.index(after: equals)...]))
+                } else if let value = arguments.popFirst() {
+                    try apply(String(body), value)
+                } else {
+                    throw BenchmarkError("--\(body) needs a value\n\(usage)")
+                }
+            } else {
+                try apply("records", argument)
+            }
+        }
+        return options
+    }
+
+    /// The consumer settings both sides use (besides `bootstrap.servers`).
+    func consumerSettings(groupId: String) -> [(String, String)] {
+        [("group.id", groupId)] + sharedConsumerSettings
+    }
+
+    /// The settings shown in the report (the group id differs per run and is left out).
+    var sharedConsumerSettings: [(String, String)] {
+        var settings = [
+            ("enable.auto.commit", "false"),
+            ("enable.auto.offset.store", "false"),
+            ("enable.partition.eof", "false"),
+        ]
+        if queueLimits == "large" {
+            settings += [("queued.min.messages", "10000000"), ("queued.max.messages.kbytes", "2097151")]
+        }
+        return settings
+    }
+}
+
+/// One measured side.
+enum Side: Hashable, Sendable {
+    /// Raw librdkafka; `fullFields` also reads each record's timestamp and headers.
+    case raw(fullFields: Bool)
+    /// `KafkaConsumer` from KafkaClient.
+    case consumer
+    /// A listener container from KafkaListeners.
+    case listener(ListenerSide)
+
+    static let client: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .consumer]
+    static let listeners: [Side] = [.raw(fullFields: false), .raw(fullFields: true)] + ListenerSide.allCases.map { .listener($0) }
+    static let all: [Side] = client + ListenerSide.allCases.map { .listener($0) }
+
+    var name: String {
+        switch self {
+        case .raw(false): "raw librdkafka (key, value)"
+        case .raw(true): "raw librdkafka (all fields)"
+        case .consumer: "KafkaConsumer"
+        case .listener(let kind): kind.rawValue
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Crdkafka
+import Foundation
+
+/// The Markdown report printed at the end of a run.
+struct Report {
+    var options: Options
+    var produced: Duration
+    var perPartition: [Int]
+    var counting: Bool
+    var rows: [(round: Int, side: String, measurement: Measurement)]
+
+    var markdown: String {
+        let settings = options.sharedConsumerSettings.map { "`\($0.0)=\($0.1)`" }.joined(separator: ", ")
+        let queueNote =
+            options.queueLimits == "large"
+            ? "local-queue limits lifted, so fetching never stalls on `queued.min.messages` / `queued.max.messages.kbytes`"
+            : "librdkafka's default local-queue limits (fetching may stall on `queued.min.messages`)"
+        let swiftCall =
+            switch options.mode {
+            case .sessionPerBatch:
+                "`consumer.withSession { $0.poll(maxRecords: \(options.batch), timeout: .milliseconds(100)) { record in … } }`, one session (one hop to the consumer's thread and back) per batch"
+            case .oneSession:
+                "one `consumer.withSession { … }` for the whole run, looping over `poll(maxRecords: \(options.batch), timeout: .milliseconds(100)) { record in … }` on the consumer's thread"
+            }
+        var lines: [String] = []
+        lines.append("## Consumer benchmark: raw librdkafka vs KafkaConsumer vs listener containers")
+        lines.append("")
+        lines.append(
+            "- Data: \(grouped(options.records)) records (\(ConsumerBenchmark.keySize)-byte keys, \(ConsumerBenchmark.valueSize)-byte values), "
+                + "1 topic × \(options.partitions) partitions (\(grouped(perPartition.min() ?? 0))…\(grouped(perPartition.max() ?? 0)) records each, "
+                + "checked with `rd_kafka_query_watermark_offsets`), EmbeddedKafka with 1 in-process broker; "
+                + "produced in \(fixed(produced.inSeconds, 2)) s with `sendAndForget` + `flush`.")
+        lines.append(
+            "- librdkafka \(String(cString: rd_kafka_version_str())), \(ProcessInfo.processInfo.activeProcessorCount) cores, release build.")
+        lines.append(
+            "- Both sides: a fresh consumer per run, all partitions assigned from offset 0, batches of \(options.batch) via "
+                + "`rd_kafka_consume_batch_queue` (take what is queued; if nothing, wait ≤ 100 ms for one, then take the rest); "
+                + "key and value length of every record read. Runs alternate raw, Swift, raw, Swift, ….")
+        lines.append("- Consumer settings (both sides): \(settings); \(queueNote).")
+        lines.append("- Raw sides: C calls on a dedicated thread, every message `rd_kafka_message_destroy`ed after use. *(key, value)* reads only the key and value lengths; *(all fields)* also reads the timestamp and calls `rd_kafka_message_headers`, as a loop that hands complete records on must (in librdkafka 2.0.2 that call allocates even for a record without headers).")
+        lines.append("- KafkaConsumer: \(swiftCall); each record is a `ConsumerRecord` with its key and value copied into `[UInt8]`.")
+        lines.append("- Listener sides: a `ListenerRegistry` with one single container assigned every partition explicitly (no group join timed), a no-op listener counting key and value bytes, `maxPollRecords: \(options.batch)`: " + ListenerSide.allCases.map { "*\($0.rawValue)*: \($0.listenerCall)" }.joined(separator: "; ") + ". Timed from `startAll()` to the last record.")
+        lines.append("- Peak RSS: the process's `VmHWM` during the run (reset through `/proc/self/clear_refs` before it) minus its `VmRSS` when the run began, so the embedded broker's data is not counted.")
+        lines.append("- Timed from just before the assignment to the last record (consumer creation and close excluded).")
+        lines.append(
+            counting
+                ? "- Allocations: ordo-one malloc-interposer, every `malloc`/`calloc`/`realloc`/`posix_memalign` of the whole process "
+                    + "(librdkafka's threads and the in-process mock broker included) over the timed window."
+                : "- Allocations: NOT counted (the malloc interposer could not be loaded).")
+        lines.append("")
+        lines.append("| Round | Side | Seconds | Records/s | Mallocs/record | Bytes allocated/record | Peak RSS growth (MB) |")
+        lines.append("|---:|---|---:|---:|---:|---:|---:|")
+        for row in rows {
+            let m = row.measurement
+            lines.append(
+                "| \(row.round) | \(row.side) | \(fixed(m.elapsed.inSeconds, 3)) | \(grouped(Int(m.recordsPerSecond.rounded()))) | "
+                    + "\(counting ? fixed(m.mallocsPerRecord, 2) : "n/a") | \(counting ? fixed(m.bytesPerRecord, 0) : "n/a") | "
+                    + "\(fixed(Double(m.peakRSSGrowth) / 1_048_576, 1)) |")
+        }
+        lines.append("")
+
+        var sides: [String] = []
+        for row in rows where !sides.contains(row.side) { sides.append(row.side) }
+        func runs(_ side: String) -> [Measurement] { rows.filter { $0.side == side }.map(\.measurement) }
+        let rawMinimal = runs("raw librdkafka (key, value)")
+        let rawFull = runs("raw librdkafka (all fields)")
+        let goals: [String: (rate: Double?, mallocs: Double?)] = [
+            "KafkaConsumer": (0.95, 2), "record listener, ack batch": (0.85, 3), "batch listener, ack batch": (0.95, nil),
+            "record listener, ack batch (async)": (0.85, 3), "batch listener, ack batch (async)": (0.95, nil),
+            "record listener, ack record (async)": (0.40, nil),
+        ]
+        lines.append("| Side | Best records/s | Median records/s | vs raw (all fields), median | vs raw (key, value), median | Median mallocs/record | Beyond raw (all fields) | Beyond raw (key, value) | Max peak RSS growth (MB) | Goal |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        for side in sides {
+            let measured = runs(side)
+            let rates = measured.map(\.recordsPerSecond)
+            let mallocs = median(measured.map(\.mallocsPerRecord))
+            let vsFull = median(rates) / max(median(rawFull.map(\.recordsPerSecond)), 1)
+            let vsMinimal = median(rates) / max(median(rawMinimal.map(\.recordsPerSecond)), 1)
+            var goal = ""
+            if let target = goals[side] {
+                if let rate = target.rate { goal += "≥ \(Int(rate * 100)) % of raw" }
+                if let limit = target.mallocs { goal += (goal.isEmpty ? "" : ", ") + "≤ \(Int(limit)) mallocs/record beyond raw" }
+            }
+            lines.append(
+                "| \(side) | \(grouped(Int(rates.max() ?? 0))) | \(grouped(Int(median(rates)))) | \(fixed(vsFull * 100, 1)) % | "
+                    + "\(fixed(vsMinimal * 100, 1)) % | \(counting ? fixed(mallocs, 2) : "n/a") | "
+                    + "\(counting ? signed(mallocs - median(rawFull.map(\.mallocsPerRecord)), 2) : "n/a") | "
+                    + "\(counting ? signed(mallocs - median(rawMinimal.map(\.mallocsPerRecord)), 2) : "n/a") | "
+                    + "\(fixed(Double(measured.map(\.peakRSSGrowth).max() ?? 0) / 1_048_576, 1)) | \(goal) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+func fixed(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
+}
+
+func signed(_ value: Double, _ digits: Int) -> String {
+    (value >= 0 ? "+" : "") + fixed(value, digits)
+}
+
+/// `1234567` as `1,234,567`.
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var result = ""
+    for (index, character) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+        result.append(character)
+    }
+    return value < 0 ? "-" + result : result
+}
