@@ -12,8 +12,7 @@ final class ConsumerCore: @unchecked Sendable {
     let queue: OpaquePointer
     let logger: Logger
     var closed = false
-    private var messageBuffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
-    private var messageBufferCapacity: Int
+    private var batch = MessageBatch(capacity: 1024)
     private var pendingCommits: [Int: @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void] = [:]
     private var nextCommitId = 1
     var partitionQueues: [TopicPartition: PartitionQueue] = [:]
@@ -25,8 +24,6 @@ final class ConsumerCore: @unchecked Sendable {
         // Route the main queue (rebalances, errors, commit results) into the consumer queue.
         rd_kafka_poll_set_consumer(handle.pointer)
         self.queue = rd_kafka_queue_get_consumer(handle.pointer)
-        self.messageBufferCapacity = 1024
-        self.messageBuffer = .allocate(capacity: 1024)
     }
 
     var rk: OpaquePointer { handle.pointer }
@@ -41,68 +38,19 @@ final class ConsumerCore: @unchecked Sendable {
     /// Returns up to `maxRecords` records, waiting at most `timeout` for the first one.
     func poll(maxRecords: Int, timeout: Duration) throws -> [ConsumerRecord] {
         var records: [ConsumerRecord] = []
-        try deliver(count: fetch(maxRecords: maxRecords, timeout: timeout)) { count in
-            records.reserveCapacity(count)
-        } each: { records.append($0) }
+        try poll(maxRecords: maxRecords, timeout: timeout, prepare: { records.reserveCapacity($0) }) { records.append($0) }
         return records
     }
 
     /// Calls `each` for up to `maxRecords` records, waiting at most `timeout` for the first one;
     /// returns how many were delivered. Rebalance callbacks and async commit results are served here.
     @discardableResult
-    func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
-        try deliver(count: fetch(maxRecords: maxRecords, timeout: timeout), prepare: { _ in }, each: each)
-    }
-
-    /// Fills the message buffer with up to `maxRecords` messages: what is queued without waiting, or,
-    /// if nothing is, the first to arrive within `timeout` and then what is ready. (consume_batch_queue
-    /// with n > 1 would otherwise wait for the whole timeout.)
-    private func fetch(maxRecords: Int, timeout: Duration) throws -> Int {
+    func poll(
+        maxRecords: Int, timeout: Duration, prepare: (Int) -> Void = { _ in }, _ each: (ConsumerRecord) throws -> Void
+    ) throws -> Int {
         guard !closed else { throw KafkaError.closed(operation: "poll") }
-        let want = max(1, maxRecords)
-        if want > messageBufferCapacity {
-            messageBuffer.deallocate()
-            messageBuffer = .allocate(capacity: want)
-            messageBufferCapacity = want
-        }
-        var count = rd_kafka_consume_batch_queue(queue, 0, messageBuffer, want)
-        let waitMs = timeout.milliseconds
-        if count == 0 && waitMs > 0 && !closed {
-            count = rd_kafka_consume_batch_queue(queue, waitMs, messageBuffer, 1)
-            if count == 1 && want > 1 {
-                let more = rd_kafka_consume_batch_queue(queue, 0, messageBuffer + 1, want - 1)
-                if more > 0 { count += more }
-            }
-        }
-        if count < 0 {
-            throw KafkaError.rdkafka(rd_kafka_last_error(), operation: "poll")
-        }
-        return count
-    }
-
-    /// Converts and hands on the `count` fetched messages, destroying every one of them.
-    @discardableResult
-    private func deliver(count: Int, prepare: (Int) -> Void, each: (ConsumerRecord) throws -> Void) throws -> Int {
-        prepare(count)
-        var delivered = 0
-        var topicCache: (OpaquePointer?, String) = (nil, "")
-        var thrown: Error?
-        for index in 0..<count {
-            let message = UnsafePointer<rd_kafka_message_t>(messageBuffer[index]!)
-            defer { rd_kafka_message_destroy(UnsafeMutablePointer(mutating: message)) }
-            if thrown != nil { continue }
-            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                reportConsumeError(message)
-                continue
-            }
-            do {
-                try each(MessageConversion.record(from: message, topicCache: &topicCache))
-                delivered += 1
-            } catch {
-                thrown = error
-            }
-        }
-        if let thrown { throw thrown }
+        let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
+        let delivered = try batch.deliver(count: count, prepare: prepare, onError: reportConsumeError, each: each)
         try throwIfFatal()
         return delivered
     }
@@ -334,8 +282,7 @@ final class ConsumerCore: @unchecked Sendable {
         for (_, partitionQueue) in partitionQueues { partitionQueue.destroy() }
         partitionQueues.removeAll()
         rd_kafka_queue_destroy(queue)
-        messageBuffer.deallocate()
-        messageBufferCapacity = 0
+        batch.free()
         handle.destroy()
     }
 }
