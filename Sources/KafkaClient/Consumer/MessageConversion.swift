@@ -6,7 +6,8 @@ enum MessageConversion {
     /// builds its `String` once; it is only valid while the batch's messages are alive.
     @inline(__always)
     static func record(
-        from message: UnsafePointer<rd_kafka_message_t>, topicCache: inout (OpaquePointer?, String)
+        from message: UnsafePointer<rd_kafka_message_t>, topicCache: inout (OpaquePointer?, String), storage: ByteStorage,
+        cursor: inout Int
     ) -> ConsumerRecord {
         let m = message.pointee
         let topic: String
@@ -27,8 +28,24 @@ enum MessageConversion {
         return ConsumerRecord(
             topic: topic, partition: m.partition, offset: m.offset,
             timestamp: RecordTimestamp(kind: kind, milliseconds: milliseconds),
-            key: bytes(m.key, m.key_len), value: bytes(m.payload, m.len),
+            key: copy(m.key, m.key_len, into: storage, at: &cursor), bytes: copy(m.payload, m.len, into: storage, at: &cursor),
             headers: headers(of: message))
+    }
+
+    /// The key and value bytes a message needs in the poll's shared storage.
+    @inline(__always)
+    static func byteCount(of message: UnsafePointer<rd_kafka_message_t>) -> Int {
+        let m = message.pointee
+        return (m.key != nil ? m.key_len : 0) + (m.payload != nil ? m.len : 0)
+    }
+
+    /// Copies `count` bytes at `pointer` into `storage` at `cursor` (advancing it); `nil` stays `nil`.
+    @inline(__always)
+    static func copy(_ pointer: UnsafeMutableRawPointer?, _ count: Int, into storage: ByteStorage, at cursor: inout Int) -> KafkaBytes? {
+        guard let pointer else { return nil }
+        if count > 0 { (storage.pointer + cursor).copyMemory(from: pointer, byteCount: count) }
+        defer { cursor += count }
+        return KafkaBytes(storage: storage, start: cursor, count: count)
     }
 
     @inline(__always)

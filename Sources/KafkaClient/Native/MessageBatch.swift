@@ -46,6 +46,13 @@ struct MessageBatch {
         prepare(count)
         var delivered = 0
         var topicCache: (OpaquePointer?, String) = (nil, "")
+        // One buffer for every key and value of the batch.
+        var total = 0
+        for index in 0..<count where buffer[index]!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            total += MessageConversion.byteCount(of: buffer[index]!)
+        }
+        let storage = total > 0 ? ByteStorage(capacity: total) : ByteStorage.empty
+        var cursor = 0
         var thrown: Error?
         for index in 0..<count {
             let message = UnsafePointer<rd_kafka_message_t>(buffer[index]!)
@@ -56,7 +63,7 @@ struct MessageBatch {
                 continue
             }
             do {
-                try each(MessageConversion.record(from: message, topicCache: &topicCache))
+                try each(MessageConversion.record(from: message, topicCache: &topicCache, storage: storage, cursor: &cursor))
                 delivered += 1
             } catch {
                 thrown = error
