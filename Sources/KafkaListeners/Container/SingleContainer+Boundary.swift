@@ -34,7 +34,8 @@ extension SingleContainer {
             reconcilePauses(session)
             state.withLock { $0.hasTimedPauses = tracker.hasTimedPauses }
         }
-        if commitIsDue(now) { commitDue(session, force: false) }
+        // A container stopping abruptly (a simulated crash) commits nothing more.
+        if commitIsDue(now) && !state.withLock({ $0.abrupt }) { commitDue(session, force: false) }
     }
 
     /// Makes librdkafka's paused set equal the tracker's (every partition with a pause reason).
