@@ -254,6 +254,13 @@ struct Options: Sendable {
         if queueLimits == "large" {
             settings += [("queued.min.messages", "10000000"), ("queued.max.messages.kbytes", "2097151")]
         }
+        // BENCH_CONSUMER_PROPS="key=value,key=value" lays extra consumer settings over these (both sides).
+        if let extra = ProcessInfo.processInfo.environment["BENCH_CONSUMER_PROPS"] {
+            for pair in extra.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 { settings.removeAll { $0.0 == parts[0] }; settings.append((parts[0], parts[1])) }
+            }
+        }
         return settings
     }
 }

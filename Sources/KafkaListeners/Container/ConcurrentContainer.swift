@@ -38,6 +38,11 @@ public final class ConcurrentContainer: Sendable {
             configuration.enableAutoCommit = false
             configuration.enableAutoOffsetStore = false
             if configuration.autoOffsetReset == nil { configuration.autoOffsetReset = .earliest }
+            // librdkafka 2.0.2 stops fetching for ~0.7 s whenever a consumer's local queue passes
+            // queued.min.messages (100 k by default), which a listener slower than the fetcher does all the
+            // time; a high message threshold with a byte cap keeps fetching smooth and memory bounded.
+            if configuration["queued.min.messages"] == nil { configuration["queued.min.messages"] = "1000000" }
+            if configuration["queued.max.messages.kbytes"] == nil { configuration["queued.max.messages.kbytes"] = "65536" }
             let concurrency = endpoint.concurrency
             children.append(
                 SingleContainer(
