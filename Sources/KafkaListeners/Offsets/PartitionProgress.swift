@@ -109,7 +109,8 @@ struct PartitionProgress: Sendable {
     /// seek to `offset`); the committable prefix stays.
     mutating func rewind(to offset: Int64) {
         while let last = pending.last, last.offset >= offset { pending.removeLast() }
-        if let committable, committable > offset { self.committable = offset }
+        // A logical offset (beginning, end) says nothing about what may be committed.
+        if offset >= 0, let committable, committable > offset { self.committable = offset }
     }
 
     /// Delivered records that are not finished.

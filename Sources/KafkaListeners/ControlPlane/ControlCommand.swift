@@ -1,0 +1,76 @@
+import Foundation
+
+/// A command for every running instance's listeners, published on the control topic as JSON.
+public struct ControlCommand: Codable, Sendable, Hashable {
+    /// What to do.
+    public enum Action: Codable, Sendable, Hashable {
+        /// Pause a listener, for `seconds` if given.
+        case pause(listenerId: String, seconds: Double?)
+        /// Resume a listener (cancels a scheduled resume).
+        case resume(listenerId: String)
+        /// Start a listener's containers.
+        case start(listenerId: String)
+        /// Stop a listener's containers gracefully.
+        case stop(listenerId: String)
+        /// Move a listener's assigned partitions to the earliest or latest offset (paused, sought, resumed).
+        case seek(listenerId: String, to: SeekTarget)
+        /// Change a per-partition listener's concurrency (answered as failed until per-partition containers exist).
+        case setMaxConcurrency(listenerId: String, value: Int)
+
+        /// The listener the action is for.
+        public var listenerId: String {
+            switch self {
+            case .pause(let id, _), .resume(let id), .start(let id), .stop(let id), .seek(let id, _),
+                .setMaxConcurrency(let id, _):
+                id
+            }
+        }
+    }
+
+    /// Where a seek command moves partitions.
+    public enum SeekTarget: String, Codable, Sendable, Hashable {
+        case earliest
+        case latest
+    }
+
+    /// Unique per command; replies carry it.
+    public var id: UUID
+    /// When the command was issued.
+    public var timestamp: Date
+    /// What to do.
+    public var action: Action
+
+    /// Creates a command with a fresh id, issued now.
+    public init(_ action: Action, id: UUID = UUID(), timestamp: Date = Date()) {
+        self.id = id
+        self.timestamp = timestamp
+        self.action = action
+    }
+}
+
+/// One instance's answer to a ``ControlCommand``, published on the reply topic as JSON.
+public struct ControlReply: Codable, Sendable, Hashable {
+    /// What happened on the instance.
+    public enum Outcome: Codable, Sendable, Hashable {
+        /// The command was applied.
+        case applied
+        /// No listener with that id runs on the instance.
+        case unknownListener
+        /// The command could not be applied.
+        case failed(reason: String)
+    }
+
+    /// The command answered (nil for a message that could not be decoded at all).
+    public var commandId: UUID?
+    /// The instance that answers.
+    public var instanceId: String
+    /// What happened.
+    public var outcome: Outcome
+
+    /// Creates a reply.
+    public init(commandId: UUID?, instanceId: String, outcome: Outcome) {
+        self.commandId = commandId
+        self.instanceId = instanceId
+        self.outcome = outcome
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import KafkaClient
+import Logging
+import Synchronization
+
+/// Receives ``ControlCommand``s from the control topic and applies them to this instance's listeners;
+/// every instance runs one (seed 000's fleet-wide pause/resume).
+///
+/// It consumes the control topic from the latest offset in a consumer group of its own
+/// (`<groupPrefix>-<random UUID>`), so every instance receives every command, and answers each on the reply
+/// topic with a ``ControlReply``. A malformed message or an unknown listener id is logged and answered, never
+/// fatal. ``start()`` returns once the plane is assigned its partitions (commands published earlier are not
+/// seen: it starts at the latest offset).
+public final class ControlPlane: Sendable {
+    /// This instance's id in replies.
+    public let instanceId: String
+    private let registry: ListenerRegistry
+    private let pauses: PauseService
+    private let internalRegistry: ListenerRegistry
+    private let producer: KafkaProducer
+    private let replyTopic: String
+    private let logger: Logger
+
+    /// Creates a control plane for `registry`.
+    ///
+    /// - Parameters:
+    ///   - configuration: how to reach the cluster (bootstrap servers, security).
+    ///   - controlTopic: where commands arrive.
+    ///   - replyTopic: where replies go.
+    ///   - groupPrefix: the consumer group is `<groupPrefix>-<UUID>`.
+    /// - Throws: ``KafkaError`` for a bad configuration or topic name.
+    public init(
+        registry: ListenerRegistry, pauses: PauseService, configuration: KafkaConfiguration,
+        controlTopic: String = "kafka-listeners-control", replyTopic: String = "kafka-listeners-control-replies",
+        groupPrefix: String = "kafka-listeners-control", instanceId: String = ProcessInfo.processInfo.hostName + "-" + String(UUID().uuidString.prefix(8)),
+        logger: Logger = Logger(label: "kafka.listeners.control")
+    ) throws {
+        try TopicName.validate(controlTopic)
+        try TopicName.validate(replyTopic)
+        self.instanceId = instanceId
+        self.registry = registry
+        self.pauses = pauses
+        self.replyTopic = replyTopic
+        self.logger = logger
+        self.producer = try KafkaProducer(configuration: configuration, logger: logger)
+        self.internalRegistry = ListenerRegistry(
+            baseConfiguration: configuration.with("auto.offset.reset", "latest"), logger: logger)
+        let box = HandlerBox()
+        try internalRegistry.register(
+            ListenerEndpoint(
+                id: "control-plane", selection: .topics([controlTopic]),
+                listener: .record { record, _ in await box.plane?.handle(record) },
+                groupId: "\(groupPrefix)-\(UUID().uuidString)", ackMode: .record, commitMode: .async,
+                pollTimeout: .milliseconds(50)))
+        box.plane = self
+    }
+
+    /// Lets the plane's listener reach the plane without a retain cycle.
+    private final class HandlerBox: Sendable {
+        // Set once, right after the plane is built and before its container starts.
+        nonisolated(unsafe) weak var plane: ControlPlane?
+    }
+
+    /// Starts consuming commands; returns once the plane has its partitions.
+    public func start(timeout: Duration = .seconds(60)) async throws {
+        let events = internalRegistry.events.subscribe()
+        try await internalRegistry.startAll()
+        let deadline = ContinuousClock.now + timeout
+        let ready = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await event in events {
+                    if case .partitionsAssigned(let tps) = event.kind, !tps.isEmpty { return true }
+                }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !ready {
+            throw KafkaError(
+                kind: .timedOut, message: "no partitions were assigned within \(timeout)", operation: "start the control plane",
+                isRetriable: true)
+        }
+        logger.info("control plane \(instanceId) ready")
+    }
+
+    /// Stops consuming and closes the reply producer.
+    public func stop() async {
+        await internalRegistry.stopAll()
+        await producer.close()
+    }
+
+    private func handle(_ record: ConsumerRecord) async {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let command: ControlCommand
+        do {
+            command = try decoder.decode(ControlCommand.self, from: Data(record.value?.array ?? []))
+        } catch {
+            logger.warning("malformed control command at \(record.topicPartition)@\(record.offset): \(error)")
+            await reply(ControlReply(commandId: nil, instanceId: instanceId, outcome: .failed(reason: "malformed command: \(error)")))
+            return
+        }
+        let outcome = await apply(command.action)
+        logger.info("control command \(command.id) \(command.action): \(outcome)")
+        await reply(ControlReply(commandId: command.id, instanceId: instanceId, outcome: outcome))
+    }
+
+    private func apply(_ action: ControlCommand.Action) async -> ControlReply.Outcome {
+        let id = action.listenerId
+        guard let container = registry.container(id: id) else { return .unknownListener }
+        do {
+            switch action {
+            case .pause(_, let seconds):
+                try pauses.pause(.listener(id), for: seconds.map { .milliseconds(Int64($0 * 1000)) })
+            case .resume:
+                try pauses.resume(.listener(id))
+            case .start:
+                try await container.start()
+            case .stop:
+                await container.stop()
+            case .seek(_, let target):
+                for child in container.children {
+                    for tp in child.assignedPartitions {
+                        child.seek(tp, to: target == .earliest ? KafkaOffset.beginning.rawValue : KafkaOffset.end.rawValue)
+                    }
+                }
+            case .setMaxConcurrency:
+                return .failed(reason: "listener '\(id)' is not a per-partition listener; maxConcurrency cannot be changed")
+            }
+            return .applied
+        } catch let error as ListenerError {
+            if case .unknownListenerId = error { return .unknownListener }
+            return .failed(reason: "\(error)")
+        } catch {
+            return .failed(reason: "\(error)")
+        }
+    }
+
+    private func reply(_ reply: ControlReply) async {
+        let encoder = JSONEncoder()
+        do {
+            let data = try encoder.encode(reply)
+            try await producer.send(
+                ProducerRecord(topic: replyTopic, key: Array(instanceId.utf8), value: Array(data)))
+        } catch {
+            logger.error("could not send a control reply: \(error)")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+@testable import KafkaListeners
+import Foundation
+import KafkaClient
+import KafkaListenersTesting
+import Testing
+
+@Suite("Fleet-wide control plane")
+struct ControlPlaneTests {
+    /// One "instance": a registry running listener `orders`, its pause service and its control plane.
+    struct Instance {
+        let registry: ListenerRegistry
+        let plane: ControlPlane
+    }
+
+    func instance(_ name: String, topic: String, group: String, control: String, replies: String) async throws -> Instance {
+        let registry = makeRegistry()
+        try registry.register(ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { _, _ in }, groupId: group))
+        let plane = try ControlPlane(
+            registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
+            controlTopic: control, replyTopic: replies, instanceId: name)
+        try await registry.startAll()
+        try await plane.start()
+        return Instance(registry: registry, plane: plane)
+    }
+
+    @Test("a command reaches every instance and each replies; unknown ids and malformed commands are answered, never fatal")
+    func fleetCommands() async throws {
+        let topic = try await kafka.topic("fleet", partitions: 2)
+        let control = try await kafka.topic("control", partitions: 1)
+        let replies = try await kafka.topic("replies", partitions: 1)
+        let group = kafka.unique("fleet")
+        async let first = instance("pod-a", topic: topic, group: group, control: control, replies: replies)
+        async let second = instance("pod-b", topic: topic, group: group, control: control, replies: replies)
+        let instances = try await [first, second]
+        let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
+
+        // Pause everywhere.
+        let paused = try await client.send(ControlCommand(.pause(listenerId: "orders", seconds: nil)), expectedReplies: 2)
+        #expect(Set(paused.map(\.instanceId)) == ["pod-a", "pod-b"])
+        #expect(paused.allSatisfy { $0.outcome == .applied })
+        #expect(instances.allSatisfy { $0.registry.status[0].isPauseRequested })
+
+        // An unknown listener: each instance says so.
+        let unknown = try await client.send(ControlCommand(.pause(listenerId: "nope", seconds: 5)), expectedReplies: 2)
+        #expect(unknown.count == 2 && unknown.allSatisfy { $0.outcome == .unknownListener })
+
+        // Malformed: answered as failed by each (no command id), and the planes keep working.
+        let malformed = try await client.send(raw: Array("not a command".utf8), commandId: nil, expectedReplies: 2)
+        #expect(malformed.count == 2)
+        #expect(malformed.allSatisfy { if case .failed(let reason) = $0.outcome { reason.contains("malformed") } else { false } })
+
+        let resumed = try await client.send(ControlCommand(.resume(listenerId: "orders")), expectedReplies: 2)
+        #expect(resumed.count == 2 && resumed.allSatisfy { $0.outcome == .applied })
+        #expect(instances.allSatisfy { !$0.registry.status[0].isPauseRequested })
+
+        let notPerPartition = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "orders", value: 8)), expectedReplies: 2)
+        #expect(notPerPartition.allSatisfy { if case .failed = $0.outcome { true } else { false } })
+
+        await client.close()
+        for instance in instances {
+            await instance.plane.stop()
+            await instance.registry.stopAll()
+        }
+    }
+
+    @Test("a blank or bad topic name is refused when the plane is built")
+    func badTopics() throws {
+        let registry = makeRegistry()
+        #expect(throws: KafkaError.self) {
+            try ControlPlane(registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), controlTopic: "bad topic")
+        }
+        #expect(throws: KafkaError.self) { try ControlPlaneClient(configuration: kafka.configuration(), replyTopic: "") }
+    }
+}
