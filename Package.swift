@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "KafkaListeners", targets: ["KafkaListeners"]),
         .library(name: "KafkaListenersTesting", targets: ["KafkaListenersTesting"]),
+        .library(name: "KafkaListenersAdmin", targets: ["KafkaListenersAdmin"]),
         .executable(name: "GroupDemo", targets: ["GroupDemo"]),
     ],
     dependencies: [
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
     ],
     targets: [
         // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).
@@ -51,6 +53,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Optional: HTTP admin endpoints on Hummingbird (a heavy dependency, kept out of the core).
+        .target(
+            name: "KafkaListenersAdmin",
+            dependencies: [
+                "KafkaClient", "KafkaListeners",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "GroupDemo",
             dependencies: ["KafkaClient", "KafkaListenersTesting"],
@@ -72,6 +82,10 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "KafkaListenersTesting"]
+        ),
+        .testTarget(
+            name: "KafkaListenersAdminTests",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersAdmin", "KafkaListenersTesting"]
         ),
         .testTarget(
             name: "KafkaListenersTests",

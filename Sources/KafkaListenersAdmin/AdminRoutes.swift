@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import KafkaClient
+import KafkaListeners
+
+/// The admin routes and their handlers.
+struct AdminRoutes: Sendable {
+    let registry: ListenerRegistry
+    let pauses: PauseService
+    let fleet: ControlPlaneClient?
+    let configuration: ListenerAdminServer.Configuration
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("listeners") { _, _ -> [ListenerView] in
+            registry.status.map { ListenerView($0, resumeAt: pauses.scheduledResume(of: .listener($0.id))) }
+        }
+        router.put("listeners/:id/pause") { request, context -> Response in
+            let id = try listenerId(context)
+            let duration = try self.duration(request)
+            if try fleetScope(request) {
+                return try await fleetCommand(.pause(listenerId: id, seconds: duration.map(seconds)), request: request, context: context)
+            }
+            try requireKnown(id)
+            let outcome = try pauses.pause(.listener(id), for: duration)
+            return try PauseResult(target: "listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { seconds($0 - .now) })
+                .response(from: request, context: context)
+        }
+        router.put("listeners/:id/resume") { request, context -> Response in
+            let id = try listenerId(context)
+            if try fleetScope(request) {
+                return try await fleetCommand(.resume(listenerId: id), request: request, context: context)
+            }
+            try requireKnown(id)
+            let changed = try pauses.resume(.listener(id))
+            return try PauseResult(target: "listener '\(id)'", changed: changed, resumeInSeconds: nil).response(from: request, context: context)
+        }
+        router.put("listeners/:id/partitions/:topic/:partition/pause") { request, context -> Response in
+            let id = try listenerId(context)
+            if try fleetScope(request) { throw HTTPError(.badRequest, message: "partition pauses are local only; omit scope=fleet") }
+            try requireKnown(id)
+            guard let topic = context.parameters.get("topic"), let partition = context.parameters.get("partition", as: Int32.self) else {
+                throw HTTPError(.badRequest, message: "the partition must be a number")
+            }
+            let tp = TopicPartition(topic, partition)
+            do {
+                let outcome = try pauses.pause(.partition(listenerId: id, tp), for: try duration(request))
+                return try PauseResult(target: "\(tp) of listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { seconds($0 - .now) })
+                    .response(from: request, context: context)
+            } catch let error as ListenerError {
+                throw HTTPError(.notFound, message: "\(error)")
+            }
+        }
+    }
+
+    private func listenerId(_ context: BasicRequestContext) throws -> String {
+        let id = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
+        if id.allSatisfy(\.isWhitespace) { throw HTTPError(.badRequest, message: "the listener id is blank") }
+        return id
+    }
+
+    private func requireKnown(_ id: String) throws {
+        if registry.container(id: id) == nil { throw HTTPError(.notFound, message: "no listener has id '\(id)'") }
+    }
+
+    private func fleetScope(_ request: Request) throws -> Bool {
+        switch request.uri.queryParameters.get("scope") ?? "local" {
+        case "local": return false
+        case "fleet":
+            if fleet == nil { throw HTTPError(.badRequest, message: "scope=fleet needs a control plane client; none is configured") }
+            return true
+        case let other: throw HTTPError(.badRequest, message: "scope must be local or fleet, not '\(other)'")
+        }
+    }
+
+    private func duration(_ request: Request) throws -> Duration? {
+        guard let text = request.uri.queryParameters.get("for") else { return nil }
+        guard let duration = AdminDuration.parse(text) else {
+            throw HTTPError(.badRequest, message: "'\(text)' is not a duration; use for example 500ms, 30s, 5m or 1h")
+        }
+        return duration
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private func fleetCommand(_ action: ControlCommand.Action, request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let fleet else { throw HTTPError(.badRequest, message: "no control plane client configured") }
+        let command = ControlCommand(action)
+        let replies = try await fleet.send(command, expectedReplies: configuration.fleetSize, timeout: configuration.fleetTimeout)
+        return try FleetResult(commandId: command.id, replies: replies).response(from: request, context: context)
+    }
+}
+
+/// Parses `500ms`, `30s`, `5m`, `1h` (a bare number is seconds).
+enum AdminDuration {
+    static func parse(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
+            return .milliseconds(Int64(value * factor * 1000))
+        }
+        guard let value = Double(text), value >= 0 else { return nil }
+        return .milliseconds(Int64(value * 1000))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import KafkaClient
+import KafkaListeners
+
+/// `GET /listeners`: one entry per listener.
+public struct ListenerView: ResponseCodable, Sendable, Equatable {
+    /// The listener's id.
+    public var id: String
+    /// Whether any child runs.
+    public var running: Bool
+    /// Whether a pause is requested on every child.
+    public var pauseRequested: Bool
+    /// Whether every running child is effectively paused.
+    public var paused: Bool
+    /// Seconds until a scheduled resume, if one is scheduled.
+    public var resumeInSeconds: Double?
+    /// The child containers.
+    public var children: [ChildView]
+
+    init(_ status: ListenerStatus, resumeAt: ContinuousClock.Instant?) {
+        id = status.id
+        running = status.isRunning
+        pauseRequested = status.isPauseRequested
+        paused = status.isPaused
+        resumeInSeconds = resumeAt.map { Double(($0 - .now).components.seconds) + Double(($0 - .now).components.attoseconds) / 1e18 }
+        children = status.children.map(ChildView.init)
+    }
+}
+
+/// One child container in ``ListenerView``.
+public struct ChildView: Codable, Sendable, Equatable {
+    /// The child's id (`<listener id>-<n>`).
+    public var id: String
+    /// Whether its poll loop runs.
+    public var running: Bool
+    /// Whether a pause of the whole child is requested.
+    public var pauseRequested: Bool
+    /// Its assigned partitions, as `topic-partition`.
+    public var assignedPartitions: [String]
+    /// Partitions effectively paused, with the reasons.
+    public var pausedPartitions: [String: [String]]
+
+    init(_ status: ContainerStatus) {
+        id = status.id
+        running = status.isRunning
+        pauseRequested = status.isPauseRequested
+        assignedPartitions = status.assignedPartitions.map(\.description)
+        pausedPartitions = Dictionary(
+            uniqueKeysWithValues: status.pausedPartitions.map { ($0.key.description, $0.value.map(\.description).sorted()) })
+    }
+}
+
+/// The answer to a local pause or resume.
+public struct PauseResult: ResponseCodable, Sendable, Equatable {
+    /// The target, as `listener 'id'` or `topic-partition of listener 'id'`.
+    public var target: String
+    /// Whether the call changed anything (false: it was already in that state).
+    public var changed: Bool
+    /// Seconds until the scheduled resume, if any.
+    public var resumeInSeconds: Double?
+}
+
+/// The answer to a fleet-scoped request: every instance's reply.
+public struct FleetResult: ResponseCodable, Sendable, Equatable {
+    /// The command's id.
+    public var commandId: UUID
+    /// The replies that arrived before the timeout.
+    public var replies: [ControlReply]
+}

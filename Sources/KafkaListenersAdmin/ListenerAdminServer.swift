@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import KafkaClient
+import KafkaListeners
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// HTTP admin endpoints for listing, pausing and resuming listeners, on Hummingbird.
+///
+/// Routes (JSON in and out; shapes in `Docs/Admin.md`):
+/// - `GET /listeners`
+/// - `PUT /listeners/{id}/pause?for=30s&scope=local|fleet`
+/// - `PUT /listeners/{id}/resume?scope=local|fleet`
+/// - `PUT /listeners/{id}/partitions/{topic}/{partition}/pause?for=30s` (local only)
+///
+/// A blank id is a 400, an unknown one a 404, each with a JSON error. With a bearer token configured every
+/// request must carry it (401 otherwise); without one the server binds to 127.0.0.1 whatever host was asked
+/// for. `scope=fleet` goes through the control plane and returns the instances' replies.
+public final class ListenerAdminServer: Service, Sendable {
+    /// Server settings.
+    public struct Configuration: Sendable {
+        /// The interface to bind; ignored (loopback is used) when no bearer token is set.
+        public var host: String
+        /// The port; 0 picks a free one (see ``ListenerAdminServer/port()``).
+        public var port: Int
+        /// The bearer token every request must present, or nil for loopback-only access without one.
+        public var bearerToken: String?
+        /// How many instances a fleet command waits for.
+        public var fleetSize: Int
+        /// How long a fleet command waits for replies.
+        public var fleetTimeout: Duration
+
+        /// Creates settings.
+        public init(host: String = "127.0.0.1", port: Int = 8081, bearerToken: String? = nil, fleetSize: Int = 1, fleetTimeout: Duration = .seconds(10)) {
+            self.host = host
+            self.port = port
+            self.bearerToken = bearerToken
+            self.fleetSize = fleetSize
+            self.fleetTimeout = fleetTimeout
+        }
+    }
+
+    private let registry: ListenerRegistry
+    private let pauses: PauseService
+    private let fleet: ControlPlaneClient?
+    private let configuration: Configuration
+    private let logger: Logger
+    private let bound = BoundPort()
+
+    /// The port the server bound, shared with the server's start-up callback.
+    private final class BoundPort: Sendable {
+        let port = Mutex<Int?>(nil)
+    }
+
+    /// Creates the server (it starts with ``run()``).
+    public init(
+        registry: ListenerRegistry, pauses: PauseService, fleet: ControlPlaneClient? = nil, configuration: Configuration = .init(),
+        logger: Logger = Logger(label: "kafka.listeners.admin")
+    ) {
+        self.registry = registry
+        self.pauses = pauses
+        self.fleet = fleet
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The port the server listens on, once it does (waits up to `timeout`).
+    public func port(timeout: Duration = .seconds(10)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let port = bound.port.withLock({ $0 }) { return port }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw KafkaError(kind: .timedOut, message: "the admin server did not start within \(timeout)", operation: "start the admin server")
+    }
+
+    /// Serves until graceful shutdown.
+    public func run() async throws {
+        var host = configuration.host
+        if configuration.bearerToken == nil && host != "127.0.0.1" && host != "localhost" && host != "::1" {
+            logger.warning("no bearer token configured: binding the admin server to 127.0.0.1 instead of \(host)")
+            host = "127.0.0.1"
+        }
+        let router = Router()
+        if let token = configuration.bearerToken { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        AdminRoutes(registry: registry, pauses: pauses, fleet: fleet, configuration: configuration).add(to: router)
+        let bound = self.bound
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: configuration.port)),
+            onServerRunning: { channel in bound.port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+        try await app.runService()
+    }
+}
+
+/// Refuses requests without `Authorization: Bearer <token>`.
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.headers[.authorization] == "Bearer \(token)" else {
+            throw HTTPError(.unauthorized, message: "a valid bearer token is required")
+        }
+        return try await next(request, context)
+    }
+}
