@@ -72,6 +72,15 @@ let package = Package(
             path: "Samples/ListenerDemo"
         ),
         .executableTarget(
+            name: "PauseResume",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersAdmin", "KafkaListenersTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Samples/PauseResume",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
             name: "GracefulShutdown",
             dependencies: [
                 "KafkaClient", "KafkaListeners", "KafkaListenersTesting",

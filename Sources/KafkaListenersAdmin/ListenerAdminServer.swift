@@ -89,7 +89,7 @@ public final class ListenerAdminServer: Service, Sendable {
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: configuration.port)),
             onServerRunning: { channel in bound.port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        try await app.runService()
+        try await app.run()
     }
 }
 
