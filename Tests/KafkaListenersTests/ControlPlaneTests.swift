@@ -10,17 +10,20 @@ struct ControlPlaneTests {
     struct Instance {
         let registry: ListenerRegistry
         let plane: ControlPlane
+        let recorder: Recorder
     }
 
     func instance(_ name: String, topic: String, group: String, control: String, replies: String) async throws -> Instance {
         let registry = makeRegistry()
-        try registry.register(ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { _, _ in }, groupId: group))
+        let recorder = Recorder()
+        try registry.register(
+            ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) }, groupId: group))
         let plane = try ControlPlane(
             registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
             controlTopic: control, replyTopic: replies, instanceId: name)
         try await registry.startAll()
         try await plane.start()
-        return Instance(registry: registry, plane: plane)
+        return Instance(registry: registry, plane: plane, recorder: recorder)
     }
 
     @Test("a command reaches every instance and each replies; unknown ids and malformed commands are answered, never fatal")
@@ -52,6 +55,21 @@ struct ControlPlaneTests {
         let resumed = try await client.send(ControlCommand(.resume(listenerId: "orders")), expectedReplies: 2)
         #expect(resumed.count == 2 && resumed.allSatisfy { $0.outcome == .applied })
         #expect(instances.allSatisfy { !$0.registry.status[0].isPauseRequested })
+
+        // Seek to earliest everywhere: every record is delivered again, nothing is lost.
+        try await kafka.produce(10, to: topic)
+        try await waitUntil("10 records handled", observed: { "\(instances.map(\.recorder.count))" }) {
+            instances.map(\.recorder.count).reduce(0, +) == 10
+        }
+        let sought = try await client.send(ControlCommand(.seek(listenerId: "orders", to: .earliest)), expectedReplies: 2)
+        #expect(sought.count == 2 && sought.allSatisfy { $0.outcome == .applied })
+        try await waitUntil("the 10 records handled again", observed: { "\(instances.map(\.recorder.count))" }) {
+            instances.map(\.recorder.count).reduce(0, +) == 20
+        }
+        let counts = instances.map(\.recorder.handledCounts).reduce(into: [TopicPartition: [Int64: Int]]()) { total, next in
+            total.merge(next) { $0.merging($1, uniquingKeysWith: +) }
+        }
+        #expect(counts.values.allSatisfy { $0.values.allSatisfy { $0 == 2 } }, "each record exactly twice: \(counts)")
 
         let notPerPartition = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "orders", value: 8)), expectedReplies: 2)
         #expect(notPerPartition.allSatisfy { if case .failed = $0.outcome { true } else { false } })
