@@ -49,9 +49,6 @@ final class KafkaThread: @unchecked Sendable {
         }
     }
 
-    /// Whether the calling code runs on this thread.
-    var isCurrent: Bool { Thread.current.name == name }
-
     /// Lets queued jobs finish, then ends the thread. Jobs submitted afterwards are refused.
     func stop() {
         condition.lock()

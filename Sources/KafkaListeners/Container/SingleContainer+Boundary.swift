@@ -20,7 +20,7 @@ extension SingleContainer {
         // Pause bookkeeping only when something changed or a timed pause may have ended: a steady
         // stream of polls does no per-partition work here.
         if dirty || timed {
-            let resumed = tracker.expirePauses(now: now)
+            tracker.expirePauses(now: now)
             if pauseChanged || dirty {
                 for tp in tracker.assignedPartitions {
                     if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
@@ -30,7 +30,6 @@ extension SingleContainer {
             if !seeks.isEmpty {
                 do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }
             }
-            _ = resumed
             reconcilePauses(session)
             state.withLock { $0.hasTimedPauses = tracker.hasTimedPauses }
         }

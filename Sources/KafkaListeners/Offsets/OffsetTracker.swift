@@ -68,13 +68,6 @@ final class OffsetTracker: Sendable {
         }
     }
 
-    /// Notes the committed offset read from the broker for a newly assigned partition.
-    func knownCommitted(_ tp: TopicPartition, _ offset: Int64) {
-        partitions.withLock { state in
-            if state[tp]?.committed == nil { state[tp]?.committed = offset }
-        }
-    }
-
     /// Queues a seek for the next poll boundary and forgets the unfinished records it will re-deliver.
     func requestSeek(_ tp: TopicPartition, to offset: Int64) {
         partitions.withLock { state in
@@ -124,6 +117,7 @@ final class OffsetTracker: Sendable {
     }
 
     /// Ends every timed pause reason whose time has come; returns the partitions that fetch again.
+    @discardableResult
     func expirePauses(now: ContinuousClock.Instant) -> [TopicPartition] {
         partitions.withLock { state in
             var resumed: [TopicPartition] = []

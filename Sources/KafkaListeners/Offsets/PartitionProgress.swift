@@ -113,6 +113,4 @@ struct PartitionProgress: Sendable {
         if offset >= 0, let committable, committable > offset { self.committable = offset }
     }
 
-    /// Delivered records that are not finished.
-    var unfinished: [Int64] { pending.filter { !$0.done }.map(\.offset) }
 }

@@ -39,9 +39,9 @@ final class ResumeScheduler: Sendable {
 
     /// Makes sure the one sleeper wakes at the earliest deadline.
     private func rearm() {
-        let (toCancel, next): (Task<Void, Never>?, ContinuousClock.Instant?) = state.withLock { state in
-            guard let earliest = state.deadlines.values.min() else { return (nil, nil) }
-            if let current = state.sleepingUntil, state.sleeper != nil, current <= earliest { return (nil, nil) }
+        let toCancel: Task<Void, Never>? = state.withLock { state in
+            guard let earliest = state.deadlines.values.min() else { return nil }
+            if let current = state.sleepingUntil, state.sleeper != nil, current <= earliest { return nil }
             let old = state.sleeper
             state.sleepingUntil = earliest
             state.sleeper = Task { [weak self] in
@@ -49,9 +49,8 @@ final class ResumeScheduler: Sendable {
                 if Task.isCancelled { return }
                 self?.runDue()
             }
-            return (old, earliest)
+            return old
         }
-        _ = next
         toCancel?.cancel()
     }
 
