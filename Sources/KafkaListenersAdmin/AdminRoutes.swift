@@ -12,7 +12,12 @@ struct AdminRoutes: Sendable {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("listeners") { _, _ -> [ListenerView] in
-            registry.status.map { ListenerView($0, resumeAt: pauses.scheduledResume(of: .listener($0.id))) }
+            var views: [ListenerView] = []
+            for status in registry.status {
+                views.append(
+                    ListenerView(status, resumeAt: pauses.scheduledResume(of: .listener(status.id)), lag: await lag(of: status)))
+            }
+            return views
         }
         router.put("listeners/:id/pause") { request, context -> Response in
             let id = try listenerId(context)
@@ -50,6 +55,21 @@ struct AdminRoutes: Sendable {
                 throw HTTPError(.notFound, message: "\(error)")
             }
         }
+    }
+
+    /// The group's lag over the listener's topics, from committed and log-end offsets (nil if unavailable).
+    private func lag(of status: ListenerStatus) async -> [GroupPartitionLag]? {
+        guard let endpoint = registry.container(id: status.id)?.endpoint else { return nil }
+        let topics: [String]
+        switch endpoint.selection {
+        case .topics(let names): topics = names
+        case .partitions(let offsets): topics = Array(Set(offsets.map(\.topicPartition.topic))).sorted()
+        case .pattern: topics = Array(Set(status.children.flatMap(\.assignedPartitions).map(\.topic))).sorted()
+        }
+        guard !topics.isEmpty, let admin = try? KafkaAdmin(configuration: registry.baseConfiguration) else { return nil }
+        let lag = try? await admin.groupLag(group: endpoint.effectiveGroupId, topics: topics, timeout: .seconds(5))
+        await admin.close()
+        return lag
     }
 
     private func listenerId(_ context: BasicRequestContext) throws -> String {

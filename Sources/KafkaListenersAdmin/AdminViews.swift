@@ -17,8 +17,15 @@ public struct ListenerView: ResponseCodable, Sendable, Equatable {
     public var resumeInSeconds: Double?
     /// The child containers.
     public var children: [ChildView]
+    /// Records not yet committed by the listener's group, summed over its partitions (nil when unknown).
+    public var lag: Int64?
+    /// The same per partition (`topic-partition`: lag; partitions without a committed offset are left out).
+    public var partitionLag: [String: Int64]?
 
-    init(_ status: ListenerStatus, resumeAt: ContinuousClock.Instant?) {
+    init(_ status: ListenerStatus, resumeAt: ContinuousClock.Instant?, lag: [GroupPartitionLag]?) {
+        let known = lag?.compactMap { entry in entry.lag.map { (entry.topicPartition.description, $0) } }
+        self.partitionLag = known.map { Dictionary(uniqueKeysWithValues: $0) }
+        self.lag = known.map { $0.reduce(0) { $0 + $1.1 } }
         id = status.id
         running = status.isRunning
         pauseRequested = status.isPauseRequested

@@ -53,6 +53,12 @@ struct AdminServerTests {
     @Test("every route, and 400/404 with JSON errors")
     func routes() async throws {
         let fixture = try await AdminFixture.start()
+        try await kafka.produce(6, to: fixture.topic)
+        // Lag: the listener commits what it handles, so it falls to 0.
+        try await waitUntil("lag 0 over both partitions", observed: { "\(String(describing: try? await fixture.request("GET", "/listeners").json))" }) {
+            let listeners = try await fixture.request("GET", "/listeners").json as? [[String: Any]]
+            return (listeners?.first?["lag"] as? Int) == 0 && ((listeners?.first?["partitionLag"] as? [String: Any])?.count ?? 0) > 0
+        }
         var (status, json) = try await fixture.request("GET", "/listeners")
         #expect(status == 200)
         let listeners = try #require(json as? [[String: Any]])

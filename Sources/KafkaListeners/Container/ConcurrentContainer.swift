@@ -12,7 +12,8 @@ public final class ConcurrentContainer: Sendable {
     public let id: String
     /// The child containers, in index order.
     public let children: [SingleContainer]
-    let endpoint: ListenerEndpoint
+    /// The endpoint this container runs.
+    public let endpoint: ListenerEndpoint
     private let idleWarned: IdleWarning
 
     final class IdleWarning: Sendable {
