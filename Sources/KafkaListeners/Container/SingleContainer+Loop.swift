@@ -163,11 +163,23 @@ extension SingleContainer {
             listenerFailed(records[0].topicPartition, records[0].offset, error)
         }
         if !manual {
-            var last: [TopicPartition: Int64] = [:]
+            // Records come grouped by partition: note the last offset of each run, hashing only when the
+            // partition changes; partitions sought or nacked during the call are left out.
             let interrupted = state.withLock { $0.interrupted }
-            for record in records where !interrupted.contains(record.topicPartition) {
-                last[record.topicPartition] = record.offset
+            var last: [TopicPartition: Int64] = [:]
+            var run = records[0].topicPartition
+            var runOffset = records[0].offset
+            for record in records.dropFirst() {
+                if record.partition == run.partition && record.topic == run.topic {
+                    runOffset = record.offset
+                } else {
+                    last[run] = max(last[run] ?? runOffset, runOffset)
+                    run = record.topicPartition
+                    runOffset = record.offset
+                }
             }
+            last[run] = max(last[run] ?? runOffset, runOffset)
+            if !interrupted.isEmpty { for tp in interrupted { last[tp] = nil } }
             tracker.finishedThrough(last)
         }
         return records.count
