@@ -131,10 +131,15 @@ public struct ConsumerGroupListing: Sendable, Hashable {
 
 /// A consumer group's state as its coordinator reports it.
 public enum ConsumerGroupState: String, Sendable, Hashable {
+    /// The broker reported no state, or one this library does not know.
     case unknown = "Unknown"
+    /// Members are (re)joining.
     case preparingRebalance = "PreparingRebalance"
+    /// Joined; waiting for the leader's assignment.
     case completingRebalance = "CompletingRebalance"
+    /// Members consume their assignments.
     case stable = "Stable"
+    /// The group is being removed.
     case dead = "Dead"
     /// No members; offsets may be reset.
     case empty = "Empty"

@@ -38,8 +38,12 @@ public enum ProducerAcks: String, Sendable, CaseIterable {
 
 /// Transport security (`security.protocol`).
 public enum SecurityProtocol: String, Sendable, CaseIterable {
+    /// No encryption, no authentication.
     case plaintext
+    /// TLS.
     case ssl
+    /// SASL authentication without encryption.
     case saslPlaintext = "sasl_plaintext"
+    /// SASL authentication over TLS.
     case saslSSL = "sasl_ssl"
 }

@@ -29,7 +29,9 @@ public struct ControlCommand: Codable, Sendable, Hashable {
 
     /// Where a seek command moves partitions.
     public enum SeekTarget: String, Codable, Sendable, Hashable {
+        /// The oldest record still on the broker.
         case earliest
+        /// After the newest record.
         case latest
     }
 

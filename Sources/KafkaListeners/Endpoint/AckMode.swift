@@ -13,12 +13,19 @@
 /// | `manual` | what the listener acknowledged, at the next poll boundary | unacknowledged records (and acknowledged ones not yet committed) |
 /// | `manualImmediate` | what the listener acknowledged, at once | unacknowledged records |
 public enum AckMode: Sendable, Hashable, CustomStringConvertible {
+    /// Commit after each record.
     case record
+    /// Commit after all records of a poll.
     case batch
+    /// Commit at a poll boundary once the interval has passed since the last commit.
     case time(Duration)
+    /// Commit at a poll boundary once this many records were processed since the last commit.
     case count(Int)
+    /// Commit when either the count or the interval is reached, whichever comes first.
     case countTime(Int, Duration)
+    /// Commit what the listener acknowledged, at the next poll boundary.
     case manual
+    /// Commit what the listener acknowledged, at once.
     case manualImmediate
 
     /// Whether the listener acknowledges (only acknowledged records are ever committed).
