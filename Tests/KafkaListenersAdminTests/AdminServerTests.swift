@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import KafkaClient
 import KafkaListeners
 import KafkaListenersAdmin
@@ -33,13 +30,23 @@ struct AdminFixture {
         return AdminFixture(registry: registry, server: server, task: task, port: try await server.port(), topic: topic)
     }
 
+    /// Makes a request with the real `curl` client (run as a child process, no dispatch sources involved).
     func request(_ method: String, _ path: String, token: String? = nil) async throws -> (status: Int, json: Any?) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as! HTTPURLResponse).statusCode, try? JSONSerialization.jsonObject(with: data))
+        var arguments = ["-s", "-S", "-X", method, "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let curl = try ChildProcess(executable: Self.curlPath, arguments: arguments, environment: ["PATH": "/usr/bin:/bin"])
+        try await waitUntil("curl \(method) \(path) finishes", timeout: .seconds(30), observed: { curl.text }) { curl.exitCode != nil }
+        // The reader thread may still be draining the pipe after the exit: wait for the status line.
+        try await waitUntil("curl's status code", timeout: .seconds(5), observed: { curl.text }) {
+            curl.text.split(separator: "\n").last.flatMap { Int($0) } != nil
+        }
+        let lines = curl.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.last ?? "") ?? 0
+        let body = lines.dropLast().joined(separator: "\n")
+        return (status, try? JSONSerialization.jsonObject(with: Data(body.utf8)))
     }
+
+    static let curlPath = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/curl"
 
     func stop() async {
         task.cancel()

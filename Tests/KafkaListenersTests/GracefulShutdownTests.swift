@@ -18,21 +18,11 @@ struct GracefulShutdownTests {
         try await kafka.produce(3000, to: topic)
         let group = kafka.unique("sigterm")
 
-        let process = Process()
-        process.executableURL = Self.sample
-        process.arguments = [topic, group]
-        process.environment = ProcessInfo.processInfo.environment.merging(["KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        final class Lines: Sendable { let text = Mutex<String>("") }
-        let lines = Lines()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            lines.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
+        let child = try ChildProcess(
+            executable: Self.sample.path, arguments: [topic, group],
+            environment: ProcessInfo.processInfo.environment.merging(["KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers]) { $1 })
         func handled() -> [(Int32, Int64)] {
-            lines.text.withLock { $0 }.split(separator: "\n").compactMap { line in
+            child.text.split(separator: "\n").compactMap { line in
                 let parts = line.split(separator: " ")
                 guard parts.count == 3, parts[0] == "handled", let p = Int32(parts[1]), let o = Int64(parts[2]) else { return nil }
                 return (p, o)
@@ -41,14 +31,14 @@ struct GracefulShutdownTests {
         try await waitUntil("the sample handles 200 records", timeout: .seconds(60), observed: { "\(handled().count) handled" }) {
             handled().count >= 200
         }
-        kill(process.processIdentifier, SIGTERM)
-        try await waitUntil("the sample exits", timeout: .seconds(60), observed: { "still running: \(process.isRunning)" }) {
-            !process.isRunning
+        child.send(SIGTERM)
+        try await waitUntil("the sample exits", timeout: .seconds(60), observed: { "exit code: \(String(describing: child.exitCode))" }) {
+            child.exitCode != nil
         }
-        output.fileHandleForReading.readabilityHandler = nil
-        lines.text.withLock { $0 += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
-        #expect(lines.text.withLock { $0 }.contains("stopped gracefully"))
+        try await waitUntil("the sample's last words", timeout: .seconds(10), observed: { child.text.suffix(200).description }) {
+            child.text.contains("stopped gracefully")
+        }
+        #expect(child.exitCode == 0)
 
         let records = handled()
         #expect(records.count < 3000, "the signal must arrive mid-stream")
