@@ -5,7 +5,8 @@
 //   KAFKA_BOOTSTRAP_SERVERS=host:port GracefulShutdown <topic> <group>
 //
 // Without KAFKA_BOOTSTRAP_SERVERS it starts EmbeddedKafka and produces 2,000 records to <topic> itself.
-// Each handled record is printed as `handled <partition> <offset>` (a test reads these lines).
+// It prints `ready` once both child containers hold partitions, then `handled <partition> <offset>` for each
+// record (a test reads these lines).
 import Foundation
 import KafkaClient
 import KafkaListeners
@@ -51,6 +52,19 @@ try registry.register(
             try await Task.sleep(for: .milliseconds(5))
             say("handled \(record.partition) \(record.offset)")
         }, groupId: group, concurrency: 2, ackMode: .batch, maxPollRecords: 20))
+
+// Say "ready" once both children hold partitions, so a test can start producing after the group settled.
+let events = registry.events.subscribe()
+Task {
+    var owners: Set<String> = []
+    for await event in events {
+        if case .partitionsAssigned(let partitions) = event.kind, !partitions.isEmpty { owners.insert(event.containerId) }
+        if owners.count == 2 {
+            say("ready")
+            break
+        }
+    }
+}
 
 let services = ServiceGroup(configuration: .init(services: [registry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 try await services.run()

@@ -15,7 +15,6 @@ struct GracefulShutdownTests {
     func sigtermCommitsEverythingHandled() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.sample.path), "build the GracefulShutdown sample first (swift build)")
         let topic = try await kafka.topic("sigterm", partitions: 3)
-        try await kafka.produce(3000, to: topic)
         let group = kafka.unique("sigterm")
 
         let child = try ChildProcess(
@@ -28,6 +27,12 @@ struct GracefulShutdownTests {
                 return (p, o)
             }
         }
+        // Produce once both children hold partitions: a join while records flow is a rebalance, and
+        // librdkafka 2.0.2's mock refuses commits during one (what this test checks is the shutdown).
+        try await waitUntil("the sample's group settles", timeout: .seconds(60), observed: { child.text.suffix(200).description }) {
+            child.text.contains("ready")
+        }
+        try await kafka.produce(3000, to: topic)
         try await waitUntil("the sample handles 200 records", timeout: .seconds(60), observed: { "\(handled().count) handled" }) {
             handled().count >= 200
         }
