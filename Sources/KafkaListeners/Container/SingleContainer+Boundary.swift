@@ -100,9 +100,9 @@ extension SingleContainer {
 
     /// Sends one async commit of everything due, unless one is in flight (then the in-flight one's
     /// completion sends the next). Runs on the consumer's thread.
-    func sendAsyncCommit(_ session: ConsumerSession) {
+    func sendAsyncCommit(_ session: ConsumerSession, claimed: Bool = false) {
         let send = state.withLock { state -> Bool in
-            if state.asyncCommitInFlight {
+            if state.asyncCommitInFlight && !claimed {
                 state.asyncCommitAgain = true
                 return false
             }
@@ -161,19 +161,30 @@ extension SingleContainer {
         emit(.commitFailed(offsets, error: error))
     }
 
-    /// After each record in `record` ack mode: commit now (sync: the loop waits; async: coalesced).
-    func commitAfterRecord(_ consumer: KafkaConsumer) async {
+    /// After each record in `record` ack mode with sync commits: commit now; the loop waits.
+    func commitAfterRecordSync(_ consumer: KafkaConsumer) async {
         if state.withLock({ $0.abrupt }) { return }
-        if endpoint.commitMode == .async {
-            // One commit in flight at a time: while one is, only note that another is wanted (its
-            // completion sends it, carrying the newest offsets).
-            let inFlight = state.withLock { state -> Bool in
-                if state.asyncCommitInFlight { state.asyncCommitAgain = true }
-                return state.asyncCommitInFlight
+        _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
+    }
+
+    /// After each record in `record` ack mode with async commits: ask for a commit without waiting.
+    ///
+    /// Synchronous on purpose: an `async` call per record cost about three allocations per record.
+    func requestAsyncCommit(_ consumer: KafkaConsumer) {
+        // One commit in flight at a time, claimed here (not when the job runs, or every record until then
+        // would queue a job): while one is, only note that another is wanted — its completion sends it,
+        // carrying the newest offsets.
+        let claimed = state.withLock { state -> Bool in
+            if state.abrupt { return false }
+            if state.asyncCommitInFlight {
+                state.asyncCommitAgain = true
+                return false
             }
-            if !inFlight { consumer.submit { [weak self] in self?.sendAsyncCommit($0) } }
-        } else {
-            _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
+            state.asyncCommitInFlight = true
+            return true
+        }
+        if claimed, !consumer.submit({ [weak self] in self?.sendAsyncCommit($0, claimed: true) }) {
+            state.withLock { $0.asyncCommitInFlight = false }  // closed: nothing will send it
         }
     }
 

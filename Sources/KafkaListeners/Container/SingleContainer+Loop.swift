@@ -73,6 +73,7 @@ extension SingleContainer {
     ) async -> Int {
         let manual = endpoint.ackMode.isManual
         let perRecordCommit = endpoint.ackMode == .record
+        let asyncCommits = endpoint.commitMode == .async
         if manual { tracker.delivered(records) }
         var handled = 0
         var skip: Set<TopicPartition> = []
@@ -137,7 +138,7 @@ extension SingleContainer {
             guard !manual else { continue }
             if perRecordCommit {
                 tracker.finishedThrough(tp, record.offset)
-                await commitAfterRecord(consumer)
+                if asyncCommits { requestAsyncCommit(consumer) } else { await commitAfterRecordSync(consumer) }
             } else if tp == runPartition {
                 runOffset = record.offset
             } else {

@@ -29,26 +29,26 @@ final class OffsetTracker: Sendable {
     /// Registers delivered records (needed only when they may finish out of order).
     func delivered(_ records: some Sequence<ConsumerRecord>) {
         partitions.withLock { state in
-            for record in records { state[record.topicPartition]?.delivered(record.offset) }
+            for record in records { state.modify(record.topicPartition) { $0.delivered(record.offset) } }
         }
     }
 
     /// Marks one record finished (acknowledged, or processed in an automatic mode).
     @discardableResult
     func finished(_ tp: TopicPartition, _ offset: Int64) -> Bool {
-        partitions.withLock { $0[tp]?.finished(offset) ?? false }
+        partitions.withLock { $0.modify(tp) { $0.finished(offset) } ?? false }
     }
 
     /// Marks every record up to `offset` finished, per partition (in-order processing).
     func finishedThrough(_ offsets: [TopicPartition: Int64]) {
         partitions.withLock { state in
-            for (tp, offset) in offsets { state[tp]?.finishedThrough(offset) }
+            for (tp, offset) in offsets { state.modify(tp) { $0.finishedThrough(offset) } }
         }
     }
 
     /// Marks every record up to `offset` of one partition finished.
     func finishedThrough(_ tp: TopicPartition, _ offset: Int64) {
-        _ = partitions.withLock { $0[tp]?.finishedThrough(offset) }
+        partitions.withLock { _ = $0.modify(tp) { $0.finishedThrough(offset) } }
     }
 
     /// The commits that are due, optionally only for `only`.
@@ -64,15 +64,17 @@ final class OffsetTracker: Sendable {
     /// Records successful commits.
     func didCommit(_ offsets: [TopicPartitionOffset]) {
         partitions.withLock { state in
-            for offset in offsets { state[offset.topicPartition]?.didCommit(offset.offset.rawValue) }
+            for offset in offsets { state.modify(offset.topicPartition) { $0.didCommit(offset.offset.rawValue) } }
         }
     }
 
     /// Queues a seek for the next poll boundary and forgets the unfinished records it will re-deliver.
     func requestSeek(_ tp: TopicPartition, to offset: Int64) {
         partitions.withLock { state in
-            state[tp]?.pendingSeek = offset
-            state[tp]?.rewind(to: offset)
+            state.modify(tp) {
+                $0.pendingSeek = offset
+                $0.rewind(to: offset)
+            }
         }
     }
 
@@ -83,7 +85,7 @@ final class OffsetTracker: Sendable {
             for (tp, progress) in state {
                 if let offset = progress.pendingSeek {
                     seeks.append(TopicPartitionOffset(tp, KafkaOffset(offset)))
-                    state[tp]?.pendingSeek = nil
+                    state.modify(tp) { $0.pendingSeek = nil }
                 }
             }
             return seeks
@@ -149,4 +151,17 @@ final class OffsetTracker: Sendable {
 
     /// The assigned partitions.
     var assignedPartitions: [TopicPartition] { partitions.withLock { $0.keys.sorted() } }
+}
+
+extension Dictionary {
+    /// Mutates the value for `key` in place, if there is one, and returns what `body` returns.
+    ///
+    /// `dictionary[key]?.mutatingMethod()` moves the value through an `Optional` and allocated on every
+    /// call here (measured: three allocations per record on the per-record commit path); this does not.
+    @inline(__always)
+    @discardableResult
+    mutating func modify<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
+        guard let index = index(forKey: key) else { return nil }
+        return body(&values[index])
+    }
 }
