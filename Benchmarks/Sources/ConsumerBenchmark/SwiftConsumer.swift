@@ -1,7 +1,6 @@
 import KafkaClient
 import KafkaListenersTesting
 import Logging
-import Glibc
 
 /// What one consume run measured.
 struct Measurement: Sendable {

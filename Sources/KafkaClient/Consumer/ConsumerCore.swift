@@ -70,6 +70,8 @@ final class ConsumerCore: @unchecked Sendable {
     }
 
     private func throwIfFatal() throws {
+        // Ask for the code alone first: the reason's buffer is only needed once something is fatal.
+        guard rd_kafka_fatal_error(rk, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
         var text = [CChar](repeating: 0, count: 512)
         let err = rd_kafka_fatal_error(rk, &text, text.count)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
