@@ -70,16 +70,17 @@ final class ConsumerCore: @unchecked Sendable {
     }
 
     private func throwIfFatal() throws {
-        // Ask for the code alone first: the reason's buffer is only needed once something is fatal.
-        guard rd_kafka_fatal_error(rk, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-        var text = [CChar](repeating: 0, count: 512)
-        let err = rd_kafka_fatal_error(rk, &text, text.count)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+        // A stack buffer: this runs after every poll, and the reason is only written when something is fatal.
+        let failure: KafkaError? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { text in
+            text.initialize(repeating: 0)
+            let err = rd_kafka_fatal_error(rk, text.baseAddress, text.count)
+            guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
             let reason = String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw KafkaError(
+            return KafkaError(
                 kind: .broker, code: err.rawValue, codeName: String(cString: rd_kafka_err2name(err)), message: reason,
                 operation: "poll", isFatal: true)
         }
+        if let failure { throw failure }
     }
 
     // MARK: Commits
