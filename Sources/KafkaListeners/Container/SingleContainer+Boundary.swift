@@ -6,22 +6,20 @@ extension SingleContainer {
     /// seeks and the pause set, then commit what the ack mode says is due.
     func boundary(_ session: ConsumerSession) {
         let now = ContinuousClock.now
-        let (dirty, pauseRequested, pauseChanged, timed) = state.withLock { state in
+        let (dirty, pauseRequested, timed) = state.withLock { state in
             if state.rebalancePending, let until = state.holdUntil, now >= until {
                 state.rebalancePending = false
                 state.holdUntil = nil
             }
-            defer {
-                state.pausesDirty = false
-                state.appliedPauseRequested = state.pauseRequested
-            }
-            return (state.pausesDirty, state.pauseRequested, state.pauseRequested != state.appliedPauseRequested, state.hasTimedPauses)
+            defer { state.pausesDirty = false }
+            return (state.pausesDirty, state.pauseRequested, state.hasTimedPauses)
         }
         // Pause bookkeeping only when something changed or a timed pause may have ended: a steady
         // stream of polls does no per-partition work here.
         if dirty || timed {
             tracker.expirePauses(now: now)
-            if pauseChanged || dirty {
+            // pause() and resume() mark the state dirty, so a changed container pause is applied here.
+            if dirty {
                 for tp in tracker.assignedPartitions {
                     if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
                 }

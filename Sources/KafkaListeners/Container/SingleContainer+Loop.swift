@@ -47,7 +47,7 @@ extension SingleContainer {
                 return state.rebalancePending
             }
             if hold {
-                holdBack(records[...])
+                holdBack(records)
                 state.withLock { $0.busySince = nil }
                 continue
             }
@@ -114,37 +114,29 @@ extension SingleContainer {
                 // they are delivered again after the resume).
                 let giveBack = flags.4 ? Set(records[(index + 1)...].map(\.topicPartition)) : flags.3
                 if !giveBack.isEmpty {
-                    var first: [TopicPartition: Int64] = [:]
-                    for later in records[(index + 1)...] where giveBack.contains(later.topicPartition) && !skip.contains(later.topicPartition) {
-                        if first[later.topicPartition] == nil { first[later.topicPartition] = later.offset }
-                    }
-                    for (partition, offset) in first { tracker.requestSeek(partition, to: offset) }
-                    markPausesDirty()
+                    seekBack(records[(index + 1)...].filter { giveBack.contains($0.topicPartition) && !skip.contains($0.topicPartition) })
                     skip.formUnion(giveBack)
                 }
             }
-            if hold {
-                // Finish the bookkeeping of this record, then give the rest back.
-                if !manual && !perRecordCommit {
-                    if tp != runPartition, let runPartition { tracker.finishedThrough(runPartition, runOffset) }
+            if !manual {
+                if perRecordCommit {
+                    tracker.finishedThrough(tp, record.offset)
+                    // No commit while a rebalance is under way: the broker would refuse it.
+                    if !hold {
+                        if asyncCommits { requestAsyncCommit(consumer) } else { await commitAfterRecordSync(consumer) }
+                    }
+                } else if tp == runPartition {
+                    runOffset = record.offset
+                } else {
+                    if let runPartition { tracker.finishedThrough(runPartition, runOffset) }
                     runPartition = tp
                     runOffset = record.offset
-                } else if !manual {
-                    tracker.finishedThrough(tp, record.offset)
                 }
-                holdBack(records[(index + 1)...].filter { !skip.contains($0.topicPartition) }[...])
-                break
             }
-            guard !manual else { continue }
-            if perRecordCommit {
-                tracker.finishedThrough(tp, record.offset)
-                if asyncCommits { requestAsyncCommit(consumer) } else { await commitAfterRecordSync(consumer) }
-            } else if tp == runPartition {
-                runOffset = record.offset
-            } else {
-                if let runPartition { tracker.finishedThrough(runPartition, runOffset) }
-                runPartition = tp
-                runOffset = record.offset
+            if hold {
+                // This record is accounted for; give the rest back.
+                holdBack(records[(index + 1)...].filter { !skip.contains($0.topicPartition) })
+                break
             }
         }
         if let runPartition { tracker.finishedThrough(runPartition, runOffset) }
@@ -189,15 +181,22 @@ extension SingleContainer {
     /// Gives records back while a rebalance is under way: seeks each partition to its first unhandled
     /// record and pauses every partition until the next assignment change, so nothing is handled that
     /// could not be committed.
-    private func holdBack(_ records: ArraySlice<ConsumerRecord>) {
-        var first: [TopicPartition: Int64] = [:]
-        for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
-        for (tp, offset) in first { tracker.requestSeek(tp, to: offset) }
+    private func holdBack(_ records: [ConsumerRecord]) {
+        seekBack(records)
         let until = ContinuousClock.now + (configuration.heartbeatInterval ?? .seconds(3)) * 2
         state.withLock { $0.holdUntil = until }
         for tp in tracker.assignedPartitions { tracker.addPause(tp, .rebalance, until: until) }
         markPausesDirty()
         logger.debug("a rebalance is under way: holding back \(records.count) records and pausing until the new assignment")
+    }
+
+    /// Seeks each partition of `records` back to its first record there, at the next poll boundary, so
+    /// they are delivered again.
+    private func seekBack(_ records: [ConsumerRecord]) {
+        var first: [TopicPartition: Int64] = [:]
+        for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
+        for (tp, offset) in first { tracker.requestSeek(tp, to: offset) }
+        markPausesDirty()
     }
 
     private func listenerFailed(_ tp: TopicPartition, _ offset: Int64, _ error: Error) {

@@ -58,8 +58,6 @@ public final class SingleContainer: Sendable {
         var polls = 0
         /// Pause state changed since the last boundary (requests, nacks, assignments, holds, seeks).
         var pausesDirty = true
-        /// The container pause the last boundary applied.
-        var appliedPauseRequested = false
         /// Some partition has a pause that ends on its own (checked at every boundary).
         var hasTimedPauses = false
         /// Assignment changes since start.
