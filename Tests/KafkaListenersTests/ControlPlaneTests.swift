@@ -35,6 +35,11 @@ struct ControlPlaneTests {
         async let first = instance("pod-a", topic: topic, group: group, control: control, replies: replies)
         async let second = instance("pod-b", topic: topic, group: group, control: control, replies: replies)
         let instances = try await [first, second]
+        // Both members of group `orders` must hold partitions before records flow: a join while records flow
+        // is a rebalance, and librdkafka 2.0.2's mock refuses commits during one (re-deliveries follow).
+        try await waitUntil("group orders settled", observed: { "\(instances.map { $0.registry.status })" }) {
+            instances.allSatisfy { $0.registry.status[0].children.allSatisfy { !$0.assignedPartitions.isEmpty } }
+        }
         let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
 
         // Pause everywhere.
