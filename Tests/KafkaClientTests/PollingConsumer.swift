@@ -88,18 +88,5 @@ final class PollingConsumer: Sendable {
 
 /// Produces `count` keyed string records (`key-<i % keys>`, `value-<i>`) and waits for every delivery.
 func produce(_ count: Int, to topic: String, keys: Int = 50, partition: Int32? = nil) async throws {
-    let producer = try KafkaProducer(configuration: TestCluster.producerConfig())
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for chunk in stride(from: 0, to: count, by: 1000) {
-            group.addTask {
-                for i in chunk..<min(chunk + 1000, count) {
-                    try await producer.sendAndForget(
-                        ProducerRecord(topic: topic, partition: partition, key: "key-\(i % keys)", value: "value-\(i)"))
-                }
-            }
-        }
-        try await group.waitForAll()
-    }
-    try await producer.flush(timeout: .seconds(30))
-    await producer.close()
+    try await TestKafka.shared.produce(count, to: topic, keys: keys, partition: partition)
 }

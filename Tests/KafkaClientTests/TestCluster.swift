@@ -1,6 +1,5 @@
 import KafkaClient
 import KafkaListenersTesting
-import Foundation
 
 /// The one cluster every suite in this test process shares (a group's first join costs ~3 s, so
 /// sharing matters). Each test uses its own topics and groups, named by `unique(_:)`.
@@ -11,11 +10,9 @@ enum TestCluster {
     static var bootstrapServers: String { shared.bootstrapServers }
 
     /// A name no other test uses.
-    static func unique(_ prefix: String) -> String {
-        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
-    }
+    static func unique(_ prefix: String) -> String { TestKafka.shared.unique(prefix) }
 
-    /// Creates a topic with a unique name and returns the name.
+    /// Creates a topic with a unique name on the embedded cluster and returns the name.
     static func topic(_ prefix: String, partitions: Int32) throws -> String {
         let name = unique(prefix)
         try shared.createTopic(name, partitions: partitions)
@@ -23,14 +20,10 @@ enum TestCluster {
     }
 
     static func producerConfig(_ extra: [String: String] = [:]) -> KafkaConfiguration {
-        shared.configuration(["linger.ms": "5"].merging(extra) { $1 })
+        TestKafka.shared.producerConfig(extra)
     }
 
     static func consumerConfig(group: String, _ extra: [String: String] = [:]) -> KafkaConfiguration {
-        shared.configuration(
-            [
-                "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false",
-                "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
-            ].merging(extra) { $1 })
+        TestKafka.shared.consumerConfig(group: group, extra)
     }
 }
