@@ -121,6 +121,14 @@ public final class ConcurrentContainer: Sendable {
         children.map { $0.resume() }.contains(true)
     }
 
+    /// Changes how many listener calls each child of a per-partition listener runs at once, while
+    /// running and without a rebalance.
+    ///
+    /// - Throws: ``ListenerError/invalidState(_:)`` if the listener is not per-partition or `limit` < 1.
+    public func setMaxConcurrency(_ limit: Int?) throws {
+        for child in children { try child.setMaxConcurrency(limit) }
+    }
+
     /// Every child's status.
     public var status: [ContainerStatus] { children.map(\.status) }
 }

@@ -27,6 +27,7 @@ extension SingleContainer {
             let seeks = tracker.takeSeeks()
             if !seeks.isEmpty {
                 do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }
+                state.withLock { $0.workers }?.seeksApplied(seeks.map(\.topicPartition))
             }
             reconcilePauses(session)
             state.withLock { $0.hasTimedPauses = tracker.hasTimedPauses }
@@ -221,6 +222,15 @@ extension SingleContainer {
             reconcilePauses(session)
             emit(.partitionsAssigned(event.partitions))
         case .revoked:
+            if let workers = state.withLock({ $0.workers }) {
+                // Per-partition: queued records of the revoked partitions are dropped; running ones get the
+                // shutdown timeout to finish, so what they processed is committed below and nothing of these
+                // partitions is handled after the revoke.
+                let abandoned = workers.stop(event.partitions, timeout: endpoint.shutdownTimeout, wait: !state.withLock { $0.abrupt })
+                if !abandoned.isEmpty {
+                    logger.warning("listeners on revoked \(abandoned) did not finish within the shutdown timeout; abandoning them")
+                }
+            }
             if !state.withLock({ $0.abrupt }) {
                 commitDue(session, force: true, only: Set(event.partitions))
             }
@@ -228,6 +238,7 @@ extension SingleContainer {
             state.withLock { $0.appliedPaused.subtract(event.partitions) }
             emit(.partitionsRevoked(event.partitions))
         case .lost:
+            state.withLock { $0.workers }?.stop(event.partitions, timeout: .zero, wait: false)
             tracker.revoked(event.partitions)
             state.withLock { $0.appliedPaused.subtract(event.partitions) }
             emit(.partitionsLost(event.partitions))
@@ -250,6 +261,7 @@ extension SingleContainer: ContainerControl {
             throw ListenerError.invalidState("nack is only available in manual ack modes; '\(listenerId)' uses \(endpoint.ackMode)")
         }
         acknowledge(acknowledging)
+        state.withLock { $0.workers }?.discard(partition, from: offset)
         tracker.requestSeek(partition, to: offset)
         tracker.addPause(partition, .nack, until: .now + sleep)
         markPausesDirty()
@@ -258,6 +270,7 @@ extension SingleContainer: ContainerControl {
     }
 
     func seek(_ partition: TopicPartition, to offset: Int64) {
+        state.withLock { $0.workers }?.discard(partition, from: nil)
         tracker.requestSeek(partition, to: offset)
         markPausesDirty()
         state.withLock { _ = $0.interrupted.insert(partition) }

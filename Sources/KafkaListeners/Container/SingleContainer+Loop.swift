@@ -52,6 +52,12 @@ extension SingleContainer {
                 continue
             }
             metrics.pollBatchSize.record(records.count)
+            if let workers = state.withLock({ $0.workers }) {
+                // Per-partition: hand the records over and poll again at once; workers count them.
+                workers.enqueue(records)
+                state.withLock { $0.busySince = nil }
+                continue
+            }
             let processed: Int
             switch endpoint.listener {
             case .record(let handler): processed = await dispatchRecords(records, handler, consumer)
@@ -199,7 +205,7 @@ extension SingleContainer {
         markPausesDirty()
     }
 
-    private func listenerFailed(_ tp: TopicPartition, _ offset: Int64, _ error: Error) {
+    func listenerFailed(_ tp: TopicPartition, _ offset: Int64, _ error: Error) {
         metrics.failures.increment()
         logger.error("listener failed on \(tp)@\(offset); skipping it: \(error)")
         emit(.listenerFailed(tp, offset: offset, error: "\(error)"))

@@ -66,6 +66,12 @@ public final class SingleContainer: Sendable {
         var rebalancePending = false
         /// When a hold for a rebalance that never came ends on its own.
         var holdUntil: ContinuousClock.Instant?
+        /// The per-partition workers, while a per-partition container runs.
+        var workers: PartitionWorkers?
+        /// The per-partition concurrency limit (kept across restarts).
+        var maxConcurrency: Int?
+        /// A synchronous commit requested by a worker waits on the consumer's thread.
+        var syncCommitQueued = false
     }
 
     init(
@@ -83,6 +89,7 @@ public final class SingleContainer: Sendable {
         self.logger = logger
         self.metrics = ListenerMetrics(listenerId: endpoint.id, containerId: id)
         self.onAssignment = onAssignment
+        state.withLock { $0.maxConcurrency = endpoint.perPartition?.effectiveMaxConcurrency }
     }
 
     /// Whether the poll loop runs.
@@ -93,13 +100,20 @@ public final class SingleContainer: Sendable {
 
     /// A snapshot of the container's state.
     public var status: ContainerStatus {
-        let (running, pauseRequested, applied) = state.withLock { ($0.running, $0.pauseRequested, $0.appliedPaused) }
+        let (running, pauseRequested, applied, workers, maxConcurrency) = state.withLock {
+            ($0.running, $0.pauseRequested, $0.appliedPaused, $0.workers, $0.maxConcurrency)
+        }
         let snapshot = tracker.snapshot
         var paused: [TopicPartition: Set<PauseReason>] = [:]
         for tp in applied { paused[tp] = snapshot[tp]?.pauseReasons ?? [] }
         return ContainerStatus(
             id: id, listenerId: listenerId, isRunning: running, isPauseRequested: pauseRequested,
-            assignedPartitions: snapshot.keys.sorted(), pausedPartitions: paused)
+            assignedPartitions: snapshot.keys.sorted(), pausedPartitions: paused,
+            workers: endpoint.perPartition.map {
+                WorkerStatus(
+                    ordering: $0.ordering, maxConcurrency: maxConcurrency, running: workers?.running ?? 0,
+                    buffered: workers?.buffered ?? [:])
+            })
     }
 
     func emit(_ kind: ContainerEvent.Kind) {
@@ -114,7 +128,9 @@ public final class SingleContainer: Sendable {
     public func start() async throws {
         let shouldStart = state.withLock { state -> Bool in
             guard !state.running else { return false }
+            let maxConcurrency = state.maxConcurrency
             state = LoopState()
+            state.maxConcurrency = maxConcurrency
             state.running = true
             return true
         }
@@ -125,7 +141,11 @@ public final class SingleContainer: Sendable {
                 configuration: configuration,
                 rebalanceHandler: { [weak self] event, session in self?.rebalanced(event, session) }, logger: logger,
                 onStatistics: { metrics.recordLag(statistics: $0) })
-            state.withLock { $0.consumer = consumer }
+            let workers = makeWorkers()
+            state.withLock {
+                $0.consumer = consumer
+                $0.workers = workers
+            }
             switch endpoint.selection {
             case .topics(let topics): try await consumer.subscribe(topics: topics)
             case .pattern(let pattern): try await consumer.subscribe(pattern: pattern)
@@ -145,6 +165,7 @@ public final class SingleContainer: Sendable {
         } catch {
             let consumer = state.withLock { state -> KafkaConsumer? in
                 state.running = false
+                state.workers = nil
                 return state.consumer.take()
             }
             await consumer?.close()
@@ -187,6 +208,15 @@ public final class SingleContainer: Sendable {
                 loop.cancel()
             }
         }
+        if let workers {
+            // Per-partition: the loop never waits for listeners, so the running ones are waited for here,
+            // on the consumer's thread (which the loop no longer uses).
+            let timeout = endpoint.shutdownTimeout
+            let abandoned = (try? await consumer.withSession { _ in workers.stop(nil, timeout: timeout, wait: !abrupt) }) ?? []
+            if !abrupt && !abandoned.isEmpty {
+                logger.warning("listeners on \(abandoned) did not finish within the shutdown timeout \(timeout); abandoning them")
+            }
+        }
         return consumer
     }
 
@@ -202,6 +232,7 @@ public final class SingleContainer: Sendable {
             $0.running = false
             $0.consumer = nil
             $0.loop = nil
+            $0.workers = nil
         }
         tracker.revoked(tracker.assignedPartitions)
         logger.info("container stopped\(abrupt ? " abruptly (no final commit)" : "")")
@@ -228,7 +259,10 @@ public final class SingleContainer: Sendable {
             }
             return !state.pauseRequested
         }
-        if immediate { attention.add(1, ordering: .releasing) }
+        if immediate {
+            attention.add(1, ordering: .releasing)
+            giveBackQueued(nil)
+        }
         wakeUp()
         return changed
     }
@@ -266,6 +300,7 @@ public final class SingleContainer: Sendable {
         if immediate {
             state.withLock { _ = $0.giveBack.insert(partition) }
             attention.add(1, ordering: .releasing)
+            giveBackQueued([partition])
         }
         wakeUp()
         return isNew

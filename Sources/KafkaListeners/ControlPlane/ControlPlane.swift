@@ -130,8 +130,8 @@ public final class ControlPlane: Sendable {
                         child.seek(tp, to: target == .earliest ? KafkaOffset.beginning.rawValue : KafkaOffset.end.rawValue)
                     }
                 }
-            case .setMaxConcurrency:
-                return .failed(reason: "listener '\(id)' is not a per-partition listener; maxConcurrency cannot be changed")
+            case .setMaxConcurrency(_, let value):
+                try container.setMaxConcurrency(value)
             }
             return .applied
         } catch let error as ListenerError {

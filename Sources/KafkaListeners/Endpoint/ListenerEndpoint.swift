@@ -53,6 +53,9 @@ public struct ListenerEndpoint: Sendable {
     /// A poll loop that has not come back to poll for this long is reported non-responsive
     /// (nil: use the consumer's `max.poll.interval.ms`).
     public var nonResponsiveThreshold: Duration?
+    /// Run as a per-partition container: a worker per assigned partition, records handled in parallel as
+    /// far as the ordering allows (`nil`: records are handled one at a time by the poll loop).
+    public var perPartition: PerPartitionOptions?
     /// The listener itself.
     public var listener: Listener
 
@@ -62,7 +65,8 @@ public struct ListenerEndpoint: Sendable {
         ackMode: AckMode = .batch, commitMode: CommitMode = .sync, maxPollRecords: Int = 500,
         pollTimeout: Duration = .milliseconds(100), autoStartup: Bool = true, clientIdPrefix: String? = nil,
         consumerProperties: [String: String] = [:], idleEventInterval: Duration? = nil,
-        shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil
+        shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil,
+        perPartition: PerPartitionOptions? = nil
     ) {
         self.id = id
         self.selection = selection
@@ -79,6 +83,7 @@ public struct ListenerEndpoint: Sendable {
         self.idleEventInterval = idleEventInterval
         self.shutdownTimeout = shutdownTimeout
         self.nonResponsiveThreshold = nonResponsiveThreshold
+        self.perPartition = perPartition
     }
 
     /// The group id in effect.
@@ -92,6 +97,10 @@ public struct ListenerEndpoint: Sendable {
         if id.allSatisfy(\.isWhitespace) { throw ListenerError.invalidEndpoint(id: id, reason: "the listener id is blank") }
         if concurrency < 1 { throw fail("concurrency must be at least 1, got \(concurrency)") }
         if maxPollRecords < 1 { throw fail("maxPollRecords must be at least 1, got \(maxPollRecords)") }
+        if let options = perPartition {
+            if let max = options.maxConcurrency, max < 1 { throw fail("maxConcurrency must be at least 1, got \(max)") }
+            if options.bufferSize < 1 { throw fail("bufferSize must be at least 1, got \(options.bufferSize)") }
+        }
         switch ackMode {
         case .count(let n), .countTime(let n, _): if n < 1 { throw fail("ack count must be at least 1, got \(n)") }
         default: break

@@ -79,6 +79,12 @@ public final class ListenerRegistry: Service, Sendable {
     @discardableResult
     public func resume(_ id: String) throws -> Bool { try required(id).resume() }
 
+    /// Changes the per-partition concurrency limit of listener `id` while it runs (no rebalance).
+    ///
+    /// - Throws: ``ListenerError/unknownListenerId(_:)``, or ``ListenerError/invalidState(_:)`` for a
+    ///   listener that is not per-partition or a limit below 1.
+    public func setMaxConcurrency(_ id: String, _ limit: Int?) throws { try required(id).setMaxConcurrency(limit) }
+
     /// Starts every listener whose endpoint has `autoStartup`.
     public func startAll() async throws {
         let all = containers.withLock { $0.map(\.container) }

@@ -1,0 +1,225 @@
+import DequeModule
+import Dispatch
+import KafkaClient
+import Synchronization
+
+/// Which records of a partition share a lane (and so run one after another, in offset order).
+enum LaneKey: Hashable, Sendable {
+    /// The whole partition (`partition` ordering).
+    case partition
+    /// One record key (`key` ordering); `nil` gathers the key-less records.
+    case key(KafkaBytes?)
+    /// One record or one batch on its own (`unordered`), named by its first offset.
+    case single(Int64)
+}
+
+/// One assigned partition of a per-partition container: its buffered records, split into lanes that run
+/// in parallel (each lane in order), and the count that drives back-pressure.
+///
+/// Records are added by the poll loop and taken by lane tasks; both only hold the lock briefly. Once the
+/// partition is revoked (or the container stops) the worker is *closed*: queued records are dropped and no
+/// lane takes another record.
+final class PartitionWorker: Sendable {
+    let partition: TopicPartition
+    /// The container-wide side (a cycle while the partition is assigned; broken when it is revoked or stopped).
+    let owner: PartitionWorkers
+
+    private struct State {
+        /// Queued records of every active lane (a lane is active while it has records or runs one).
+        var lanes: [LaneKey: Deque<ConsumerRecord>] = [:]
+        /// Tasks of the lanes running now, by a number of their own.
+        var tasks: [UInt64: Task<Void, Never>] = [:]
+        var nextTaskId: UInt64 = 0
+        /// Records queued or running.
+        var buffered = 0
+        /// Records running.
+        var inFlight = 0
+        var closed = false
+        var backPressured = false
+        /// Queued records were dropped for a seek the poll loop has not applied yet: records of this
+        /// partition that arrive before it are dropped too (the seek delivers them again).
+        var awaitingSeek = false
+        /// Signalled when the last running record finishes (a revoke or stop waits for it).
+        var idle: DispatchSemaphore?
+    }
+
+    private let state = Mutex(State())
+
+    init(partition: TopicPartition, owner: PartitionWorkers) {
+        self.partition = partition
+        self.owner = owner
+    }
+
+    /// Queues one poll's records of this partition (in offset order) and starts the lanes that were idle.
+    func enqueue(_ records: ArraySlice<ConsumerRecord>) {
+        let ordering = owner.ordering
+        let batchSize = owner.batchSize
+        var toStart: [LaneKey] = []
+        let pressure = state.withLock { state -> Bool in
+            guard !state.closed, !state.awaitingSeek else { return false }
+            owner.delivered(records)
+            func add(_ record: ConsumerRecord, to key: LaneKey) {
+                if state.lanes[key] == nil {
+                    state.lanes[key] = [record]
+                    toStart.append(key)
+                } else {
+                    state.lanes[key]!.append(record)
+                }
+            }
+            switch ordering {
+            case .partition:
+                for record in records { add(record, to: .partition) }
+            case .key:
+                for record in records { add(record, to: .key(record.key)) }
+            case .unordered:
+                if batchSize == 1 {
+                    for record in records { add(record, to: .single(record.offset)) }
+                } else {
+                    var start = records.startIndex
+                    while start < records.endIndex {
+                        let end = min(start + batchSize, records.endIndex)
+                        for record in records[start..<end] { add(record, to: .single(records[start].offset)) }
+                        start = end
+                    }
+                }
+            }
+            state.buffered += records.count
+            guard !state.backPressured, state.buffered >= owner.bufferSize else { return false }
+            state.backPressured = true
+            return true
+        }
+        if pressure { owner.backPressure(partition, on: true) }
+        for key in toStart { owner.limiter.acquire(LaneStart(worker: self, key: key)) }
+    }
+
+    /// Starts a lane's task (the limiter gave it a slot).
+    func startLane(_ key: LaneKey) {
+        state.withLock { state in
+            state.nextTaskId &+= 1
+            let id = state.nextTaskId
+            state.tasks[id] = Task { await self.runLane(key, id: id) }
+        }
+    }
+
+    /// Runs one lane: takes its records one at a time (a batch listener: up to the batch size), hands them
+    /// to the listener and reports them done, until the lane is empty or the worker closes.
+    private func runLane(_ key: LaneKey, id: UInt64) async {
+        let batchSize = owner.batchSize
+        defer { state.withLock { _ = $0.tasks.removeValue(forKey: id) } }
+        while true {
+            let next = state.withLock { state -> [ConsumerRecord]? in
+                guard !state.closed, var queue = state.lanes[key], !queue.isEmpty else {
+                    // Removing the lane under the lock that enqueue takes: a record arriving later starts
+                    // a new lane, never a second task beside this one.
+                    state.lanes[key] = nil
+                    return nil
+                }
+                state.lanes[key] = nil  // uniquely referenced while it is changed
+                var taken: [ConsumerRecord] = []
+                if batchSize == 1 {
+                    taken = [queue.removeFirst()]
+                } else {
+                    taken.reserveCapacity(min(batchSize, queue.count))
+                    while taken.count < batchSize, let record = queue.popFirst() { taken.append(record) }
+                }
+                state.lanes[key] = queue
+                state.inFlight += taken.count
+                return taken
+            }
+            guard let next else { break }
+            let completed = await owner.handle(next, of: partition)
+            let (idle, relieved, more) = state.withLock { state -> (DispatchSemaphore?, Bool, Bool) in
+                state.inFlight -= next.count
+                state.buffered -= next.count
+                let idle = state.inFlight == 0 ? state.idle.take() : nil
+                let more = !state.closed && !(state.lanes[key]?.isEmpty ?? true)
+                guard state.backPressured, state.buffered <= owner.bufferSize / 2 else { return (idle, false, more) }
+                state.backPressured = false
+                return (idle, !state.closed, more)
+            }
+            idle?.signal()
+            if relieved { owner.backPressure(partition, on: false) }
+            if !completed { break }
+            // Let a waiting lane have the slot; this one is started again after it.
+            if more && owner.limiter.yield(LaneStart(worker: self, key: key)) { return }
+        }
+        owner.limiter.release()
+    }
+
+    /// Drops the queued records at or after `offset` (every queued record for `nil`), and every record
+    /// that arrives until ``seekApplied()``; returns the lowest offset dropped. Running records go on.
+    @discardableResult
+    func discard(from offset: Int64?) -> Int64? {
+        state.withLock { state in
+            state.awaitingSeek = true
+            var lowest: Int64?
+            for key in Array(state.lanes.keys) {
+                guard var queue = state.lanes[key] else { continue }
+                state.lanes[key] = nil  // uniquely referenced while it is changed
+                let before = queue.count
+                for record in queue where offset.map({ record.offset >= $0 }) ?? true {
+                    lowest = min(lowest ?? record.offset, record.offset)
+                }
+                if let offset { queue.removeAll { $0.offset >= offset } } else { queue.removeAll() }
+                state.buffered -= before - queue.count
+                // An empty lane stays: its task (running or waiting for a slot) removes it.
+                state.lanes[key] = queue
+            }
+            return lowest
+        }
+    }
+
+    /// The poll loop applied the seek that ``discard(from:)`` waited for: records are taken again.
+    func seekApplied() {
+        state.withLock { $0.awaitingSeek = false }
+    }
+
+    /// Closes the worker: queued records are dropped and lanes stop after their running record. Returns
+    /// whether records were running.
+    @discardableResult
+    func close() -> Bool {
+        state.withLock { state in
+            state.closed = true
+            for key in Array(state.lanes.keys) {
+                state.buffered -= state.lanes[key]?.count ?? 0
+                state.lanes[key] = []
+            }
+            return state.inFlight > 0
+        }
+    }
+
+    /// Blocks the calling thread (a consumer's own thread, never the cooperative pool) until no record
+    /// runs or `timeout` passes; returns whether the worker went idle.
+    func waitIdle(timeout: Duration) -> Bool {
+        let semaphore = state.withLock { state -> DispatchSemaphore? in
+            guard state.inFlight > 0 else { return nil }
+            let semaphore = state.idle ?? DispatchSemaphore(value: 0)
+            state.idle = semaphore
+            return semaphore
+        }
+        guard let semaphore else { return true }
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        return semaphore.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success
+    }
+
+    /// Cancels every running lane (an abandoned or crashed stop).
+    func cancel() {
+        for task in state.withLock({ Array($0.tasks.values) }) { task.cancel() }
+    }
+
+    /// Records queued or running, and records running.
+    var counts: (buffered: Int, inFlight: Int) { state.withLock { ($0.buffered, $0.inFlight) } }
+}
+
+/// A lane waiting for a slot of the limiter.
+final class LaneStart: LimitedWork {
+    let worker: PartitionWorker
+    let key: LaneKey
+
+    init(worker: PartitionWorker, key: LaneKey) {
+        self.worker = worker
+        self.key = key
+    }
+
+    func start() { worker.startLane(key) }
+}

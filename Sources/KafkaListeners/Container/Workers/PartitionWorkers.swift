@@ -1,0 +1,141 @@
+import KafkaClient
+import Synchronization
+
+/// The workers of a per-partition container: one ``PartitionWorker`` per assigned partition, a shared
+/// ``ConcurrencyLimiter``, and the bridge to the container's offset tracker, ack mode and pause state.
+///
+/// The poll loop only hands records over (``enqueue(_:)``) and never waits for a listener, so one
+/// partition's backlog never delays another's records. A partition whose worker holds `bufferSize` records
+/// is paused in the consumer (reason `backPressure`) and resumed when half of them are done.
+final class PartitionWorkers: Sendable {
+    /// The container these workers serve; it drops them when it stops (this reference is not a leak).
+    let container: SingleContainer
+    let ordering: RecordOrdering
+    /// Records per listener call: 1 for a record listener, `maxPollRecords` for a batch listener.
+    let batchSize: Int
+    let bufferSize: Int
+    let limiter: ConcurrencyLimiter
+    private let workers = Mutex<[TopicPartition: PartitionWorker]>([:])
+    /// Records may finish out of order (or only when acknowledged): the tracker must know each one.
+    private let trackDelivered: Bool
+
+    init(container: SingleContainer, options: PerPartitionOptions, maxConcurrency: Int?) {
+        self.container = container
+        self.ordering = options.ordering
+        self.batchSize = container.endpoint.listener.isBatch ? container.endpoint.maxPollRecords : 1
+        self.bufferSize = options.bufferSize
+        self.limiter = ConcurrencyLimiter(capacity: maxConcurrency)
+        self.trackDelivered = options.ordering != .partition || container.endpoint.ackMode.isManual
+    }
+
+    /// Hands one poll's records to their partitions' workers (called by the poll loop; never waits).
+    func enqueue(_ records: [ConsumerRecord]) {
+        guard !records.isEmpty else { return }
+        var start = records.startIndex
+        var tp = records[start].topicPartition
+        for index in records.indices.dropFirst() where records[index].partition != tp.partition || records[index].topic != tp.topic {
+            worker(for: tp).enqueue(records[start..<index])
+            start = index
+            tp = records[index].topicPartition
+        }
+        worker(for: tp).enqueue(records[start...])
+    }
+
+    /// Tells the tracker about records a worker took (under the worker's lock, so a concurrent discard
+    /// sees either both or neither).
+    func delivered(_ records: ArraySlice<ConsumerRecord>) {
+        if trackDelivered { container.tracker.delivered(records) }
+    }
+
+    private func worker(for tp: TopicPartition) -> PartitionWorker {
+        workers.withLock { workers in
+            if let worker = workers[tp] { return worker }
+            let worker = PartitionWorker(partition: tp, owner: self)
+            workers[tp] = worker
+            return worker
+        }
+    }
+
+    /// Runs the listener on records of one lane; returns `false` if it was cancelled (then the records do
+    /// not count as processed).
+    func handle(_ records: [ConsumerRecord], of tp: TopicPartition) async -> Bool {
+        let container = self.container
+        switch container.endpoint.listener {
+        case .record(let handler):
+            let record = records[0]
+            do {
+                try await handler(record, container.makeContext(.record(tp, record.offset)))
+            } catch {
+                if Task.isCancelled { return false }
+                container.listenerFailed(tp, record.offset, error)
+            }
+        case .batch(let handler):
+            do {
+                try await handler(records, container.makeContext(.batch(records)))
+            } catch {
+                if Task.isCancelled { return false }
+                container.listenerFailed(tp, records[0].offset, error)
+            }
+        }
+        container.workerFinished(records, of: tp, inOrder: ordering == .partition)
+        return true
+    }
+
+    /// Pauses or resumes a partition for back-pressure (applied by the poll loop at its next boundary).
+    func backPressure(_ tp: TopicPartition, on: Bool) {
+        if on {
+            container.tracker.addPause(tp, .backPressure)
+        } else {
+            container.tracker.removePause(tp, .backPressure)
+        }
+        container.markPausesDirty()
+        if !on { container.wakeUp() }
+    }
+
+    /// Drops the queued records of `tp` at or after `offset` (all of them for `nil`) until the poll loop
+    /// applies the seek that delivers them again; returns the lowest offset dropped.
+    @discardableResult
+    func discard(_ tp: TopicPartition, from offset: Int64?) -> Int64? {
+        workers.withLock { $0[tp] }?.discard(from: offset)
+    }
+
+    /// The poll loop applied seeks on these partitions.
+    func seeksApplied(_ tps: some Sequence<TopicPartition>) {
+        let found = workers.withLock { workers in tps.compactMap { workers[$0] } }
+        for worker in found { worker.seekApplied() }
+    }
+
+    /// Stops the workers of `tps` (all for `nil`): queued records are dropped, running ones get up to
+    /// `timeout` to finish (abandoned and cancelled after it; with `wait` false at once). Blocks the
+    /// calling thread — call it on the consumer's thread only. Returns the partitions whose records were
+    /// abandoned.
+    @discardableResult
+    func stop(_ tps: [TopicPartition]?, timeout: Duration, wait: Bool = true) -> [TopicPartition] {
+        let stopped = workers.withLock { workers -> [PartitionWorker] in
+            guard let tps else {
+                defer { workers.removeAll() }
+                return Array(workers.values)
+            }
+            return tps.compactMap { workers.removeValue(forKey: $0) }
+        }
+        for worker in stopped { worker.close() }
+        let deadline = ContinuousClock.now + timeout
+        var abandoned: [TopicPartition] = []
+        for worker in stopped {
+            let left = deadline - ContinuousClock.now
+            if !wait || !worker.waitIdle(timeout: max(left, .zero)) {
+                worker.cancel()
+                if worker.counts.inFlight > 0 { abandoned.append(worker.partition) }
+            }
+        }
+        return abandoned.sorted()
+    }
+
+    /// Records queued or running, per partition.
+    var buffered: [TopicPartition: Int] {
+        workers.withLock { $0 }.mapValues { $0.counts.buffered }
+    }
+
+    /// Listener calls running now.
+    var running: Int { limiter.active }
+}
