@@ -22,6 +22,14 @@ let package = Package(
                 .product(name: "KafkaListenersTesting", package: "swift-kafka-listeners"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
-        )
+        ),
+        .executableTarget(
+            name: "WorkerBenchmark",
+            dependencies: [
+                .product(name: "KafkaClient", package: "swift-kafka-listeners"),
+                .product(name: "KafkaListeners", package: "swift-kafka-listeners"),
+                .product(name: "KafkaListenersTesting", package: "swift-kafka-listeners"),
+            ]
+        ),
     ]
 )

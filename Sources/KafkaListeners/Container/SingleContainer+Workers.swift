@@ -37,27 +37,30 @@ extension SingleContainer {
         return PartitionWorkers(container: self, options: options, maxConcurrency: state.withLock { $0.maxConcurrency })
     }
 
-    /// A worker finished records: count them processed (automatic ack modes) and commit as the mode says.
-    func workerFinished(_ records: [ConsumerRecord], of tp: TopicPartition, inOrder: Bool) {
+    /// A worker finished one record: mark it processed (automatic ack modes) and, in `record` mode, ask
+    /// for a commit.
+    func workerFinished(_ offset: Int64, of tp: TopicPartition, inOrder: Bool) {
         let ackMode = endpoint.ackMode
-        if !ackMode.isManual {
-            if inOrder {
-                tracker.finishedThrough(tp, records[records.count - 1].offset)
-            } else {
-                for record in records { tracker.finished(tp, record.offset) }
-            }
+        if ackMode.isManual { return }
+        if inOrder {
+            tracker.finishedThrough(tp, offset)
+        } else {
+            tracker.finished(tp, offset)
         }
-        metrics.records.increment(by: Int64(records.count))
-        let consumer = state.withLock { state -> KafkaConsumer? in
-            state.processedSinceCommit += records.count
-            state.lastRecordAt = .now
-            return state.consumer
-        }
-        guard ackMode == .record, let consumer else { return }
+        guard ackMode == .record, let consumer = state.withLock({ $0.consumer }) else { return }
         if endpoint.commitMode == .async {
             requestAsyncCommit(consumer)
         } else {
             requestSyncCommit(consumer)
+        }
+    }
+
+    /// Workers processed `count` records: metrics and the count for `count` ack modes.
+    func workersProcessed(_ count: Int) {
+        metrics.records.increment(by: Int64(count))
+        state.withLock { state in
+            state.processedSinceCommit += count
+            state.lastRecordAt = .now
         }
     }
 

@@ -24,10 +24,14 @@ public struct PerPartitionOptions: Sendable, Hashable {
     public var maxConcurrency: Int?
     /// The most records a partition holds in memory (queued and running) before it is paused in the
     /// consumer; it is resumed when half of them are done. One poll may overshoot it.
+    ///
+    /// librdkafka 2.0.2 notices a resumed partition only on its fetcher's own timer (up to about a second
+    /// later), so half the buffer should hold about a second of work, or the workers starve while the
+    /// fetch restarts. Memory per partition is about `bufferSize` × the record size.
     public var bufferSize: Int
 
     /// Creates per-partition settings.
-    public init(ordering: RecordOrdering = .partition, maxConcurrency: Int? = nil, bufferSize: Int = 1_000) {
+    public init(ordering: RecordOrdering = .partition, maxConcurrency: Int? = nil, bufferSize: Int = 10_000) {
         self.ordering = ordering
         self.maxConcurrency = maxConcurrency
         self.bufferSize = bufferSize

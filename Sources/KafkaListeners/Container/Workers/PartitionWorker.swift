@@ -44,6 +44,8 @@ final class PartitionWorker: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Mirrors `closed`, read between the records of a chunk without taking the lock.
+    private let isClosed = Atomic<Bool>(false)
 
     init(partition: TopicPartition, owner: PartitionWorkers) {
         self.partition = partition
@@ -93,21 +95,26 @@ final class PartitionWorker: Sendable {
     }
 
     /// Starts a lane's task (the limiter gave it a slot).
-    func startLane(_ key: LaneKey) {
+    func startLane(_ lane: LaneStart) {
         state.withLock { state in
             state.nextTaskId &+= 1
             let id = state.nextTaskId
-            state.tasks[id] = Task { await self.runLane(key, id: id) }
+            state.tasks[id] = Task { await self.runLane(lane, id: id) }
         }
     }
 
-    /// Runs one lane: takes its records one at a time (a batch listener: up to the batch size), hands them
-    /// to the listener and reports them done, until the lane is empty or the worker closes.
-    private func runLane(_ key: LaneKey, id: UInt64) async {
+    /// Runs one lane until it is empty or the worker closes: takes a chunk of its records under one lock
+    /// (a batch listener: one batch), hands them to the listener one by one, and settles the chunk's
+    /// bookkeeping once. Records of a chunk not started when the worker closes are dropped.
+    private func runLane(_ lane: LaneStart, id: UInt64) async {
+        let key = lane.key
         let batchSize = owner.batchSize
+        // Chunks cut the locking per record; a lane that may have to share slots takes one record at a time.
+        let chunkSize = batchSize > 1 ? batchSize : (owner.ordering == .partition ? 64 : 1)
+        let limited = owner.limiter.capacity != nil
         defer { state.withLock { _ = $0.tasks.removeValue(forKey: id) } }
         while true {
-            let next = state.withLock { state -> [ConsumerRecord]? in
+            let chunk = state.withLock { state -> [ConsumerRecord]? in
                 guard !state.closed, var queue = state.lanes[key], !queue.isEmpty else {
                     // Removing the lane under the lock that enqueue takes: a record arriving later starts
                     // a new lane, never a second task beside this one.
@@ -116,21 +123,17 @@ final class PartitionWorker: Sendable {
                 }
                 state.lanes[key] = nil  // uniquely referenced while it is changed
                 var taken: [ConsumerRecord] = []
-                if batchSize == 1 {
-                    taken = [queue.removeFirst()]
-                } else {
-                    taken.reserveCapacity(min(batchSize, queue.count))
-                    while taken.count < batchSize, let record = queue.popFirst() { taken.append(record) }
-                }
+                taken.reserveCapacity(min(chunkSize, queue.count))
+                while taken.count < chunkSize, let record = queue.popFirst() { taken.append(record) }
                 state.lanes[key] = queue
                 state.inFlight += taken.count
                 return taken
             }
-            guard let next else { break }
-            let completed = await owner.handle(next, of: partition)
+            guard let chunk else { break }
+            let completed = await handle(chunk, batch: batchSize > 1)
             let (idle, relieved, more) = state.withLock { state -> (DispatchSemaphore?, Bool, Bool) in
-                state.inFlight -= next.count
-                state.buffered -= next.count
+                state.inFlight -= chunk.count
+                state.buffered -= chunk.count
                 let idle = state.inFlight == 0 ? state.idle.take() : nil
                 let more = !state.closed && !(state.lanes[key]?.isEmpty ?? true)
                 guard state.backPressured, state.buffered <= owner.bufferSize / 2 else { return (idle, false, more) }
@@ -141,9 +144,24 @@ final class PartitionWorker: Sendable {
             if relieved { owner.backPressure(partition, on: false) }
             if !completed { break }
             // Let a waiting lane have the slot; this one is started again after it.
-            if more && owner.limiter.yield(LaneStart(worker: self, key: key)) { return }
+            if more && limited && owner.limiter.yield(lane) { return }
         }
         owner.limiter.release()
+    }
+
+    /// Hands a chunk to the listener (record by record, or as one batch); returns `false` once cancelled
+    /// or closed (the rest of the chunk is dropped, not processed).
+    private func handle(_ chunk: [ConsumerRecord], batch: Bool) async -> Bool {
+        if batch {
+            guard !isClosed.load(ordering: .relaxed) else { return false }
+            return await owner.handle(chunk, of: partition)
+        }
+        for record in chunk {
+            guard !isClosed.load(ordering: .relaxed) else { return false }
+            guard await owner.handle(record, of: partition) else { return false }
+        }
+        owner.counted(chunk.count)
+        return true
     }
 
     /// Drops the queued records at or after `offset` (every queued record for `nil`), and every record
@@ -178,7 +196,8 @@ final class PartitionWorker: Sendable {
     /// whether records were running.
     @discardableResult
     func close() -> Bool {
-        state.withLock { state in
+        isClosed.store(true, ordering: .relaxed)
+        return state.withLock { state in
             state.closed = true
             for key in Array(state.lanes.keys) {
                 state.buffered -= state.lanes[key]?.count ?? 0
@@ -221,5 +240,5 @@ final class LaneStart: LimitedWork {
         self.key = key
     }
 
-    func start() { worker.startLane(key) }
+    func start() { worker.startLane(self) }
 }

@@ -56,29 +56,38 @@ final class PartitionWorkers: Sendable {
         }
     }
 
-    /// Runs the listener on records of one lane; returns `false` if it was cancelled (then the records do
-    /// not count as processed).
-    func handle(_ records: [ConsumerRecord], of tp: TopicPartition) async -> Bool {
-        let container = self.container
-        switch container.endpoint.listener {
-        case .record(let handler):
-            let record = records[0]
-            do {
-                try await handler(record, container.makeContext(.record(tp, record.offset)))
-            } catch {
-                if Task.isCancelled { return false }
-                container.listenerFailed(tp, record.offset, error)
-            }
-        case .batch(let handler):
-            do {
-                try await handler(records, container.makeContext(.batch(records)))
-            } catch {
-                if Task.isCancelled { return false }
-                container.listenerFailed(tp, records[0].offset, error)
-            }
+    /// Runs a record listener on one record and settles it (tracker, per-record commits); returns `false`
+    /// if it was cancelled (then it does not count as processed). ``counted(_:)`` counts it later.
+    func handle(_ record: ConsumerRecord, of tp: TopicPartition) async -> Bool {
+        guard case .record(let handler) = container.endpoint.listener else { return false }
+        do {
+            try await handler(record, container.makeContext(.record(tp, record.offset)))
+        } catch {
+            if Task.isCancelled { return false }
+            container.listenerFailed(tp, record.offset, error)
         }
-        container.workerFinished(records, of: tp, inOrder: ordering == .partition)
+        container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition)
         return true
+    }
+
+    /// Runs a batch listener on one batch of one partition and settles it; returns `false` if it was
+    /// cancelled.
+    func handle(_ records: [ConsumerRecord], of tp: TopicPartition) async -> Bool {
+        guard case .batch(let handler) = container.endpoint.listener else { return false }
+        do {
+            try await handler(records, container.makeContext(.batch(records)))
+        } catch {
+            if Task.isCancelled { return false }
+            container.listenerFailed(tp, records[0].offset, error)
+        }
+        for record in records { container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition) }
+        counted(records.count)
+        return true
+    }
+
+    /// Counts processed records once per chunk (metrics and the count ack modes).
+    func counted(_ count: Int) {
+        container.workersProcessed(count)
     }
 
     /// Pauses or resumes a partition for back-pressure (applied by the poll loop at its next boundary).
