@@ -6,6 +6,7 @@ extension SingleContainer {
     /// seeks and the pause set, then commit what the ack mode says is due.
     func boundary(_ session: ConsumerSession) {
         let now = ContinuousClock.now
+        if tracker.persistCompleted && tracker.takeMetadataPauseChange() { markPausesDirty() }
         let (dirty, pauseRequested, timed) = state.withLock { state in
             if state.rebalancePending, let until = state.holdUntil, now >= until {
                 state.rebalancePending = false
@@ -207,6 +208,7 @@ extension SingleContainer {
         switch event.kind {
         case .assigned:
             tracker.assigned(event.partitions)
+            if tracker.persistCompleted { restoreCompleted(event.partitions, session) }
             if state.withLock({ $0.pauseRequested }) {
                 for tp in event.partitions { tracker.addPause(tp, .requested) }
             }
@@ -244,6 +246,22 @@ extension SingleContainer {
             emit(.partitionsLost(event.partitions))
         }
         onAssignment?(self, event)
+    }
+}
+
+extension SingleContainer {
+    /// Reads the newly assigned partitions' last commits: the offsets their metadata says were completed
+    /// past the committed one are skipped when delivered (per-partition containers).
+    func restoreCompleted(_ partitions: [TopicPartition], _ session: ConsumerSession) {
+        guard !partitions.isEmpty else { return }
+        do {
+            for commit in try session.committed(partitions, timeout: .seconds(5)) where commit.offset.rawValue >= 0 {
+                tracker.restore(commit.topicPartition, committed: commit.offset.rawValue, metadata: commit.metadata)
+            }
+        } catch {
+            // Nothing restored: the completed records are handled again (at least once still holds).
+            logger.warning("could not read the committed offsets of \(partitions): \(error); records completed past them will be handled again")
+        }
     }
 }
 

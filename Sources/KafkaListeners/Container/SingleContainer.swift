@@ -19,7 +19,7 @@ public final class SingleContainer: Sendable {
     public let listenerId: String
     let endpoint: ListenerEndpoint
     let configuration: KafkaConfiguration
-    let tracker = OffsetTracker()
+    let tracker: OffsetTracker
     let events: EventBus
     let logger: Logger
     let metrics: ListenerMetrics
@@ -89,6 +89,7 @@ public final class SingleContainer: Sendable {
         self.logger = logger
         self.metrics = ListenerMetrics(listenerId: endpoint.id, containerId: id)
         self.onAssignment = onAssignment
+        self.tracker = OffsetTracker(persistCompleted: endpoint.perPartition?.persistCompleted ?? false)
         state.withLock { $0.maxConcurrency = endpoint.perPartition?.effectiveMaxConcurrency }
     }
 

@@ -29,12 +29,23 @@ public struct PerPartitionOptions: Sendable, Hashable {
     /// later), so half the buffer should hold about a second of work, or the workers starve while the
     /// fetch restarts. Memory per partition is about `bufferSize` × the record size.
     public var bufferSize: Int
+    /// Whether each commit also records, in its metadata, the offsets completed past the committed one, so
+    /// that the next owner (after a restart or a rebalance) skips them instead of handling them again.
+    ///
+    /// The metadata is bounded (4,000 bytes, under Kafka's default `offset.metadata.max.bytes`); when the
+    /// completed offsets no longer fit, the partition takes no new records (pause reason
+    /// `commitMetadataFull`) until the slow records before them finish.
+    public var persistCompleted: Bool
 
     /// Creates per-partition settings.
-    public init(ordering: RecordOrdering = .partition, maxConcurrency: Int? = nil, bufferSize: Int = 10_000) {
+    public init(
+        ordering: RecordOrdering = .partition, maxConcurrency: Int? = nil, bufferSize: Int = 10_000,
+        persistCompleted: Bool = true
+    ) {
         self.ordering = ordering
         self.maxConcurrency = maxConcurrency
         self.bufferSize = bufferSize
+        self.persistCompleted = persistCompleted
     }
 
     /// The concurrency limit in effect (`nil`: unlimited).

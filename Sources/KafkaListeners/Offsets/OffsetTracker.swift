@@ -8,6 +8,14 @@ import Synchronization
 /// lives in one place.
 final class OffsetTracker: Sendable {
     private let partitions = Mutex<[TopicPartition: PartitionProgress]>([:])
+    /// Whether commits carry the offsets completed past the committed one (per-partition containers).
+    let persistCompleted: Bool
+    /// Set when a partition's pause for full commit metadata was added or lifted.
+    private let metadataPausesChanged = Atomic<Bool>(false)
+
+    init(persistCompleted: Bool = false) {
+        self.persistCompleted = persistCompleted
+    }
 
     /// Starts tracking newly assigned partitions (keeps the state of ones already known).
     func assigned(_ tps: [TopicPartition]) {
@@ -27,10 +35,30 @@ final class OffsetTracker: Sendable {
     }
 
     /// Registers delivered records (needed only when they may finish out of order).
-    func delivered(_ records: some Sequence<ConsumerRecord>) {
+    ///
+    /// - Returns: the offsets a previous owner completed already (restored from commit metadata): they are
+    ///   marked done and must not be handled.
+    @discardableResult
+    func delivered(_ records: some Sequence<ConsumerRecord>) -> [Int64] {
         partitions.withLock { state in
-            for record in records { state.modify(record.topicPartition) { $0.delivered(record.offset) } }
+            var skipped: [Int64] = []
+            for record in records where state.modify(record.topicPartition, { $0.delivered(record.offset) }) == true {
+                skipped.append(record.offset)
+            }
+            return skipped
         }
+    }
+
+    /// Takes over a partition whose last commit (`committed`, with `metadata`) says which later offsets were
+    /// completed already.
+    func restore(_ tp: TopicPartition, committed: Int64, metadata: String?) {
+        guard let completed = CompletedOffsets.decode(metadata, committed: committed) else { return }
+        partitions.withLock { _ = $0.modify(tp) { $0.restore(committed: committed, metadata: metadata, completed: completed) } }
+    }
+
+    /// Whether a pause for full commit metadata changed since the last call.
+    func takeMetadataPauseChange() -> Bool {
+        metadataPausesChanged.exchange(false, ordering: .acquiringAndReleasing)
     }
 
     /// Marks one record finished (acknowledged, or processed in an automatic mode).
@@ -52,19 +80,37 @@ final class OffsetTracker: Sendable {
     }
 
     /// The commits that are due, optionally only for `only`.
+    ///
+    /// With ``persistCompleted``, each commit carries the offsets completed past it as metadata; a partition
+    /// whose completed offsets no longer fit is paused (reason `commitMetadataFull`) until they do.
     func commitsDue(only: Set<TopicPartition>? = nil) -> [TopicPartitionOffset] {
         partitions.withLock { state in
-            state.compactMap { tp, progress in
-                guard only?.contains(tp) ?? true, let offset = progress.commitDue else { return nil }
-                return TopicPartitionOffset(tp, KafkaOffset(offset))
-            }.sorted { $0.topicPartition < $1.topicPartition }
+            guard persistCompleted else {
+                return state.compactMap { tp, progress in
+                    guard only?.contains(tp) ?? true, let offset = progress.commitDue else { return nil }
+                    return TopicPartitionOffset(tp, KafkaOffset(offset))
+                }.sorted { $0.topicPartition < $1.topicPartition }
+            }
+            var due: [TopicPartitionOffset] = []
+            for tp in Array(state.keys) where only?.contains(tp) ?? true {
+                guard let commit = state[tp]?.commitDueWithCompleted() else { continue }
+                due.append(TopicPartitionOffset(tp, KafkaOffset(commit.offset), metadata: commit.metadata))
+                state.modify(tp) { progress in
+                    let paused = progress.pauseReasons.contains(.commitMetadataFull)
+                    if commit.truncated != paused {
+                        if commit.truncated { progress.pauseReasons.insert(.commitMetadataFull) } else { progress.pauseReasons.remove(.commitMetadataFull) }
+                        metadataPausesChanged.store(true, ordering: .releasing)
+                    }
+                }
+            }
+            return due.sorted { $0.topicPartition < $1.topicPartition }
         }
     }
 
     /// Records successful commits.
     func didCommit(_ offsets: [TopicPartitionOffset]) {
         partitions.withLock { state in
-            for offset in offsets { state.modify(offset.topicPartition) { $0.didCommit(offset.offset.rawValue) } }
+            for offset in offsets { state.modify(offset.topicPartition) { $0.didCommit(offset.offset.rawValue, metadata: offset.metadata) } }
         }
     }
 

@@ -15,6 +15,9 @@ public enum PauseReason: Hashable, Sendable, CustomStringConvertible {
     case throttle
     /// A commit reported a rebalance under way: nothing more is handled until the new assignment.
     case rebalance
+    /// The offsets completed past the committed one no longer fit in the commit metadata: no new records
+    /// until the slow ones finish (per-partition containers).
+    case commitMetadataFull
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum PauseReason: Hashable, Sendable, CustomStringConvertible {
         case .backOff: "back-off"
         case .throttle: "throttle"
         case .rebalance: "rebalance"
+        case .commitMetadataFull: "commit-metadata-full"
         }
     }
 }
@@ -47,14 +51,38 @@ struct PartitionProgress: Sendable {
     var resumeAt: [PauseReason: ContinuousClock.Instant] = [:]
     /// A seek to apply at the next poll boundary.
     var pendingSeek: Int64?
+    /// The metadata of the last successful commit (completed offsets past it, when they are persisted).
+    var committedMetadata: String?
+    /// How many entries of `pending` are done (they are what commit metadata persists).
+    private(set) var doneAhead = 0
+    /// Offsets past the committed one that a previous owner completed (read from the commit metadata), not
+    /// delivered yet: when they are, they count as done without being handled.
+    private(set) var restoredDone: Deque<Int64> = []
 
     /// Records that `offset` was handed to the listener (needed when records may finish out of order).
-    mutating func delivered(_ offset: Int64) {
-        if let last = pending.last?.offset, offset <= last { return }
-        if let committable, offset < committable { return }
-        pending.append((offset, false))
+    ///
+    /// - Returns: `true` if a previous owner already completed it (it is marked done; do not handle it).
+    @discardableResult
+    mutating func delivered(_ offset: Int64) -> Bool {
+        if let last = pending.last?.offset, offset <= last { return false }
+        if let committable, offset < committable { return false }
+        while let first = restoredDone.first, first < offset { restoredDone.removeFirst() }
+        let skip = restoredDone.first == offset
+        if skip { restoredDone.removeFirst() }
+        pending.append((offset, skip))
+        if skip {
+            doneAhead += 1
+            advance()
+        }
+        return skip
     }
 
+    /// Starts from a commit of `committed` whose metadata says `completed` (ascending) were done already.
+    mutating func restore(committed: Int64, metadata: String?, completed: [Int64]) {
+        self.committed = committed
+        committedMetadata = metadata
+        restoredDone = Deque(completed.filter { $0 > committed })
+    }
     /// Marks one delivered record finished; returns whether the committable offset moved.
     @discardableResult
     mutating func finished(_ offset: Int64) -> Bool {
@@ -64,7 +92,10 @@ struct PartitionProgress: Sendable {
             let mid = (low + high) / 2
             let value = pending[mid].offset
             if value == offset {
-                pending[mid].done = true
+                if !pending[mid].done {
+                    pending[mid].done = true
+                    doneAhead += 1
+                }
                 break
             } else if value < offset { low = mid + 1 } else { high = mid - 1 }
         }
@@ -74,7 +105,10 @@ struct PartitionProgress: Sendable {
     /// Marks every record up to and including `offset` finished, delivered or not (in-order processing).
     @discardableResult
     mutating func finishedThrough(_ offset: Int64) -> Bool {
-        while let first = pending.first, first.offset <= offset { pending.removeFirst() }
+        while let first = pending.first, first.offset <= offset {
+            if first.done { doneAhead -= 1 }
+            pending.removeFirst()
+        }
         var moved = false
         if committable.map({ offset + 1 > $0 }) ?? true {
             committable = offset + 1
@@ -86,6 +120,7 @@ struct PartitionProgress: Sendable {
     private mutating func advance() -> Bool {
         var moved = false
         while let first = pending.first, first.done {
+            doneAhead -= 1
             pending.removeFirst()
             committable = first.offset + 1
             moved = true
@@ -100,15 +135,37 @@ struct PartitionProgress: Sendable {
         return committable
     }
 
-    /// Records a successful commit of `offset`.
-    mutating func didCommit(_ offset: Int64) {
-        if committed.map({ offset > $0 }) ?? true { committed = offset }
+    /// The commit due now when completed offsets are persisted: the offset (the committable one, or else
+    /// the first delivered record — records before it were never this owner's) and its metadata, if either
+    /// changed since the last commit. `truncated` says the metadata could not hold every completed offset.
+    func commitDueWithCompleted() -> (offset: Int64, metadata: String?, truncated: Bool)? {
+        guard let base = committable ?? pending.first?.offset else { return nil }
+        if let committed, committed > base { return nil }
+        var metadata: String?
+        var truncated = false
+        if doneAhead > 0 || !restoredDone.isEmpty {
+            let done = pending.lazy.filter(\.done).map(\.offset)
+            (metadata, truncated) = CompletedOffsets.encode(committed: base, completed: Array(done) + restoredDone)
+        }
+        if committed == base && metadata == committedMetadata { return nil }
+        return (base, metadata, truncated)
+    }
+
+    /// Records a successful commit of `offset` with `metadata`.
+    mutating func didCommit(_ offset: Int64, metadata: String? = nil) {
+        if committed.map({ offset >= $0 }) ?? true {
+            committed = offset
+            committedMetadata = metadata
+        }
     }
 
     /// Forgets delivered-but-unfinished records at or after `offset` (they will be delivered again after a
     /// seek to `offset`); the committable prefix stays.
     mutating func rewind(to offset: Int64) {
-        while let last = pending.last, last.offset >= offset { pending.removeLast() }
+        while let last = pending.last, last.offset >= offset {
+            if last.done { doneAhead -= 1 }
+            pending.removeLast()
+        }
         // A logical offset (beginning, end) says nothing about what may be committed.
         if offset >= 0, let committable, committable > offset { self.committable = offset }
     }

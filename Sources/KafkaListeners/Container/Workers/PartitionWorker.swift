@@ -59,7 +59,12 @@ final class PartitionWorker: Sendable {
         var toStart: [LaneKey] = []
         let pressure = state.withLock { state -> Bool in
             guard !state.closed, !state.awaitingSeek else { return false }
-            owner.delivered(records)
+            let skipped = owner.delivered(records)
+            var records = records
+            if !skipped.isEmpty {
+                let skip = Set(skipped)
+                records = records.filter { !skip.contains($0.offset) }[...]
+            }
             func add(_ record: ConsumerRecord, to key: LaneKey) {
                 if state.lanes[key] == nil {
                     state.lanes[key] = [record]

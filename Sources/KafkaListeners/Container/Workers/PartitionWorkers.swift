@@ -43,8 +43,10 @@ final class PartitionWorkers: Sendable {
 
     /// Tells the tracker about records a worker took (under the worker's lock, so a concurrent discard
     /// sees either both or neither).
-    func delivered(_ records: ArraySlice<ConsumerRecord>) {
-        if trackDelivered { container.tracker.delivered(records) }
+    ///
+    /// - Returns: offsets a previous owner completed already (from the commit metadata): skip them.
+    func delivered(_ records: ArraySlice<ConsumerRecord>) -> [Int64] {
+        trackDelivered ? container.tracker.delivered(records) : []
     }
 
     private func worker(for tp: TopicPartition) -> PartitionWorker {
