@@ -74,4 +74,33 @@ struct CompletedOffsetsTests {
         #expect(phase2.handled.withLock { $0.map(\.offset).sorted() } == [10, 60, 61, 62, 63, 64], "11…59 were completed before the crash")
         #expect(try await committedOffsets(group: group, topic: topic, partitions: 1) == [65])
     }
+
+    @Test("when the completed offsets no longer fit in the metadata, the partition takes no new records until they do")
+    func metadataFullPausesThePartition() async throws {
+        let topic = try await kafka.topic("pp-full", partitions: 1)
+        let gate = Gate()
+        let handled = Mutex(0)
+        let registry = makeRegistry()
+        let container = try registry.register(perPartitionEndpoint(
+            "pp-full", topic: topic, ordering: .unordered, maxConcurrency: 10_000, bufferSize: 20_000, maxPollRecords: 500,
+            listener: .record { record, _ in
+                // Every even offset waits: each completed odd offset is a run of its own in the metadata.
+                if record.offset % 2 == 0 { await gate.wait() }
+                handled.withLock { $0 += 1 }
+            }))
+        try await registry.startAll()
+        try await waitForAssignment(container, 1)
+        try await kafka.produce(6_000, to: topic)
+        let child = container.children[0]
+        let tp = TopicPartition(topic, 0)
+        try await waitUntil("the partition paused for full commit metadata", observed: { "\(child.status) handled \(handled.withLock { $0 })" }) {
+            child.status.pausedPartitions[tp]?.contains(.commitMetadataFull) == true
+        }
+        gate.open()
+        try await waitUntil("everything handled and the pause lifted", timeout: .seconds(60), observed: { "\(child.status) handled \(handled.withLock { $0 })" }) {
+            handled.withLock { $0 } == 6_000 && child.status.pausedPartitions[tp] == nil
+        }
+        await registry.stopAll()
+        #expect(try await committedOffsets(group: "pp-full", topic: topic, partitions: 1) == [6_000])
+    }
 }
