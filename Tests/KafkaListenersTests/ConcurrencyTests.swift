@@ -91,6 +91,10 @@ struct ConcurrencyTests {
             ListenerEndpoint(id: kafka.unique("wide"), selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) }, concurrency: 4))
         try await registry.startAll()
         try await waitUntil("20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
+        // Under load the group may still be moving partitions between children when the records are in.
+        try await waitUntil("the group settles on two owners", observed: { "\(container.status)" }) {
+            container.children.filter { !$0.assignedPartitions.isEmpty }.count == 2
+        }
         let owners = container.children.filter { !$0.assignedPartitions.isEmpty }
         #expect(owners.count == 2)
         #expect(container.status.filter { $0.assignedPartitions.isEmpty }.count == 2)

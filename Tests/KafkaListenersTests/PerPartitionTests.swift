@@ -206,7 +206,16 @@ struct PerPartitionTests {
             }))
         try await registry.startAll()
         try await waitForAssignment(container, 1)
-        let assignmentsBefore = recorder.events(matching: { if case .partitionsAssigned = $0 { true } else { false } }).count
+        // Events reach the recorder asynchronously: count the assignment once it is seen.
+        try await waitUntil("the assignment event recorded") {
+            !recorder.events(matching: { if case .partitionsAssigned(let tps) = $0 { !tps.isEmpty } else { false } }).isEmpty
+        }
+        let assignmentsBefore = recorder.events(matching: {
+            switch $0 {
+            case .partitionsAssigned, .partitionsRevoked, .partitionsLost: true
+            default: false
+            }
+        }).count
         try await kafka.produce(1_200, to: topic)
         try await waitUntil("records flowing at 2", observed: { "\(count.withLock { $0 })" }) { count.withLock { $0 } >= 40 }
         #expect(probe.peak == 2, "peak at maxConcurrency 2: \(probe.peak)")
