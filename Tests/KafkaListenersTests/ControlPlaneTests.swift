@@ -76,6 +76,33 @@ struct ControlPlaneTests {
         }
         #expect(counts.values.allSatisfy { $0.values.allSatisfy { $0 == 2 } }, "each record exactly twice: \(counts)")
 
+        // Seek to a time after every record, while paused with 5 records waiting: they are skipped, and
+        // later records flow. (The mock broker answers every lookup by time with "no record", so a time
+        // inside the log cannot be tested here: it would also move to the end.)
+        _ = try await client.send(ControlCommand(.pause(listenerId: "orders", seconds: nil)), expectedReplies: 2)
+        try await waitUntil("both paused", observed: { "\(instances.map { $0.registry.status })" }) {
+            instances.allSatisfy { $0.registry.status[0].isPaused }
+        }
+        try await kafka.produce(5, to: topic)
+        let future = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+        let timed = try await client.send(ControlCommand(.seekToTimestamp(listenerId: "orders", milliseconds: future)), expectedReplies: 2)
+        #expect(timed.count == 2 && timed.allSatisfy { $0.outcome == .applied })
+        let polls = instances.map { $0.registry.childContainer(id: "orders-0")!.pollsCompleted }
+        try await waitUntil("the seek applied at a boundary") {
+            zip(instances, polls).allSatisfy { $0.registry.childContainer(id: "orders-0")!.pollsCompleted >= $1 + 3 }
+        }
+        _ = try await client.send(ControlCommand(.resume(listenerId: "orders")), expectedReplies: 2)
+        try await kafka.produce(3, to: topic)
+        try await waitUntil("the 3 new records handled", observed: { "\(instances.map(\.recorder.count))" }) {
+            instances.map(\.recorder.count).reduce(0, +) >= 23
+        }
+        let polls2 = instances.map { $0.registry.childContainer(id: "orders-0")!.pollsCompleted }
+        try await waitUntil("a few more polls") {
+            zip(instances, polls2).allSatisfy { $0.registry.childContainer(id: "orders-0")!.pollsCompleted >= $1 + 3 }
+        }
+        let values = instances.flatMap { $0.recorder.handled.withLock { $0 } }.count
+        #expect(values == 23, "the 5 records produced before the time were skipped, the 3 after it handled: \(values)")
+
         let notPerPartition = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "orders", value: 8)), expectedReplies: 2)
         #expect(notPerPartition.allSatisfy { if case .failed = $0.outcome { true } else { false } })
 
@@ -84,6 +111,30 @@ struct ControlPlaneTests {
             await instance.plane.stop()
             await instance.registry.stopAll()
         }
+    }
+
+    @Test("setMaxConcurrency reaches a per-partition listener and changes its limit")
+    func setMaxConcurrency() async throws {
+        let topic = try await kafka.topic("fleet-pp", partitions: 1)
+        let control = try await kafka.topic("control", partitions: 1)
+        let replies = try await kafka.topic("replies", partitions: 1)
+        let registry = makeRegistry()
+        try registry.register(perPartitionEndpoint("pp", topic: topic, ordering: .unordered, maxConcurrency: 4, listener: .record { _, _ in }))
+        let plane = try ControlPlane(
+            registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
+            controlTopic: control, replyTopic: replies, instanceId: "pod-pp")
+        try await registry.startAll()
+        try await plane.start()
+        let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
+        let replied = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 32)), expectedReplies: 1)
+        #expect(replied.map(\.outcome) == [.applied])
+        #expect(registry.container(id: "pp")?.children[0].maxConcurrency == 32)
+        let invalid = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 0)), expectedReplies: 1)
+        #expect(invalid.allSatisfy { if case .failed(let reason) = $0.outcome { reason.contains("at least 1") } else { false } })
+        #expect(registry.container(id: "pp")?.children[0].maxConcurrency == 32)
+        await client.close()
+        await plane.stop()
+        await registry.stopAll()
     }
 
     @Test("a blank or bad topic name is refused when the plane is built")

@@ -140,6 +140,20 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
+    func offsetsForTimes(_ partitions: [TopicPartition], milliseconds: Int64, timeout: Duration) throws -> [TopicPartitionOffset] {
+        guard !closed else { throw KafkaError.closed(operation: "look up offsets by time") }
+        // The list carries the timestamp in and each partition's offset out.
+        return try PartitionList.with(partitions.map { TopicPartitionOffset($0, KafkaOffset(rawValue: milliseconds)) }) { list in
+            let err = rd_kafka_offsets_for_times(rk, list, timeout.milliseconds)
+            if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+                throw KafkaError.timedOut(operation: "look up offsets by time", after: timeout)
+            }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "look up offsets by time") }
+            if let error = PartitionList.firstError(list, operation: "look up offsets by time") { throw error }
+            return PartitionList.read(list)
+        }
+    }
+
     func position(_ partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
         guard !closed else { throw KafkaError.closed(operation: "read positions") }
         return try PartitionList.with(partitions) { list in

@@ -39,6 +39,15 @@ public struct ConsumerSession {
         try core.committed(partitions, timeout: timeout)
     }
 
+    /// The first offset of each partition whose record timestamp is at or after `milliseconds` since the
+    /// epoch (Kafka's ListOffsets by time); `.end` where no record is that recent. Blocks for at most
+    /// `timeout` (a broker round trip).
+    ///
+    /// - Throws: ``KafkaError`` if the lookup fails or times out.
+    public func offsetsForTimes(_ partitions: [TopicPartition], milliseconds: Int64, timeout: Duration = .seconds(10)) throws -> [TopicPartitionOffset] {
+        try core.offsetsForTimes(partitions, milliseconds: milliseconds, timeout: timeout)
+    }
+
     /// The next offset this consumer would read for each partition (`.invalid` when unknown).
     public func position(_ partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
         try core.position(partitions)

@@ -129,6 +129,12 @@ public final class ConcurrentContainer: Sendable {
         for child in children { try child.setMaxConcurrency(limit) }
     }
 
+    /// Moves every child's partitions to their first records at or after `milliseconds` since the epoch,
+    /// at each child's next poll boundary (see ``SingleContainer/seek(toTimestamp:)``).
+    public func seek(toTimestamp milliseconds: Int64) {
+        for child in children { child.seek(toTimestamp: milliseconds) }
+    }
+
     /// Every child's status.
     public var status: [ContainerStatus] { children.map(\.status) }
 }

@@ -25,6 +25,7 @@ extension SingleContainer {
                     if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
                 }
             }
+            resolveTimestampSeek(session)
             let seeks = tracker.takeSeeks()
             if !seeks.isEmpty {
                 do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }

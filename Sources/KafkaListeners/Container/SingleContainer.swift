@@ -72,6 +72,8 @@ public final class SingleContainer: Sendable {
         var maxConcurrency: Int?
         /// A synchronous commit requested by a worker waits on the consumer's thread.
         var syncCommitQueued = false
+        /// A seek to a timestamp (milliseconds since the epoch) waiting for the next poll boundary.
+        var timestampSeek: Int64?
     }
 
     init(

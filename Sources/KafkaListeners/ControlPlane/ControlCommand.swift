@@ -14,14 +14,17 @@ public struct ControlCommand: Codable, Sendable, Hashable {
         case stop(listenerId: String)
         /// Move a listener's assigned partitions to the earliest or latest offset (paused, sought, resumed).
         case seek(listenerId: String, to: SeekTarget)
-        /// Change a per-partition listener's concurrency (answered as failed until per-partition containers exist).
+        /// Move a listener's assigned partitions to their first records at or after a time (milliseconds
+        /// since the epoch; after the newest record where none is that recent).
+        case seekToTimestamp(listenerId: String, milliseconds: Int64)
+        /// Change a per-partition listener's concurrency limit (failed for other listeners).
         case setMaxConcurrency(listenerId: String, value: Int)
 
         /// The listener the action is for.
         public var listenerId: String {
             switch self {
             case .pause(let id, _), .resume(let id), .start(let id), .stop(let id), .seek(let id, _),
-                .setMaxConcurrency(let id, _):
+                .seekToTimestamp(let id, _), .setMaxConcurrency(let id, _):
                 id
             }
         }

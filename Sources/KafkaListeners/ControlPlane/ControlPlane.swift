@@ -130,6 +130,8 @@ public final class ControlPlane: Sendable {
                         child.seek(tp, to: target == .earliest ? KafkaOffset.beginning.rawValue : KafkaOffset.end.rawValue)
                     }
                 }
+            case .seekToTimestamp(_, let milliseconds):
+                container.seek(toTimestamp: milliseconds)
             case .setMaxConcurrency(_, let value):
                 try container.setMaxConcurrency(value)
             }
