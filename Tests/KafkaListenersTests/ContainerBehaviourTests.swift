@@ -22,9 +22,12 @@ struct ContainerBehaviourTests {
             }))
         try await registry.startAll()
         try await waitUntil("10 records", observed: { "\(recorder.count)" }) { recorder.count >= 10 }
-        try await waitUntil("two failure events") {
-            recorder.events(matching: { if case .listenerFailed = $0 { true } else { false } }).count == 2
+        // The default error handler (Spring-Kafka's): ten attempts without delay, then log and skip.
+        try await waitUntil("both failing records recovered", observed: { "\(recorder.events.withLock { $0.suffix(3) })" }) {
+            recorder.events(matching: { if case .recovered = $0 { true } else { false } }).count == 2
         }
+        #expect(recorder.events(matching: { if case .listenerFailed = $0 { true } else { false } }).count == 20)
+        #expect(recorder.handledCounts.values.first?[3] == 10 && recorder.handledCounts.values.first?[7] == 10)
         #expect(registry.status.first?.isRunning == true)
         await registry.stopAll()
         #expect(try await committedOffsets(group: id, topic: topic, partitions: 1) == [10])

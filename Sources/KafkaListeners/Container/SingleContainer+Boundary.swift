@@ -238,7 +238,10 @@ extension SingleContainer {
                 commitDue(session, force: true, only: Set(event.partitions))
             }
             tracker.revoked(event.partitions)
-            state.withLock { $0.appliedPaused.subtract(event.partitions) }
+            state.withLock { state in
+                state.appliedPaused.subtract(event.partitions)
+                for tp in event.partitions { state.failures[tp] = nil }
+            }
             emit(.partitionsRevoked(event.partitions))
         case .lost:
             state.withLock { $0.workers }?.stop(event.partitions, timeout: .zero, wait: false)

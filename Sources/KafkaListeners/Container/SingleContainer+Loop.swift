@@ -89,18 +89,49 @@ extension SingleContainer {
         var seenAttention = attention.load(ordering: .acquiring)
         var stopping = isStopping
         var hold = false
-        for (index, record) in records.enumerated() {
+        // The error handler's state is looked at per record only while some record is failing.
+        let failuresPending = state.withLock { !$0.failures.isEmpty }
+        records: for (index, record) in records.enumerated() {
             if stopping { break }
             let tp = record.topicPartition
             if !skip.isEmpty && skip.contains(tp) { continue }
             let context = makeContext(.record(tp, record.offset))
+            var outcome = FailureOutcome.processed
+            var recovered = false
             do {
-                try await handler(record, context)
+                if failuresPending, let failure = exhaustedFailure(record), let error = failure.lastError {
+                    // Its recovery failed before: retry the recovery, not the listener.
+                    outcome = await recover(record, error, attempts: failure.attempts)
+                    recovered = true
+                } else {
+                    try await handler(record, context)
+                    if failuresPending { clearFailure(tp) }
+                }
             } catch {
                 // Cancelled by a crash or a shutdown timeout: the record was not processed, so it must
                 // not count as processed (nor be committed).
                 if Task.isCancelled { break }
-                listenerFailed(tp, record.offset, error)
+                let failure = noteFailure(record, error)
+                if let delay = retryDelay(error, failure) {
+                    retryScheduled(record, attempt: failure.attempts, delay: delay)
+                    redeliver([record], waiting: [tp], delay: delay)
+                    skip.insert(tp)
+                    continue
+                }
+                outcome = await recover(record, error, attempts: failure.attempts)
+                recovered = true
+            }
+            switch outcome {
+            case .processed:
+                // The error handler recovered it on the listener's behalf: in manual modes that counts as
+                // an acknowledgement (Spring-Kafka's `ackAfterHandle`).
+                if manual && recovered { tracker.finished(tp, record.offset) }
+            case .retry:
+                redeliver([record], waiting: [tp], delay: recoveryRetryDelay)
+                skip.insert(tp)
+                continue records
+            case .stop:
+                break records
             }
             handled += 1
             let current = attention.load(ordering: .acquiring)
@@ -150,6 +181,10 @@ extension SingleContainer {
     }
 
     /// Hands one poll's records to a batch listener; returns how many were handled.
+    ///
+    /// A failure goes to the error handler: with ``BatchListenerFailedError`` the records before the index
+    /// count as processed and the failed one is retried (then recovered) from its position; any other error
+    /// retries the whole batch, then recovers its records one by one.
     private func dispatchBatch(
         _ records: [ConsumerRecord], _ handler: @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void
     ) async -> Int {
@@ -157,31 +192,89 @@ extension SingleContainer {
         if manual { tracker.delivered(records) }
         do {
             try await handler(records, makeContext(.batch(records)))
+            if state.withLock({ !$0.failures.isEmpty }) { clearFailure(records[0].topicPartition) }
         } catch {
             if Task.isCancelled { return 0 }
-            listenerFailed(records[0].topicPartition, records[0].offset, error)
+            return await batchFailed(records, error)
         }
-        if !manual {
-            // Records come grouped by partition: note the last offset of each run, hashing only when the
-            // partition changes; partitions sought or nacked during the call are left out.
-            let interrupted = state.withLock { $0.interrupted }
-            var last: [TopicPartition: Int64] = [:]
-            var run = records[0].topicPartition
-            var runOffset = records[0].offset
-            for record in records.dropFirst() {
-                if record.partition == run.partition && record.topic == run.topic {
-                    runOffset = record.offset
-                } else {
-                    last[run] = max(last[run] ?? runOffset, runOffset)
-                    run = record.topicPartition
-                    runOffset = record.offset
-                }
-            }
-            last[run] = max(last[run] ?? runOffset, runOffset)
-            if !interrupted.isEmpty { for tp in interrupted { last[tp] = nil } }
-            tracker.finishedThrough(last)
-        }
+        if !manual { finishRuns(records[...]) }
         return records.count
+    }
+
+    /// The error handler's side of a failed batch; returns how many records count as processed.
+    private func batchFailed(_ records: [ConsumerRecord], _ error: any Error) async -> Int {
+        let manual = endpoint.ackMode.isManual
+        func finish(_ slice: ArraySlice<ConsumerRecord>, recovered: Bool) {
+            if !manual {
+                finishRuns(slice)
+            } else if recovered {
+                for record in slice { tracker.finished(record.topicPartition, record.offset) }
+            }
+        }
+        if let failed = error as? BatchListenerFailedError, records.indices.contains(failed.index) {
+            let index = failed.index
+            let bad = records[index]
+            finish(records[..<index], recovered: false)
+            let failure = noteFailure(bad, failed.cause)
+            if let delay = retryDelay(failed.cause, failure) {
+                retryScheduled(bad, attempt: failure.attempts, delay: delay)
+                redeliver(records[index...], waiting: [bad.topicPartition], delay: delay)
+                return index
+            }
+            switch await recover(bad, failed.cause, attempts: failure.attempts) {
+            case .processed:
+                finish(records[index...index], recovered: true)
+                redeliver(records[(index + 1)...], waiting: [], delay: .zero)
+                return index + 1
+            case .retry:
+                redeliver(records[index...], waiting: [bad.topicPartition], delay: recoveryRetryDelay)
+                return index
+            case .stop:
+                return index
+            }
+        }
+        let failure = noteFailure(records[0], error)
+        let partitions = Set(records.map(\.topicPartition))
+        if let delay = retryDelay(error, failure) {
+            retryScheduled(records[0], attempt: failure.attempts, delay: delay)
+            redeliver(records, waiting: partitions, delay: delay)
+            return 0
+        }
+        for (index, record) in records.enumerated() {
+            let outcome = await recover(record, error, attempts: failure.attempts)
+            guard outcome == .processed else {
+                finish(records[..<index], recovered: true)
+                if outcome == .retry {
+                    redeliver(records[index...], waiting: Set(records[index...].map(\.topicPartition)), delay: recoveryRetryDelay)
+                }
+                return index
+            }
+        }
+        finish(records[...], recovered: true)
+        return records.count
+    }
+
+    /// Marks the records of `slice` processed: records come grouped by partition, so the last offset of each
+    /// run is noted, hashing only when the partition changes; partitions sought or nacked during the call are
+    /// left out.
+    private func finishRuns(_ slice: ArraySlice<ConsumerRecord>) {
+        guard let first = slice.first else { return }
+        let interrupted = state.withLock { $0.interrupted }
+        var last: [TopicPartition: Int64] = [:]
+        var run = first.topicPartition
+        var runOffset = first.offset
+        for record in slice.dropFirst() {
+            if record.partition == run.partition && record.topic == run.topic {
+                runOffset = record.offset
+            } else {
+                last[run] = max(last[run] ?? runOffset, runOffset)
+                run = record.topicPartition
+                runOffset = record.offset
+            }
+        }
+        last[run] = max(last[run] ?? runOffset, runOffset)
+        if !interrupted.isEmpty { for tp in interrupted { last[tp] = nil } }
+        tracker.finishedThrough(last)
     }
 
     /// Gives records back while a rebalance is under way: seeks each partition to its first unhandled

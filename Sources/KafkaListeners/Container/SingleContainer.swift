@@ -74,6 +74,8 @@ public final class SingleContainer: Sendable {
         var syncCommitQueued = false
         /// A seek to a timestamp (milliseconds since the epoch) waiting for the next poll boundary.
         var timestampSeek: Int64?
+        /// The record each partition is failing on, and how often it failed (the error handler's state).
+        var failures: [TopicPartition: RecordFailure] = [:]
     }
 
     init(

@@ -56,6 +56,8 @@ public struct ListenerEndpoint: Sendable {
     /// Run as a per-partition container: a worker per assigned partition, records handled in parallel as
     /// far as the ordering allows (`nil`: records are handled one at a time by the poll loop).
     public var perPartition: PerPartitionOptions?
+    /// What happens when the listener throws: retries with a back-off, then a recoverer.
+    public var errorHandler: ErrorHandler
     /// The listener itself.
     public var listener: Listener
 
@@ -66,7 +68,7 @@ public struct ListenerEndpoint: Sendable {
         pollTimeout: Duration = .milliseconds(100), autoStartup: Bool = true, clientIdPrefix: String? = nil,
         consumerProperties: [String: String] = [:], idleEventInterval: Duration? = nil,
         shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil,
-        perPartition: PerPartitionOptions? = nil
+        perPartition: PerPartitionOptions? = nil, errorHandler: ErrorHandler = .default
     ) {
         self.id = id
         self.selection = selection
@@ -84,6 +86,7 @@ public struct ListenerEndpoint: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.nonResponsiveThreshold = nonResponsiveThreshold
         self.perPartition = perPartition
+        self.errorHandler = errorHandler
     }
 
     /// The group id in effect.

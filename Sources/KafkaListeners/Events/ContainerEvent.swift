@@ -22,8 +22,16 @@ public struct ContainerEvent: Sendable, CustomStringConvertible {
         case idle(Duration)
         /// The poll loop has not come back to poll for this long (a listener is stuck or slow).
         case nonResponsive(Duration)
-        /// A listener call threw; the record (or batch) was logged and skipped.
+        /// A listener call threw (the error handler decides what follows: a retry or a recovery).
         case listenerFailed(TopicPartition, offset: Int64, error: String)
+        /// A failed record will be delivered again after `delay` (attempt `attempt` failed).
+        case retrying(TopicPartition, offset: Int64, attempt: Int, delay: Duration)
+        /// The error handler gave up retrying a record and its recoverer handled it (`how`: skipped,
+        /// dead-lettered to a topic, custom); the offset moves past it.
+        case recovered(TopicPartition, offset: Int64, how: String)
+        /// The recoverer failed (for example the dead letter was not delivered); the record is not
+        /// committed past and recovery is tried again.
+        case recoveryFailed(TopicPartition, offset: Int64, error: String)
         /// Offsets were committed.
         case committed([TopicPartitionOffset])
         /// A commit failed; the offsets stay due and are retried.

@@ -6,7 +6,8 @@ import Metrics
 ///
 /// Names: `kafka_listener_records_total`, `kafka_listener_failures_total`, `kafka_listener_commits_total`,
 /// `kafka_listener_commits_failed_total`, `kafka_listener_commit_duration` (timer),
-/// `kafka_listener_poll_batch_size` (recorder). Dimensions: `listener`, `container`. With
+/// `kafka_listener_poll_batch_size` (recorder), `kafka_listener_retries_total`, `kafka_listener_recovered_total`,
+/// `kafka_listener_recovery_failures_total`. Dimensions: `listener`, `container`. With
 /// `statistics.interval.ms` set, `kafka_listener_consumer_lag` (gauge) per `topic` and `partition` too.
 struct ListenerMetrics: Sendable {
     let records: Counter
@@ -15,6 +16,9 @@ struct ListenerMetrics: Sendable {
     let commitsFailed: Counter
     let commitDuration: Timer
     let pollBatchSize: Recorder
+    let retries: Counter
+    let recovered: Counter
+    let recoveryFailures: Counter
 
     let listenerId: String
     let containerId: String
@@ -29,6 +33,9 @@ struct ListenerMetrics: Sendable {
         commitsFailed = Counter(label: "kafka_listener_commits_failed_total", dimensions: dimensions)
         commitDuration = Timer(label: "kafka_listener_commit_duration", dimensions: dimensions)
         pollBatchSize = Recorder(label: "kafka_listener_poll_batch_size", dimensions: dimensions)
+        retries = Counter(label: "kafka_listener_retries_total", dimensions: dimensions)
+        recovered = Counter(label: "kafka_listener_recovered_total", dimensions: dimensions)
+        recoveryFailures = Counter(label: "kafka_listener_recovery_failures_total", dimensions: dimensions)
     }
 
     /// Records each assigned partition's consumer lag from a librdkafka statistics document.

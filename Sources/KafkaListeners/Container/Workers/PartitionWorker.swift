@@ -159,11 +159,11 @@ final class PartitionWorker: Sendable {
     private func handle(_ chunk: [ConsumerRecord], batch: Bool) async -> Bool {
         if batch {
             guard !isClosed.load(ordering: .relaxed) else { return false }
-            return await owner.handle(chunk, of: partition)
+            return await owner.handle(chunk, of: partition) { self.isClosed.load(ordering: .relaxed) }
         }
         for record in chunk {
             guard !isClosed.load(ordering: .relaxed) else { return false }
-            guard await owner.handle(record, of: partition) else { return false }
+            guard await owner.handle(record, of: partition, isClosed: { self.isClosed.load(ordering: .relaxed) }) else { return false }
         }
         owner.counted(chunk.count)
         return true

@@ -59,32 +59,78 @@ final class PartitionWorkers: Sendable {
     }
 
     /// Runs a record listener on one record and settles it (tracker, per-record commits); returns `false`
-    /// if it was cancelled (then it does not count as processed). ``counted(_:)`` counts it later.
-    func handle(_ record: ConsumerRecord, of tp: TopicPartition) async -> Bool {
+    /// if it was cancelled or its worker closed (then it does not count as processed). ``counted(_:)``
+    /// counts it later.
+    ///
+    /// Failures go to the error handler here, in the lane: the lane itself waits out the back-off, so only
+    /// this record's partition (or key) waits, and the poll loop never does.
+    func handle(_ record: ConsumerRecord, of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
         guard case .record(let handler) = container.endpoint.listener else { return false }
-        do {
-            try await handler(record, container.makeContext(.record(tp, record.offset)))
-        } catch {
-            if Task.isCancelled { return false }
-            container.listenerFailed(tp, record.offset, error)
+        let outcome = await withErrorHandling([record], isClosed: isClosed) {
+            try await handler(record, self.container.makeContext(.record(tp, record.offset)))
         }
+        guard outcome.done else { return false }
+        if outcome.recovered && container.endpoint.ackMode.isManual { container.tracker.finished(tp, record.offset) }
         container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition)
         return true
     }
 
     /// Runs a batch listener on one batch of one partition and settles it; returns `false` if it was
-    /// cancelled.
-    func handle(_ records: [ConsumerRecord], of tp: TopicPartition) async -> Bool {
+    /// cancelled or its worker closed.
+    func handle(_ records: [ConsumerRecord], of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
         guard case .batch(let handler) = container.endpoint.listener else { return false }
-        do {
-            try await handler(records, container.makeContext(.batch(records)))
-        } catch {
-            if Task.isCancelled { return false }
-            container.listenerFailed(tp, records[0].offset, error)
+        let outcome = await withErrorHandling(records, isClosed: isClosed) {
+            try await handler(records, self.container.makeContext(.batch(records)))
         }
-        for record in records { container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition) }
+        guard outcome.done else { return false }
+        for record in records {
+            if outcome.recovered && container.endpoint.ackMode.isManual { container.tracker.finished(tp, record.offset) }
+            container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition)
+        }
         counted(records.count)
         return true
+    }
+
+    /// Calls `body` until it succeeds or the error handler gives up and the recoverer handles `records`
+    /// (a failed recovery is tried again after a pause). Returns whether the records are done and whether
+    /// the recoverer handled them; not done when cancelled or closed meanwhile.
+    private func withErrorHandling(
+        _ records: [ConsumerRecord], isClosed: () -> Bool, _ body: () async throws -> Void
+    ) async -> (done: Bool, recovered: Bool) {
+        var attempts = 0
+        let firstAt = ContinuousClock.now
+        let handler = container.endpoint.errorHandler
+        while true {
+            let failure: any Error
+            do {
+                try await body()
+                return (true, false)
+            } catch {
+                if Task.isCancelled { return (false, false) }
+                failure = error
+            }
+            attempts += 1
+            container.listenerFailed(records[0].topicPartition, records[0].offset, failure)
+            if handler.isRetryable(failure), let delay = handler.backOff.delay(attempt: attempts, elapsed: .now - firstAt) {
+                container.retryScheduled(records[0], attempt: attempts, delay: delay)
+                guard (try? await Task.sleep(for: delay)) != nil, !isClosed() else { return (false, false) }
+                continue
+            }
+            // Retrying is over: recover every record of the call, each until it works or the lane closes.
+            for record in records {
+                while true {
+                    switch await container.recover(record, failure, attempts: attempts) {
+                    case .processed: break
+                    case .stop: return (false, false)
+                    case .retry:
+                        guard (try? await Task.sleep(for: container.recoveryRetryDelay)) != nil, !isClosed() else { return (false, false) }
+                        continue
+                    }
+                    break
+                }
+            }
+            return (true, true)
+        }
     }
 
     /// Counts processed records once per chunk (metrics and the count ack modes).
