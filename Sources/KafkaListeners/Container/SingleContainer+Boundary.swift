@@ -145,6 +145,7 @@ extension SingleContainer {
             return state.rebalancePending
         }
         if wasHeld { endHold() }
+        interceptCommit(offsets, error: nil)
         metrics.commits.increment()
         metrics.commitDuration.recordNanoseconds(Int64((now - started).components.attoseconds / 1_000_000_000 + (now - started).components.seconds * 1_000_000_000))
         logger.trace("committed \(offsets)")
@@ -157,6 +158,7 @@ extension SingleContainer {
             state.withLock { $0.rebalancePending = true }
             attention.add(1, ordering: .releasing)
         }
+        interceptCommit(offsets, error: error)
         metrics.commitsFailed.increment()
         logger.warning("commit of \(offsets) failed (will retry): \(error)")
         emit(.commitFailed(offsets, error: error))
@@ -241,6 +243,10 @@ extension SingleContainer {
             state.withLock { state in
                 state.appliedPaused.subtract(event.partitions)
                 for tp in event.partitions { state.failures[tp] = nil }
+                if !state.discarded.isEmpty {
+                    let revoked = Set(event.partitions)
+                    state.discarded = state.discarded.filter { !revoked.contains($0.tp) }
+                }
             }
             emit(.partitionsRevoked(event.partitions))
         case .lost:

@@ -7,9 +7,9 @@ extension SingleContainer {
         let maxRecords = endpoint.maxPollRecords
         let pollTimeout = endpoint.pollTimeout
         while !isStopping && !Task.isCancelled {
-            let records: [ConsumerRecord]
+            let polled: [ConsumerRecord]
             do {
-                records = try await consumer.withSession { [self] session in
+                polled = try await consumer.withSession { [self] session in
                     boundary(session)
                     let generation = state.withLock { $0.rebalances }
                     let polled = try session.poll(maxRecords: maxRecords, timeout: pollTimeout)
@@ -33,7 +33,7 @@ extension SingleContainer {
             }
             let now = ContinuousClock.now
             state.withLock { $0.polls += 1 }
-            guard !records.isEmpty else {
+            guard !polled.isEmpty else {
                 noteIdle(now)
                 continue
             }
@@ -47,11 +47,12 @@ extension SingleContainer {
                 return state.rebalancePending
             }
             if hold {
-                holdBack(records)
+                holdBack(polled)
                 state.withLock { $0.busySince = nil }
                 continue
             }
-            metrics.pollBatchSize.record(records.count)
+            metrics.pollBatchSize.record(polled.count)
+            let records = applyConsumerInterceptors(polled)
             if let workers = state.withLock({ $0.workers }) {
                 // Per-partition: hand the records over and poll again at once; workers count them.
                 workers.enqueue(records)
@@ -104,7 +105,7 @@ extension SingleContainer {
                     outcome = await recover(record, error, attempts: failure.attempts)
                     recovered = true
                 } else {
-                    try await handler(record, context)
+                    _ = try await invokeRecord(handler, record, context)
                     if failuresPending { clearFailure(tp) }
                 }
             } catch {
@@ -191,7 +192,7 @@ extension SingleContainer {
         let manual = endpoint.ackMode.isManual
         if manual { tracker.delivered(records) }
         do {
-            try await handler(records, makeContext(.batch(records)))
+            try await invokeBatch(handler, records, makeContext(.batch(records)))
             if state.withLock({ !$0.failures.isEmpty }) { clearFailure(records[0].topicPartition) }
         } catch {
             if Task.isCancelled { return 0 }

@@ -76,6 +76,8 @@ public final class SingleContainer: Sendable {
         var timestampSeek: Int64?
         /// The record each partition is failing on, and how often it failed (the error handler's state).
         var failures: [TopicPartition: RecordFailure] = [:]
+        /// Records a consumer interceptor dropped, until they come up for handling.
+        var discarded: Set<RecordKey> = []
     }
 
     init(

@@ -58,6 +58,8 @@ public struct ListenerEndpoint: Sendable {
     public var perPartition: PerPartitionOptions?
     /// What happens when the listener throws: retries with a back-off, then a recoverer.
     public var errorHandler: ErrorHandler
+    /// Code around polls, commits and listener calls (after the registry's global interceptors).
+    public var interceptors: Interceptors
     /// The listener itself.
     public var listener: Listener
 
@@ -68,7 +70,8 @@ public struct ListenerEndpoint: Sendable {
         pollTimeout: Duration = .milliseconds(100), autoStartup: Bool = true, clientIdPrefix: String? = nil,
         consumerProperties: [String: String] = [:], idleEventInterval: Duration? = nil,
         shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil,
-        perPartition: PerPartitionOptions? = nil, errorHandler: ErrorHandler = .default
+        perPartition: PerPartitionOptions? = nil, errorHandler: ErrorHandler = .default,
+        interceptors: Interceptors = .none
     ) {
         self.id = id
         self.selection = selection
@@ -87,6 +90,7 @@ public struct ListenerEndpoint: Sendable {
         self.nonResponsiveThreshold = nonResponsiveThreshold
         self.perPartition = perPartition
         self.errorHandler = errorHandler
+        self.interceptors = interceptors
     }
 
     /// The group id in effect.

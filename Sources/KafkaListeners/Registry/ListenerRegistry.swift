@@ -16,6 +16,13 @@ public final class ListenerRegistry: Service, Sendable {
     /// Events of every container.
     public let events = EventBus()
     private let containers = Mutex<[(id: String, container: ConcurrentContainer)]>([])
+    private let globalInterceptors = Mutex(Interceptors.none)
+
+    /// Interceptors every listener registered from now on runs, before its endpoint's own.
+    public var interceptors: Interceptors {
+        get { globalInterceptors.withLock { $0 } }
+        set { globalInterceptors.withLock { $0 = newValue } }
+    }
     private let logger: Logger
 
     /// Creates an empty registry.
@@ -32,6 +39,8 @@ public final class ListenerRegistry: Service, Sendable {
     @discardableResult
     public func register(_ endpoint: ListenerEndpoint) throws -> ConcurrentContainer {
         try endpoint.validate()
+        var endpoint = endpoint
+        endpoint.interceptors = interceptors.followed(by: endpoint.interceptors)
         do {
             try baseConfiguration.merging(KafkaConfiguration(endpoint.consumerProperties)).validate()
         } catch let error as KafkaError {

@@ -67,7 +67,7 @@ final class PartitionWorkers: Sendable {
     func handle(_ record: ConsumerRecord, of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
         guard case .record(let handler) = container.endpoint.listener else { return false }
         let outcome = await withErrorHandling([record], isClosed: isClosed) {
-            try await handler(record, self.container.makeContext(.record(tp, record.offset)))
+            _ = try await self.container.invokeRecord(handler, record, self.container.makeContext(.record(tp, record.offset)))
         }
         guard outcome.done else { return false }
         if outcome.recovered && container.endpoint.ackMode.isManual { container.tracker.finished(tp, record.offset) }
@@ -80,7 +80,7 @@ final class PartitionWorkers: Sendable {
     func handle(_ records: [ConsumerRecord], of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
         guard case .batch(let handler) = container.endpoint.listener else { return false }
         let outcome = await withErrorHandling(records, isClosed: isClosed) {
-            try await handler(records, self.container.makeContext(.batch(records)))
+            try await self.container.invokeBatch(handler, records, self.container.makeContext(.batch(records)))
         }
         guard outcome.done else { return false }
         for record in records {
