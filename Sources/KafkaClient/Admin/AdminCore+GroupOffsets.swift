@@ -26,10 +26,10 @@ extension AdminCore {
     }
 
     /// Moves `group`'s committed offsets on `topic` (every partition, or only `partition`) to `target`
-    /// and returns the offsets committed. Runs on the admin thread; every blocking step shares the
-    /// deadline.
+    /// and returns the offsets committed (with `commit == false`, only resolves and returns them: a dry
+    /// run). Runs on the admin thread; every blocking step shares the deadline.
     func resetOffsets(
-        group: String, topic: String, partition: Int32?, target: OffsetResetTarget, deadline: AdminDeadline
+        group: String, topic: String, partition: Int32?, target: OffsetResetTarget, commit: Bool = true, deadline: AdminDeadline
     ) throws -> [TopicPartitionOffset] {
         let operation = "reset offsets of group '\(group)' on '\(topic)\(partition.map { "-\($0)" } ?? "")' to \(target)"
         try Self.validate(group: group, operation: operation)
@@ -54,6 +54,7 @@ extension AdminCore {
             partitions = [TopicPartition(topic, partition)]
         }
         let offsets = try resolve(target, partitions, deadline: deadline, operation: operation)
+        guard commit else { return offsets }
         try withGroupConsumer(group, deadline: deadline, operation: operation) {
             try commitOffsets(offsets, group: group, with: $0, deadline: deadline, operation: operation)
         }

@@ -152,6 +152,20 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// The offsets ``resetOffsets(group:topic:partition:to:timeout:)`` would commit, resolved the same
+    /// way but not committed (a dry run, like `kafka-consumer-groups --reset-offsets` without `--execute`).
+    ///
+    /// It cannot tell whether the group has active members (only the commit finds that out).
+    /// - Throws: the same errors as ``resetOffsets(group:topic:partition:to:timeout:)`` before its commit.
+    public func plannedOffsetReset(
+        group: String, topic: String, partition: Int32? = nil, to target: OffsetResetTarget,
+        timeout: Duration = .seconds(30)
+    ) async throws -> [TopicPartitionOffset] {
+        try await run("plan an offset reset of group '\(group)'", timeout: timeout) { core, deadline in
+            try core.resetOffsets(group: group, topic: topic, partition: partition, target: target, commit: false, deadline: deadline)
+        }
+    }
+
     // MARK: Closing
 
     /// Frees the admin's handle (cancelling requests still in flight) and ends its thread. Waits for

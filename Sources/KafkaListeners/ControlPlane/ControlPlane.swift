@@ -112,6 +112,7 @@ public final class ControlPlane: Sendable {
     }
 
     private func apply(_ action: ControlCommand.Action) async -> ControlReply.Outcome {
+        if case .status(let wanted) = action { return status(of: wanted) }
         let id = action.listenerId
         guard let container = registry.container(id: id) else { return .unknownListener }
         do {
@@ -132,6 +133,8 @@ public final class ControlPlane: Sendable {
                 }
             case .setMaxConcurrency:
                 return .failed(reason: "listener '\(id)' is not a per-partition listener; maxConcurrency cannot be changed")
+            case .status:
+                return status(of: id)
             }
             return .applied
         } catch let error as ListenerError {
@@ -140,6 +143,18 @@ public final class ControlPlane: Sendable {
         } catch {
             return .failed(reason: "\(error)")
         }
+    }
+
+    /// The status of listener `id`, or of every listener for nil; unknown for an id no listener has.
+    private func status(of id: String?) -> ControlReply.Outcome {
+        let listeners = registry.status.filter { id == nil || $0.id == id }
+        if let id, listeners.isEmpty, registry.container(id: id) == nil { return .unknownListener }
+        return .status(
+            listeners.map { listener in
+                ControlReply.ListenerSummary(
+                    id: listener.id, running: listener.isRunning, paused: listener.isPaused, pauseRequested: listener.isPauseRequested,
+                    assignedPartitions: listener.children.flatMap(\.assignedPartitions).sorted().map(\.description))
+            })
     }
 
     private func reply(_ reply: ControlReply) async {
