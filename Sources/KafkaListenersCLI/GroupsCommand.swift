@@ -66,7 +66,7 @@ struct GroupsCommand: AsyncParsableCommand {
                 let timeout = connection.timeout.duration
                 if !topics.isEmpty { return try await admin.groupLag(group: group, topics: topics, timeout: timeout) }
                 let all = try await admin.listTopics(timeout: timeout).map(\.name)
-                return try await admin.groupLag(group: group, topics: all, timeout: timeout).filter { $0.currentOffset != nil }
+                return try await admin.groupLag(group: group, topics: all, committedOnly: true, timeout: timeout)
             }
             if output.json {
                 try Terminal.printJSON(rows.map {

@@ -38,15 +38,13 @@ struct EmbeddedCommandTests {
         #expect(produce.exitCode == 0, "\(produce)")
         let report = try #require(try produce.json() as? [String: Any])
         #expect(report["produced"] as? Int == 3)
-        let offsets = (report["records"] as? [[String: Any]])?.compactMap { $0["offset"] as? Int }
-        #expect(offsets == [0, 1, 2], "one key, one partition, consecutive offsets: \(report)")
 
         let consume = try await CLI.run(["consume", "cli-orders", "--from-beginning", "--max", "3", "--output", "json"] + servers)
         #expect(consume.exitCode == 0, "\(consume)")
         let records = try consume.lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(records.map { $0["value"] as? String } == ["first", "second", "third"])
         #expect(records.allSatisfy { $0["key"] as? String == "k1" && ($0["headers"] as? [String: String])?["trace"] == "abc" })
-        #expect(records.map { $0["offset"] as? Int } == [0, 1, 2])
+        #expect(records.map { $0["offset"] as? Int } == [0, 1, 2], "one key, one partition, input order")
 
         let text = try await CLI.run(["consume", "cli-orders", "--from-beginning", "--max", "1"] + servers)
         #expect(text.exitCode == 0, "\(text)")

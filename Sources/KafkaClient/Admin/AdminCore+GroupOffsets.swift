@@ -4,17 +4,19 @@ import Crdkafka
 /// FindCoordinator, OffsetFetch and OffsetCommit.
 extension AdminCore {
     /// What `kafka-consumer-groups --describe` shows for `group` on `topics`: per partition, the
-    /// committed offset, the log-end offset and the lag. Runs on the admin thread; every blocking step
-    /// shares the deadline.
-    func groupLag(group: String, topics: [String], deadline: AdminDeadline) throws -> [GroupPartitionLag] {
+    /// committed offset, the log-end offset and the lag (with `committedOnly`, only for partitions the
+    /// group committed on, and only those are asked for their log end). Runs on the admin thread; every
+    /// blocking step shares the deadline.
+    func groupLag(group: String, topics: [String], committedOnly: Bool = false, deadline: AdminDeadline) throws -> [GroupPartitionLag] {
         let operation = "describe offsets of group '\(group)'"
         try Self.validate(group: group, operation: operation)
         for topic in topics { try TopicName.validate(topic) }
         guard !topics.isEmpty else { return [] }
-        let partitions = try partitions(of: topics, deadline: deadline, operation: operation)
+        var partitions = try partitions(of: topics, deadline: deadline, operation: operation)
         let committed = try withGroupConsumer(group, deadline: deadline, operation: operation) {
             try committedOffsets(partitions, with: $0, deadline: deadline, operation: operation)
         }
+        if committedOnly { partitions = partitions.filter { committed[$0]?.offset.isConcrete == true } }
         let marks = try watermarks(partitions, deadline: deadline, operation: operation)
         return partitions.map { partition in
             let entry = committed[partition]
