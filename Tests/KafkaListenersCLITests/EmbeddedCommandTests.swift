@@ -23,6 +23,11 @@ struct EmbeddedCommandTests {
         #expect(list.lines.contains { $0.hasPrefix("cli-orders") && $0.hasSuffix("3") }, "\(list)")
         #expect(list.lines.contains { $0.hasPrefix("cli-audit") && $0.hasSuffix("1") }, "\(list)")
 
+        let listJSON = try await CLI.run(["topics", "list", "--output", "json"] + servers)
+        #expect(listJSON.exitCode == 0, "\(listJSON)")
+        let listed = try #require(try listJSON.json() as? [[String: Any]])
+        #expect(Set(listed.compactMap { $0["name"] as? String }) == ["cli-orders", "cli-audit"])
+
         let describe = try await CLI.run(["topics", "describe", "cli-orders", "--output", "json"] + servers)
         #expect(describe.exitCode == 0, "\(describe)")
         let topic = try #require(try describe.json() as? [String: Any])

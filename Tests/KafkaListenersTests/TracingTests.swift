@@ -60,6 +60,33 @@ struct TracingTests {
         await registry.stopAll()
     }
 
+    @Test("with a W3C tracer bootstrapped nowhere but bound to the task, the record carries a traceparent header the listener continues")
+    func w3cTraceparent() async throws {
+        let tracer = W3CTestTracer()
+        let topic = try await kafka.topic("tracing-w3c", partitions: 1)
+        let handled = Mutex<[ConsumerRecord]>([])
+        let registry = try await start(Listener.record { record, _ in handled.withLock { $0.append(record) } }.traced(tracer: tracer), on: topic)
+        let producer = try KafkaProducer(configuration: kafka.producerConfig())
+        try await withTracer(tracer) {
+            try await tracer.withSpan("checkout") { (_: W3CTestTracer.TestSpan) in
+                _ = try await producer.send(ProducerRecord(topic: topic, value: "w3c"))
+            }
+        }
+        try await waitUntil("the record handled and its span ended", timeout: .seconds(60), observed: { "\(tracer.finished.map(\.name))" }) {
+            tracer.finished.contains { $0.name == "process \(topic)" }
+        }
+        let spans = tracer.finished
+        let checkout = try #require(spans.first { $0.name == "checkout" })
+        let send = try #require(spans.first { $0.name == "send \(topic)" })
+        let process = try #require(spans.first { $0.name == "process \(topic)" })
+        #expect(send.parentSpanID == checkout.spanID && send.kind == .producer)
+        let header = try #require(handled.withLock { $0.first }?.headers.lastString(for: "traceparent"))
+        #expect(header == "00-\(send.traceID)-\(send.spanID)-01")
+        #expect(process.traceID == checkout.traceID && process.parentSpanID == send.spanID && process.kind == .consumer)
+        await producer.close()
+        await registry.stopAll()
+    }
+
     @Test("a batch listener gets one span per batch, linked to every record's producer span; errors are recorded and rethrown")
     func batchListener() async throws {
         let tracer = InMemoryTracer()
