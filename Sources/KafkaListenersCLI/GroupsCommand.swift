@@ -51,8 +51,9 @@ struct GroupsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a group's committed offset, log-end offset and lag per partition.",
             discussion: """
-                Without --topic, every topic on which the group has committed offsets is shown. OWNER is the member \
-                that holds the partition; it needs DescribeGroups, which the mock cluster lacks ("-" then).
+                Without --topic, every topic on which the group has committed offsets is shown. OWNER is always "-" \
+                for now: it needs DescribeGroups, which the mock cluster lacks and which hangs librdkafka 2.0.2's \
+                client shutdown when unanswered (Docs/Operations.md).
                 """)
         @Argument(help: "The group id.") var group: String
         @Option(help: "Only this topic (repeatable).") var topic: [String] = []
