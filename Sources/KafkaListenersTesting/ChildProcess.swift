@@ -30,12 +30,16 @@ public final class ChildProcess: Sendable {
         var pipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         var inputPipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { throw POSIXError(.EIO) }
-        guard Glibc.pipe(&errorPipe) == 0 else {
+        // Close-on-exec: a child started meanwhile by another test must not inherit these ends (a stdin
+        // write end held by a long-lived child would keep this child's input open forever). The dup2
+        // onto 0, 1 and 2 below clears the flag on the copies this child gets. (A spawn between pipe()
+        // and fcntl() on another thread can still inherit them: a far smaller window than before.)
+        guard Self.closeOnExecPipe(&pipe) else { throw POSIXError(.EIO) }
+        guard Self.closeOnExecPipe(&errorPipe) else {
             close(pipe[0]); close(pipe[1])
             throw POSIXError(.EIO)
         }
-        guard Glibc.pipe(&inputPipe) == 0 else {
+        guard Self.closeOnExecPipe(&inputPipe) else {
             close(pipe[0]); close(pipe[1]); close(errorPipe[0]); close(errorPipe[1])
             throw POSIXError(.EIO)
         }
@@ -118,6 +122,14 @@ public final class ChildProcess: Sendable {
 
     /// Everything the child wrote to stdout so far.
     public var text: String { state.output.withLock { $0 } }
+
+    /// Creates a pipe whose two ends are closed on exec (Glibc's module does not offer `pipe2`).
+    private static func closeOnExecPipe(_ fds: inout [Int32]) -> Bool {
+        guard Glibc.pipe(&fds) == 0 else { return false }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return true
+    }
 
     /// Everything the child wrote to stderr so far.
     public var errorText: String { state.errorOutput.withLock { $0 } }
