@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "KafkaListenersTesting", targets: ["KafkaListenersTesting"]),
         .library(name: "KafkaListenersAdmin", targets: ["KafkaListenersAdmin"]),
         .executable(name: "GroupDemo", targets: ["GroupDemo"]),
+        .executable(name: "kafka-listeners", targets: ["KafkaListenersCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -17,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.0"),
     ],
     targets: [
         // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).
@@ -31,6 +35,7 @@ let package = Package(
             dependencies: [
                 "Crdkafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The listener framework: containers, registry, ack modes (built up issue by issue).
@@ -42,6 +47,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // EmbeddedKafka (librdkafka's mock cluster, in-process) and test helpers.
@@ -59,6 +65,17 @@ let package = Package(
             dependencies: [
                 "KafkaClient", "KafkaListeners",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The `kafka-listeners` command-line tool (swift-argument-parser stays out of the libraries).
+        .executableTarget(
+            name: "KafkaListenersCLI",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -98,6 +115,13 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaListenersTests",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .testTarget(
+            name: "KafkaListenersCLITests",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"]
         ),
     ]

@@ -3,6 +3,7 @@ import Hummingbird
 import KafkaClient
 import KafkaListeners
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -13,6 +14,7 @@ import Synchronization
 /// - `PUT /listeners/{id}/pause?for=30s&scope=local|fleet`
 /// - `PUT /listeners/{id}/resume?scope=local|fleet`
 /// - `PUT /listeners/{id}/partitions/{topic}/{partition}/pause?for=30s` (local only)
+/// - `GET /metrics` (Prometheus text format; only with ``Configuration/metrics`` set, see ``PrometheusExport``)
 ///
 /// A blank id is a 400, an unknown one a 404, each with a JSON error. With a bearer token configured every
 /// request must carry it (401 otherwise); without one the server binds to 127.0.0.1 whatever host was asked
@@ -30,14 +32,20 @@ public final class ListenerAdminServer: Service, Sendable {
         public var fleetSize: Int
         /// How long a fleet command waits for replies.
         public var fleetTimeout: Duration
+        /// The Prometheus registry `GET /metrics` serves (from ``PrometheusExport/bootstrap()``), or nil for no `/metrics`.
+        public var metrics: PrometheusCollectorRegistry?
 
         /// Creates settings.
-        public init(host: String = "127.0.0.1", port: Int = 8081, bearerToken: String? = nil, fleetSize: Int = 1, fleetTimeout: Duration = .seconds(10)) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8081, bearerToken: String? = nil, fleetSize: Int = 1, fleetTimeout: Duration = .seconds(10),
+            metrics: PrometheusCollectorRegistry? = nil
+        ) {
             self.host = host
             self.port = port
             self.bearerToken = bearerToken
             self.fleetSize = fleetSize
             self.fleetTimeout = fleetTimeout
+            self.metrics = metrics
         }
     }
 
@@ -85,6 +93,7 @@ public final class ListenerAdminServer: Service, Sendable {
         let router = Router()
         if let token = configuration.bearerToken { router.add(middleware: BearerTokenMiddleware(token: token)) }
         AdminRoutes(registry: registry, pauses: pauses, fleet: fleet, configuration: configuration).add(to: router)
+        if let metrics = configuration.metrics { PrometheusExport.addRoute(to: router, registry: metrics) }
         let bound = self.bound
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: configuration.port)),

@@ -4,17 +4,19 @@ import Crdkafka
 /// FindCoordinator, OffsetFetch and OffsetCommit.
 extension AdminCore {
     /// What `kafka-consumer-groups --describe` shows for `group` on `topics`: per partition, the
-    /// committed offset, the log-end offset and the lag. Runs on the admin thread; every blocking step
-    /// shares the deadline.
-    func groupLag(group: String, topics: [String], deadline: AdminDeadline) throws -> [GroupPartitionLag] {
+    /// committed offset, the log-end offset and the lag (with `committedOnly`, only for partitions the
+    /// group committed on, and only those are asked for their log end). Runs on the admin thread; every
+    /// blocking step shares the deadline.
+    func groupLag(group: String, topics: [String], committedOnly: Bool = false, deadline: AdminDeadline) throws -> [GroupPartitionLag] {
         let operation = "describe offsets of group '\(group)'"
         try Self.validate(group: group, operation: operation)
         for topic in topics { try TopicName.validate(topic) }
         guard !topics.isEmpty else { return [] }
-        let partitions = try partitions(of: topics, deadline: deadline, operation: operation)
+        var partitions = try partitions(of: topics, deadline: deadline, operation: operation)
         let committed = try withGroupConsumer(group, deadline: deadline, operation: operation) {
             try committedOffsets(partitions, with: $0, deadline: deadline, operation: operation)
         }
+        if committedOnly { partitions = partitions.filter { committed[$0]?.offset.isConcrete == true } }
         let marks = try watermarks(partitions, deadline: deadline, operation: operation)
         return partitions.map { partition in
             let entry = committed[partition]
@@ -26,10 +28,10 @@ extension AdminCore {
     }
 
     /// Moves `group`'s committed offsets on `topic` (every partition, or only `partition`) to `target`
-    /// and returns the offsets committed. Runs on the admin thread; every blocking step shares the
-    /// deadline.
+    /// and returns the offsets committed (with `commit == false`, only resolves and returns them: a dry
+    /// run). Runs on the admin thread; every blocking step shares the deadline.
     func resetOffsets(
-        group: String, topic: String, partition: Int32?, target: OffsetResetTarget, deadline: AdminDeadline
+        group: String, topic: String, partition: Int32?, target: OffsetResetTarget, commit: Bool = true, deadline: AdminDeadline
     ) throws -> [TopicPartitionOffset] {
         let operation = "reset offsets of group '\(group)' on '\(topic)\(partition.map { "-\($0)" } ?? "")' to \(target)"
         try Self.validate(group: group, operation: operation)
@@ -54,6 +56,7 @@ extension AdminCore {
             partitions = [TopicPartition(topic, partition)]
         }
         let offsets = try resolve(target, partitions, deadline: deadline, operation: operation)
+        guard commit else { return offsets }
         try withGroupConsumer(group, deadline: deadline, operation: operation) {
             try commitOffsets(offsets, group: group, with: $0, deadline: deadline, operation: operation)
         }

@@ -119,13 +119,17 @@ public final class KafkaAdmin: Sendable {
     /// The group's committed offset, the log-end offset and the lag of every partition of `topics`,
     /// sorted by topic order then partition (what `kafka-consumer-groups --describe` shows).
     ///
-    /// A partition the group never committed has `currentOffset == nil` and `lag == nil`. Works on every
-    /// broker (OffsetFetch and ListOffsets), also while the group has active members.
+    /// A partition the group never committed has `currentOffset == nil` and `lag == nil`; with
+    /// `committedOnly` such partitions are left out, and only the others are asked for their log end (so
+    /// a partition elsewhere without a leader does not fail the call). Works on every broker (OffsetFetch
+    /// and ListOffsets), also while the group has active members.
     /// - Throws: `.invalidTopicName` before any request; `UNKNOWN_TOPIC_OR_PART` (`.broker`) for a topic
     ///   the cluster does not have; `.timedOut` when a request is not answered within `timeout`.
-    public func groupLag(group: String, topics: [String], timeout: Duration = .seconds(30)) async throws -> [GroupPartitionLag] {
+    public func groupLag(
+        group: String, topics: [String], committedOnly: Bool = false, timeout: Duration = .seconds(30)
+    ) async throws -> [GroupPartitionLag] {
         try await run("describe offsets of group '\(group)'", timeout: timeout) { core, deadline in
-            try core.groupLag(group: group, topics: topics, deadline: deadline)
+            try core.groupLag(group: group, topics: topics, committedOnly: committedOnly, deadline: deadline)
         }
     }
 
@@ -149,6 +153,20 @@ public final class KafkaAdmin: Sendable {
     ) async throws -> [TopicPartitionOffset] {
         try await run("reset offsets of group '\(group)'", timeout: timeout) { core, deadline in
             try core.resetOffsets(group: group, topic: topic, partition: partition, target: target, deadline: deadline)
+        }
+    }
+
+    /// The offsets ``resetOffsets(group:topic:partition:to:timeout:)`` would commit, resolved the same
+    /// way but not committed (a dry run, like `kafka-consumer-groups --reset-offsets` without `--execute`).
+    ///
+    /// It cannot tell whether the group has active members (only the commit finds that out).
+    /// - Throws: the same errors as ``resetOffsets(group:topic:partition:to:timeout:)`` before its commit.
+    public func plannedOffsetReset(
+        group: String, topic: String, partition: Int32? = nil, to target: OffsetResetTarget,
+        timeout: Duration = .seconds(30)
+    ) async throws -> [TopicPartitionOffset] {
+        try await run("plan an offset reset of group '\(group)'", timeout: timeout) { core, deadline in
+            try core.resetOffsets(group: group, topic: topic, partition: partition, target: target, commit: false, deadline: deadline)
         }
     }
 

@@ -40,12 +40,8 @@ final class NativeCallbacks: Sendable {
     func install(on conf: OpaquePointer, consumer: Bool, producer: Bool) {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, text in
-            guard let callbacks = NativeCallbacks.of(rk) else { return }
-            let message = text.map { String(cString: $0) } ?? ""
-            let facilityName = facility.map { String(cString: $0) } ?? ""
-            callbacks.logger.log(
-                level: LibrdkafkaLogLevel.swiftLevel(syslog: level), "\(message)",
-                metadata: ["librdkafka.facility": "\(facilityName)"])
+            guard let rk, let callbacks = NativeCallbacks.of(rk) else { return }
+            LibrdkafkaLog.forward(rk, level: level, facility: facility, text: text, to: callbacks.logger)
         }
         rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in
             guard let callbacks = NativeCallbacks.of(rk) else { return }
@@ -78,20 +74,6 @@ final class NativeCallbacks: Sendable {
                 guard let message, let callbacks = NativeCallbacks.of(rk) else { return }
                 if let handler = callbacks.delivery.withLock({ $0 }) { handler.call(message) }
             }
-        }
-    }
-}
-
-/// Maps librdkafka's syslog levels to swift-log's.
-enum LibrdkafkaLogLevel {
-    static func swiftLevel(syslog level: Int32) -> Logger.Level {
-        switch level {
-        case ...2: .critical
-        case 3: .error
-        case 4: .warning
-        case 5: .notice
-        case 6: .info
-        default: .debug
         }
     }
 }

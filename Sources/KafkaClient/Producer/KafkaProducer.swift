@@ -4,6 +4,11 @@ import Synchronization
 
 /// A Kafka producer: `send` awaits the broker's acknowledgement, `sendAndForget` only enqueues.
 ///
+/// With a tracer in effect (swift-distributed-tracing: bootstrapped, or bound with `withTracer`), each
+/// record gets a producer span, child of the caller's current context, whose context is injected into the
+/// record's headers (W3C `traceparent` with an OpenTelemetry tracer). Without one, no span is made and the
+/// headers are untouched.
+///
 /// Enqueueing never blocks a thread: when librdkafka's local queue is full (`queue.buffering.max.*`),
 /// both calls wait asynchronously and try again instead of failing. Delivery reports are served on a
 /// thread the producer owns. ``close(timeout:)`` delivers what is queued before it frees the handle.
@@ -39,6 +44,21 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func send(_ record: ProducerRecord) async throws -> RecordMetadata {
         try TopicName.validate(record.topic)
+        guard let tracer = KafkaTracing.activeTracer else { return try await deliver(record) }
+        var record = record
+        let span = ProducerSpan(for: &record, tracer: tracer)
+        do {
+            let metadata = try await deliver(record)
+            span.delivered(metadata)
+            return metadata
+        } catch {
+            span.failed(error)
+            throw error
+        }
+    }
+
+    /// Enqueues `record` and waits for its delivery report.
+    private func deliver(_ record: ProducerRecord) async throws -> RecordMetadata {
         while true {
             let waiter = DeliveryWaiter()
             let opaque = Unmanaged.passRetained(waiter).toOpaque()
@@ -60,6 +80,20 @@ public final class KafkaProducer: Sendable {
     /// Returns once librdkafka has the record (waiting only while its queue is full).
     public func sendAndForget(_ record: ProducerRecord) async throws {
         try TopicName.validate(record.topic)
+        guard let tracer = KafkaTracing.activeTracer else { return try await enqueue(record) }
+        var record = record
+        let span = ProducerSpan(for: &record, tracer: tracer)
+        do {
+            try await enqueue(record)
+            span.enqueued()
+        } catch {
+            span.failed(error)
+            throw error
+        }
+    }
+
+    /// Enqueues `record` without a delivery waiter.
+    private func enqueue(_ record: ProducerRecord) async throws {
         while true {
             let err = try core.produce(record, opaque: nil)
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }

@@ -19,13 +19,18 @@ public struct ControlCommand: Codable, Sendable, Hashable {
         case seekToTimestamp(listenerId: String, milliseconds: Int64)
         /// Change a per-partition listener's concurrency limit (failed for other listeners).
         case setMaxConcurrency(listenerId: String, value: Int)
+        /// Report the status of one listener, or of every listener when `listenerId` is nil (answered with
+        /// ``ControlReply/Outcome/status(_:)``).
+        case status(listenerId: String?)
 
-        /// The listener the action is for.
+        /// The listener the action is for (`*` for a status report of every listener).
         public var listenerId: String {
             switch self {
             case .pause(let id, _), .resume(let id), .start(let id), .stop(let id), .seek(let id, _),
                 .seekToTimestamp(let id, _), .setMaxConcurrency(let id, _):
                 id
+            case .status(let id):
+                id ?? "*"
             }
         }
     }
@@ -63,6 +68,31 @@ public struct ControlReply: Codable, Sendable, Hashable {
         case unknownListener
         /// The command could not be applied.
         case failed(reason: String)
+        /// The answer to a status command: the instance's listeners.
+        case status([ListenerSummary])
+    }
+
+    /// One listener as a status reply reports it.
+    public struct ListenerSummary: Codable, Sendable, Hashable {
+        /// The listener's id.
+        public var id: String
+        /// Whether any child container runs.
+        public var running: Bool
+        /// Whether every running child is effectively paused.
+        public var paused: Bool
+        /// Whether a pause is requested on every child.
+        public var pauseRequested: Bool
+        /// The partitions assigned to the listener's children, as `topic-partition`.
+        public var assignedPartitions: [String]
+
+        /// Creates a summary.
+        public init(id: String, running: Bool, paused: Bool, pauseRequested: Bool, assignedPartitions: [String]) {
+            self.id = id
+            self.running = running
+            self.paused = paused
+            self.pauseRequested = pauseRequested
+            self.assignedPartitions = assignedPartitions
+        }
     }
 
     /// The command answered (nil for a message that could not be decoded at all).

@@ -10,7 +10,7 @@ import Synchronization
 /// (`<groupPrefix>-<random UUID>`), so every instance receives every command, and answers each on the reply
 /// topic with a ``ControlReply``. A malformed message or an unknown listener id is logged and answered, never
 /// fatal. ``start()`` returns once the plane is assigned its partitions (commands published earlier are not
-/// seen: it starts at the latest offset).
+/// seen: it starts at the end the control topic had when ``start()`` was called).
 public final class ControlPlane: Sendable {
     /// This instance's id in replies.
     public let instanceId: String
@@ -19,6 +19,9 @@ public final class ControlPlane: Sendable {
     private let internalRegistry: ListenerRegistry
     private let producer: KafkaProducer
     private let replyTopic: String
+    private let controlTopic: String
+    private let groupId: String
+    private let configuration: KafkaConfiguration
     private let logger: Logger
 
     /// Creates a control plane for `registry`.
@@ -41,6 +44,10 @@ public final class ControlPlane: Sendable {
         self.registry = registry
         self.pauses = pauses
         self.replyTopic = replyTopic
+        self.controlTopic = controlTopic
+        self.configuration = configuration
+        let groupId = "\(groupPrefix)-\(UUID().uuidString)"
+        self.groupId = groupId
         self.logger = logger
         self.producer = try KafkaProducer(configuration: configuration, logger: logger)
         self.internalRegistry = ListenerRegistry(
@@ -50,7 +57,7 @@ public final class ControlPlane: Sendable {
             ListenerEndpoint(
                 id: "control-plane", selection: .topics([controlTopic]),
                 listener: .record { record, _ in await box.plane?.handle(record) },
-                groupId: "\(groupPrefix)-\(UUID().uuidString)", ackMode: .record, commitMode: .async,
+                groupId: groupId, ackMode: .record, commitMode: .async,
                 pollTimeout: .milliseconds(50)))
         box.plane = self
     }
@@ -63,6 +70,17 @@ public final class ControlPlane: Sendable {
 
     /// Starts consuming commands; returns once the plane has its partitions.
     public func start(timeout: Duration = .seconds(60)) async throws {
+        // Pin the start to the control topic's end now: with only `auto.offset.reset=latest`, the end is
+        // looked up after the assignment, and a command published in between would be skipped. The group
+        // is new and has no members yet, so committing from outside it is allowed.
+        // If that fails (a restarted plane's group had members), `latest` still applies.
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        do {
+            try await admin.resetOffsets(group: groupId, topic: controlTopic, to: .latest, timeout: timeout)
+        } catch {
+            logger.warning("could not pin the control plane's start offset, starting at the latest offset when assigned: \(error)")
+        }
+        await admin.close()
         let events = internalRegistry.events.subscribe()
         try await internalRegistry.startAll()
         let deadline = ContinuousClock.now + timeout
@@ -112,6 +130,7 @@ public final class ControlPlane: Sendable {
     }
 
     private func apply(_ action: ControlCommand.Action) async -> ControlReply.Outcome {
+        if case .status(let wanted) = action { return status(of: wanted) }
         let id = action.listenerId
         guard let container = registry.container(id: id) else { return .unknownListener }
         do {
@@ -134,6 +153,8 @@ public final class ControlPlane: Sendable {
                 container.seek(toTimestamp: milliseconds)
             case .setMaxConcurrency(_, let value):
                 try container.setMaxConcurrency(value)
+            case .status:
+                return status(of: id)
             }
             return .applied
         } catch let error as ListenerError {
@@ -142,6 +163,18 @@ public final class ControlPlane: Sendable {
         } catch {
             return .failed(reason: "\(error)")
         }
+    }
+
+    /// The status of listener `id`, or of every listener for nil; unknown for an id no listener has.
+    private func status(of id: String?) -> ControlReply.Outcome {
+        let listeners = registry.status.filter { id == nil || $0.id == id }
+        if let id, listeners.isEmpty, registry.container(id: id) == nil { return .unknownListener }
+        return .status(
+            listeners.map { listener in
+                ControlReply.ListenerSummary(
+                    id: listener.id, running: listener.isRunning, paused: listener.isPaused, pauseRequested: listener.isPauseRequested,
+                    assignedPartitions: listener.children.flatMap(\.assignedPartitions).sorted().map(\.description))
+            })
     }
 
     private func reply(_ reply: ControlReply) async {

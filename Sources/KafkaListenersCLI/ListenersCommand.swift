@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import KafkaClient
+import KafkaListeners
+
+/// `kafka-listeners listeners status | pause | resume`, through the control plane.
+struct ListenersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "listeners", abstract: "Ask every running instance's listeners for their status, pause or resume them.",
+        discussion: """
+            Commands go to the control topic; each instance running a ControlPlane answers on the reply topic. The command \
+            waits for --instances replies or until --wait passes, then prints every reply it got, one per instance. It \
+            exits with 1 when fewer instances answered than expected, or when any of them failed.
+            """,
+        subcommands: [Status.self, Pause.self, Resume.self])
+
+    /// Where the control plane listens and how long to wait for it.
+    struct PlaneOptions: ParsableArguments {
+        @Option(help: "The control topic.") var controlTopic = "kafka-listeners-control"
+        @Option(help: "The reply topic.") var replyTopic = "kafka-listeners-control-replies"
+        @Option(help: "How many instances should answer.") var instances = 1
+        @Option(help: "How long to wait for the replies.") var wait = DurationArgument(.seconds(10))
+    }
+
+    /// A reply as JSON shows it.
+    struct ReplyJSON: Encodable {
+        var instance: String
+        var outcome: String
+        var reason: String?
+        var listeners: [ControlReply.ListenerSummary]?
+    }
+
+    /// Sends `action` and prints the replies.
+    static func send(
+        _ action: ControlCommand.Action, connection: ConnectionOptions, plane: PlaneOptions, output: OutputOptions
+    ) async throws {
+        let controlTopic = try validatedTopic(plane.controlTopic)
+        let replyTopic = try validatedTopic(plane.replyTopic)
+        guard plane.instances >= 1 else { throw CLIFailure(message: "--instances must be at least 1, got \(plane.instances)", exitCode: 2) }
+        let client = try ControlPlaneClient(configuration: try connection.configuration(), controlTopic: controlTopic, replyTopic: replyTopic)
+        let replies: [ControlReply]
+        do {
+            replies = try await client.send(ControlCommand(action), expectedReplies: plane.instances, timeout: plane.wait.duration)
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
+        let sorted = replies.sorted { $0.instanceId < $1.instanceId }
+        if output.json {
+            try Terminal.printJSON(sorted.map(json))
+        } else {
+            for reply in sorted { print(reply) }
+        }
+        if replies.count < plane.instances {
+            throw CLIFailure(message: "\(replies.count) of \(plane.instances) instances answered within \(plane.wait.defaultValueDescription)")
+        }
+        if replies.contains(where: { if case .applied = $0.outcome { false } else if case .status = $0.outcome { false } else { true } }) {
+            throw CLIFailure(message: "not every instance applied the command (see the replies above)")
+        }
+    }
+
+    static func json(_ reply: ControlReply) -> ReplyJSON {
+        switch reply.outcome {
+        case .applied: ReplyJSON(instance: reply.instanceId, outcome: "applied")
+        case .unknownListener: ReplyJSON(instance: reply.instanceId, outcome: "unknownListener")
+        case .failed(let reason): ReplyJSON(instance: reply.instanceId, outcome: "failed", reason: reason)
+        case .status(let listeners): ReplyJSON(instance: reply.instanceId, outcome: "status", listeners: listeners)
+        }
+    }
+
+    static func print(_ reply: ControlReply) {
+        switch reply.outcome {
+        case .applied: Terminal.print("\(reply.instanceId): applied")
+        case .unknownListener: Terminal.print("\(reply.instanceId): no such listener")
+        case .failed(let reason): Terminal.print("\(reply.instanceId): failed: \(reason)")
+        case .status(let listeners):
+            Terminal.print("\(reply.instanceId):")
+            Terminal.printTable(
+                ["  LISTENER", "RUNNING", "PAUSED", "PAUSE-REQUESTED", "PARTITIONS"],
+                listeners.map {
+                    ["  \($0.id)", $0.running ? "yes" : "no", $0.paused ? "yes" : "no", $0.pauseRequested ? "yes" : "no",
+                     $0.assignedPartitions.isEmpty ? "-" : $0.assignedPartitions.joined(separator: ",")]
+                })
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each instance's listeners: running, paused, partitions.")
+        @Argument(help: "Only this listener.") var id: String?
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var plane: PlaneOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await ListenersCommand.send(.status(listenerId: id), connection: connection, plane: plane, output: output)
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause a listener on every instance, now or for a while.")
+        @Argument(help: "The listener's id.") var id: String
+        @Option(name: .customLong("for"), help: "Resume after this long, such as 30s.") var duration: DurationArgument?
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var plane: PlaneOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
+            let seconds = duration.map { Double($0.duration.components.seconds) + Double($0.duration.components.attoseconds) / 1e18 }
+            try await ListenersCommand.send(.pause(listenerId: id, seconds: seconds), connection: connection, plane: plane, output: output)
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a listener on every instance.")
+        @Argument(help: "The listener's id.") var id: String
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var plane: PlaneOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
+            try await ListenersCommand.send(.resume(listenerId: id), connection: connection, plane: plane, output: output)
+        }
+    }
+}
