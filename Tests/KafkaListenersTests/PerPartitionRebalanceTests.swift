@@ -68,7 +68,9 @@ struct PerPartitionRebalanceTests {
     func crashAndRestart(_ ordering: RecordOrdering) async throws {
         let topic = try await kafka.topic("pp-crash", partitions: 3)
         let total = 600
-        for partition: Int32 in 0..<3 { try await kafka.produce(total / 3, to: topic, keys: 10, partition: partition) }
+        // A first wave lets the group settle (the mock broker refuses commits while a group is joining, which
+        // can take several rounds); the second is where the crash comes.
+        for partition: Int32 in 0..<3 { try await kafka.produce(10, to: topic, keys: 10, partition: partition) }
         let group = kafka.unique("pp-crash")
         let phase1 = Recorder(), phase2 = Recorder()
         let inFlightAtCrash = Mutex(0)
@@ -80,8 +82,13 @@ struct PerPartitionRebalanceTests {
             })
         }
         let first = makeRegistry()
+        phase1.record(first.events)
         let container = try first.register(endpoint("first", phase1))
         try await first.startAll()
+        try await waitUntil("the first wave committed", observed: { "\((0..<3).map { phase1.commits(TopicPartition(topic, Int32($0))) })" }) {
+            (0..<3).allSatisfy { phase1.commits(TopicPartition(topic, Int32($0))).max() == 10 }
+        }
+        for partition: Int32 in 0..<3 { try await kafka.produce(total / 3 - 10, to: topic, keys: 10, partition: partition) }
         try await waitUntil("records in flight mid-stream", observed: { "\(phase1.count) running \(probe.running)" }) {
             phase1.count >= 150 && probe.running >= 2
         }
