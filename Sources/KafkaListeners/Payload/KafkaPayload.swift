@@ -1,0 +1,77 @@
+import Foundation
+import KafkaClient
+
+/// A type that knows its own wire format, so listeners and producers can use it without naming a
+/// (de)serializer: `String` (UTF-8), `[UInt8]`, `Data`, `KafkaBytes` (raw), the fixed-width integers
+/// (big-endian, as Kafka's `IntegerSerializer`/`LongSerializer` write them), `Optional` of any of these
+/// (`nil` for absent bytes), and every ``JSONPayload``.
+public protocol KafkaPayload: Sendable {
+    /// Decodes a value from a record's key or value bytes.
+    static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Self
+    /// Encodes the value as record bytes (`nil`: none).
+    func encode() throws -> [UInt8]?
+}
+
+/// The deserializer of a ``KafkaPayload`` type: its own ``KafkaPayload/decode(_:headers:)``.
+public struct PayloadDeserializer<Value: KafkaPayload>: Deserializer {
+    /// Creates the deserializer.
+    public init(_ type: Value.Type = Value.self) {}
+    public func deserialize(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Value {
+        try Value.decode(bytes, headers: headers)
+    }
+}
+
+/// The serializer of a ``KafkaPayload`` type: its own ``KafkaPayload/encode()``.
+public struct PayloadSerializer<Value: KafkaPayload>: Serializer {
+    /// Creates the serializer.
+    public init(_ type: Value.Type = Value.self) {}
+    public func serialize(_ value: Value) throws -> [UInt8]? { try value.encode() }
+}
+
+func present(_ bytes: KafkaBytes?, _ type: Any.Type) throws -> KafkaBytes {
+    guard let bytes else { throw PayloadError.missing(type: "\(type)") }
+    return bytes
+}
+
+extension String: KafkaPayload {
+    /// UTF-8 text; invalid UTF-8 is an error (not replaced), so corrupt bytes are kept, not mangled.
+    public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> String {
+        let bytes = try present(bytes, String.self)
+        guard let string = bytes.withUnsafeBytes({ String(validating: $0, as: UTF8.self) }) else { throw PayloadError.invalidUTF8 }
+        return string
+    }
+    public func encode() throws -> [UInt8]? { Array(utf8) }
+}
+
+extension Array: KafkaPayload where Element == UInt8 {
+    /// The bytes as they are.
+    public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> [UInt8] {
+        try present(bytes, [UInt8].self).array
+    }
+    public func encode() throws -> [UInt8]? { self }
+}
+
+extension Data: KafkaPayload {
+    /// The bytes as they are.
+    public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Data {
+        try present(bytes, Data.self).withUnsafeBytes { Data($0) }
+    }
+    public func encode() throws -> [UInt8]? { Array(self) }
+}
+
+extension KafkaBytes: KafkaPayload {
+    /// The raw bytes (no copy); absent bytes are an error — use `KafkaBytes?` to accept them.
+    public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> KafkaBytes {
+        try present(bytes, KafkaBytes.self)
+    }
+    public func encode() throws -> [UInt8]? { array }
+}
+
+extension Optional: KafkaPayload where Wrapped: KafkaPayload {
+    /// `nil` for absent bytes, otherwise the wrapped type's decoding.
+    public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Wrapped? {
+        guard let bytes else { return nil }
+        return try Wrapped.decode(bytes, headers: headers)
+    }
+    public func encode() throws -> [UInt8]? { try self?.encode() ?? nil }
+}
