@@ -1,0 +1,64 @@
+import KafkaClient
+import KafkaListeners
+import KafkaListenersTesting
+import Testing
+
+/// The same listener — id, topic, concurrency 2, ack mode `record`, `TypedRecord<String, Order>` — declared
+/// as a protocol conformance or a builder component.
+struct ProtocolOrderListener: RecordListener {
+    let id: String
+    let topic: String
+    let sink: TypedSink
+
+    var endpoint: EndpointDescription { EndpointDescription(id: id, topics: topic, concurrency: 2, ackMode: .record) }
+
+    func onRecord(_ record: TypedRecord<String, Order>, context: ListenerContext) async throws {
+        sink.add(record, context)
+    }
+}
+
+enum DeclarationStyle: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case protocolConformance
+    case builder
+
+    var testDescription: String { rawValue }
+
+    func declaration(id: String, topic: String, sink: TypedSink) -> any ListenerDeclaration {
+        switch self {
+        case .protocolConformance:
+            ProtocolOrderListener(id: id, topic: topic, sink: sink)
+        case .builder:
+            Listen(id, topics: topic, concurrency: 2, ackMode: .record) { (record: TypedRecord<String, Order>, context) in
+                sink.add(record, context)
+            }
+        }
+    }
+}
+
+@Suite("A listener behaves the same however it is declared")
+struct DeclarationStylesTests {
+    @Test("protocol and builder declarations: same endpoint, same records, same commits", arguments: DeclarationStyle.allCases)
+    func sameBehaviour(style: DeclarationStyle) async throws {
+        let topic = try await kafka.topic("styles", partitions: 4)
+        let id = kafka.unique("orders")
+        let sink = TypedSink()
+        let app = try KafkaApplication(applicationConfiguration(), declarations: [style.declaration(id: id, topic: topic, sink: sink)])
+
+        let endpoint = try #require(app.listeners.first?.endpoint)
+        #expect(app.listeners.count == 1)
+        #expect(endpoint.id == id && endpoint.selection == .topics([topic]) && endpoint.concurrency == 2 && endpoint.ackMode == .record)
+
+        try await app.start()
+        try await waitSettled(app.registry, id)
+        try await produceOrders(60, to: topic)
+        try await waitUntil("60 orders handled", observed: { "\(sink.count)" }) { sink.count >= 60 }
+        await app.stop()
+
+        #expect(Set(sink.orders.withLock { $0 }) == Set((0..<60).map { Order(id: $0, item: "item-\($0)") }))
+        #expect(sink.count == 60, "the settled group handles each record once")
+        #expect(Set(sink.keys.withLock { $0 }) == Set((0..<5).map { "customer-\($0)" }))
+        #expect(sink.containers.withLock { $0 }.isSubset(of: ["\(id)-0", "\(id)-1"]))
+        let committed = try await committedOffsets(group: id, topic: topic, partitions: 4)
+        #expect(committed.map { max($0, 0) }.reduce(0, +) == 60, "committed \(committed) (-1: a partition without records)")
+    }
+}
