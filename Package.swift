@@ -72,6 +72,19 @@ let package = Package(
             path: "Samples/ListenerDemo"
         ),
         .executableTarget(
+            name: "QuickStart",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"],
+            path: "Samples/QuickStart"
+        ),
+        .executableTarget(
+            name: "GettingStarted",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Samples/GettingStarted"
+        ),
+        .executableTarget(
             name: "PauseResume",
             dependencies: [
                 "KafkaClient", "KafkaListeners", "KafkaListenersAdmin", "KafkaListenersTesting",

@@ -1,0 +1,119 @@
+// QuickStart: the README's `make demo`. An embedded Kafka broker, a producer, and listeners declared three
+// ways — builder components in a `KafkaApplication` block, protocol conformances, and external settings
+// (`KAFKA_LISTENERS_<ID>_<SETTING>` environment variables) — with a live progress line and a summary.
+//
+//   orders    builder, record listener, TypedRecord<String, Order>, concurrency 3, manual acks
+//   audit     builder, batch listener on the pattern audit-.*, [Order] values
+//   shipping  RecordListener protocol, ack mode record
+//   payments  MultiPayloadListener: Payment and Refund handlers, one record is not JSON (reported, skipped)
+//
+// Try `KAFKA_LISTENERS_ORDERS_CONCURRENCY=6 make demo`.
+import Foundation
+import KafkaClient
+import KafkaListeners
+import KafkaListenersTesting
+import Logging
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .critical
+    return handler
+}
+
+let orderCount = 5_000
+let kafka = try await EmbeddedKafka.start()
+for (topic, partitions) in [("orders", 6), ("audit-eu", 2), ("audit-us", 2), ("payments", 3)] as [(String, Int32)] {
+    try kafka.createTopic(topic, partitions: partitions)
+}
+print("EmbeddedKafka at \(kafka.bootstrapServers); topics orders(6), audit-eu(2), audit-us(2), payments(3)")
+
+let tally = Tally()
+let app = try KafkaApplication(kafka.configuration(), overrides: ListenerOverrides(environment: ProcessInfo.processInfo.environment)) {
+    Listen("orders", topics: "orders", concurrency: 3, ackMode: .manual) { (order: TypedRecord<String, Order>, context) in
+        tally.add(context.listenerId)
+        context.acknowledgment.acknowledge()
+    }
+    ListenBatch("audit", pattern: "audit-.*") { (orders: [Order], context) in
+        tally.add(context.listenerId, orders.count)
+    }
+    .maxPollRecords(200)
+    ShippingListener(tally: tally)
+    PaymentsListener(tally: tally)
+}
+let failures = app.registry.events.subscribe()
+let failureCounter = Task {
+    for await event in failures {
+        if case .listenerFailed(let tp, let offset, let error) = event.kind {
+            tally.fail(event.listenerId)
+            print("\n  \(event.listenerId) skipped \(tp)@\(offset): \(error)")
+        }
+    }
+}
+
+try await app.start()
+print("listeners: " + app.listeners.map { "\($0.endpoint.id) ×\($0.endpoint.concurrency) (\($0.endpoint.ackMode))" }.joined(separator: ", "))
+
+let producer = try KafkaProducer(configuration: kafka.configuration(["linger.ms": "5"]))
+for i in 0..<orderCount {
+    let order = Order(id: i, customer: "customer-\(i % 100)", amount: 10 + i % 90)
+    try await producer.sendAndForget(.encoding(topic: "orders", key: order.customer, value: order))
+    try await producer.sendAndForget(.encoding(topic: i.isMultiple(of: 2) ? "audit-eu" : "audit-us", value: order))
+    if i.isMultiple(of: 10) {
+        try await producer.sendAndForget(.encoding(topic: "payments", key: order.customer, value: Payment(orderId: i, amount: order.amount)))
+    }
+    if i.isMultiple(of: 50) {
+        try await producer.sendAndForget(
+            .encoding(topic: "payments", value: Refund(orderId: i, reason: "damaged"), headers: [RecordHeader(key: "__TypeId__", string: "refund")]))
+    }
+}
+try await producer.sendAndForget(ProducerRecord(topic: "payments", value: Array("not json".utf8)))
+try await producer.flush()
+await producer.close()
+let paymentCount = orderCount / 10 + orderCount / 50
+print("produced \(orderCount) orders, \(orderCount) audit records, \(paymentCount) payments and refunds, 1 malformed payment")
+
+let expected = ["orders": orderCount, "audit": orderCount, "shipping": orderCount, "payments": paymentCount]
+func progress() -> String {
+    expected.keys.sorted().map { "\($0) \(String(tally.handled($0)).leftPadded(5))" }.joined(separator: "   ")
+}
+let started = ContinuousClock.now
+while expected.contains(where: { tally.handled($0.key) < $0.value }) || tally.failed("payments") < 1 {
+    if ContinuousClock.now - started > .seconds(120) {
+        print("\ngave up waiting after 120 s")
+        break
+    }
+    print("\r" + progress(), terminator: "")
+    fflush(nil)
+    try await Task.sleep(for: .milliseconds(200))
+}
+print("\r" + progress())
+let elapsed = ContinuousClock.now - started
+await app.stop()
+failureCounter.cancel()
+
+print("\nlistener  declared as        children  handled  failed  committed")
+let styles = ["orders": "builder (record)", "audit": "builder (batch)", "shipping": "RecordListener", "payments": "MultiPayloadListener"]
+for declared in app.listeners {
+    let endpoint = declared.endpoint
+    let topics: [String: Int32] = switch endpoint.selection {
+    case .pattern: ["audit-eu": 2, "audit-us": 2]
+    default: endpoint.id == "payments" ? ["payments": 3] : ["orders": 6]
+    }
+    var committed: Int64 = 0
+    let reader = try KafkaConsumer(configuration: kafka.configuration(["group.id": endpoint.effectiveGroupId]))
+    for (topic, partitions) in topics {
+        committed += try await reader.committed((0..<partitions).map { TopicPartition(topic, $0) }).reduce(0) { $0 + max($1.offset.rawValue, 0) }
+    }
+    await reader.close()
+    let children = app.registry.container(id: endpoint.id)?.children.count ?? 0
+    print(
+        endpoint.id.rightPadded(10) + (styles[endpoint.id] ?? "").rightPadded(22) + String(children).leftPadded(8)
+            + String(tally.handled(endpoint.id)).leftPadded(9) + String(tally.failed(endpoint.id)).leftPadded(8) + String(committed).leftPadded(11))
+}
+print("done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+await kafka.stop()
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+    func rightPadded(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+}
