@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KafkaListeners", targets: ["KafkaListeners"]),
         .library(name: "KafkaListenersTesting", targets: ["KafkaListenersTesting"]),
         .library(name: "KafkaListenersAdmin", targets: ["KafkaListenersAdmin"]),
+        .library(name: "KafkaListenersConfiguration", targets: ["KafkaListenersConfiguration"]),
         .executable(name: "GroupDemo", targets: ["GroupDemo"]),
     ],
     dependencies: [
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).
@@ -59,6 +61,14 @@ let package = Package(
             dependencies: [
                 "KafkaClient", "KafkaListeners",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // Optional: listener settings read with swift-configuration (environment, JSON and other providers).
+        .target(
+            name: "KafkaListenersConfiguration",
+            dependencies: [
+                "KafkaListeners",
+                .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
         .executableTarget(
@@ -108,6 +118,13 @@ let package = Package(
         .testTarget(
             name: "KafkaListenersAdminTests",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersAdmin", "KafkaListenersTesting"]
+        ),
+        .testTarget(
+            name: "KafkaListenersConfigurationTests",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersConfiguration", "KafkaListenersTesting",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
         ),
         .testTarget(
             name: "KafkaListenersTests",

@@ -15,7 +15,9 @@ extension ListenerOverrides {
     public func apply(to listeners: [DeclaredListener]) throws -> [DeclaredListener] {
         var result = listeners
         var acks: [Int: (PendingAck, Entry)] = [:]
-        for entry in entries {
+        let ids = listeners.map(\.endpoint.id)
+        let resolved = try entries + resolvers.flatMap { try $0(ids) }
+        for entry in resolved {
             let (index, setting) = try locate(entry, in: result)
             var pending = acks[index]?.0 ?? PendingAck(result[index].endpoint.ackMode)
             try Self.apply(setting, entry, to: &result[index], ack: &pending)

@@ -47,24 +47,39 @@ public struct ListenerOverrides: Sendable {
 
     /// The entries, in the order they are applied (later ones win).
     public var entries: [Entry]
+    /// Sources that produce their entries once the declared listener ids are known (a configuration
+    /// reader that can look keys up but not list them); applied after ``entries``, in order.
+    public var resolvers: [@Sendable (_ listenerIds: [String]) throws -> [Entry]]
 
     /// No overrides.
-    public init() { self.entries = [] }
+    public init() { self.init(entries: []) }
 
     /// Overrides from entries.
-    public init(entries: [Entry]) { self.entries = entries }
+    public init(entries: [Entry]) {
+        self.entries = entries
+        self.resolvers = []
+    }
+
+    /// Overrides that `resolve` produces from the declared listener ids, when the application is built.
+    public init(resolving resolve: @escaping @Sendable (_ listenerIds: [String]) throws -> [Entry]) {
+        self.entries = []
+        self.resolvers = [resolve]
+    }
 
     /// Overrides from flat keys `<id>.<setting>` (for example `orders.concurrency` → `4`).
     public init(values: [String: String], origin prefix: String = "kafka.listeners.") {
-        self.entries = values.sorted { $0.key < $1.key }.map { key, value in
-            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-            return Entry(listenerId: parts[0], setting: parts.count > 1 ? parts[1] : "", value: value, origin: prefix + key)
-        }
+        self.init(
+            entries: values.sorted { $0.key < $1.key }.map { key, value in
+                let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+                return Entry(listenerId: parts[0], setting: parts.count > 1 ? parts[1] : "", value: value, origin: prefix + key)
+            })
     }
 
     /// This followed by `other` (whose entries win).
     public func merging(_ other: ListenerOverrides) -> ListenerOverrides {
-        ListenerOverrides(entries: entries + other.entries)
+        var merged = ListenerOverrides(entries: entries + other.entries)
+        merged.resolvers = resolvers + other.resolvers
+        return merged
     }
 }
 
