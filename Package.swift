@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -10,6 +11,7 @@ let package = Package(
         .library(name: "KafkaListenersTesting", targets: ["KafkaListenersTesting"]),
         .library(name: "KafkaListenersAdmin", targets: ["KafkaListenersAdmin"]),
         .library(name: "KafkaListenersConfiguration", targets: ["KafkaListenersConfiguration"]),
+        .library(name: "KafkaListenersMacros", targets: ["KafkaListenersMacros"]),
         .executable(name: "GroupDemo", targets: ["GroupDemo"]),
     ],
     dependencies: [
@@ -19,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.0"),
+        .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.7.0"),
     ],
     targets: [
         // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).
@@ -70,6 +74,18 @@ let package = Package(
                 "KafkaListeners",
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
+        ),
+        // Optional: the @KafkaListener / @KafkaListeners macros (swift-syntax stays out of the core targets).
+        .macro(
+            name: "KafkaListenersMacrosPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
+        .target(
+            name: "KafkaListenersMacros",
+            dependencies: ["KafkaListeners", "KafkaListenersMacrosPlugin"]
         ),
         .executableTarget(
             name: "GroupDemo",
@@ -127,8 +143,15 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "KafkaListenersMacrosTests",
+            dependencies: [
+                "KafkaListenersMacrosPlugin",
+                .product(name: "MacroTesting", package: "swift-macro-testing"),
+            ]
+        ),
+        .testTarget(
             name: "KafkaListenersTests",
-            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"]
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersMacros", "KafkaListenersTesting"]
         ),
     ]
 )

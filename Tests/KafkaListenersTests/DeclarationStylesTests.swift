@@ -1,10 +1,11 @@
 import KafkaClient
 import KafkaListeners
+import KafkaListenersMacros
 import KafkaListenersTesting
 import Testing
 
 /// The same listener — id, topic, concurrency 2, ack mode `record`, `TypedRecord<String, Order>` — declared
-/// as a protocol conformance or a builder component.
+/// as a protocol conformance, a builder component or a `@KafkaListener` method.
 struct ProtocolOrderListener: RecordListener {
     let id: String
     let topic: String
@@ -17,9 +18,24 @@ struct ProtocolOrderListener: RecordListener {
     }
 }
 
+/// The same listener with the annotation. Macro arguments are constants, so its id and topic are fixed per
+/// test process (unique names, made once).
+@KafkaListeners
+struct MacroOrderListener {
+    static let id = kafka.unique("orders-macro")
+    static let topic = kafka.unique("styles-macro")
+    let sink: TypedSink
+
+    @KafkaListener(id: MacroOrderListener.id, topics: MacroOrderListener.topic, concurrency: 2, ackMode: .record)
+    func onOrder(_ record: TypedRecord<String, Order>, context: ListenerContext) async throws {
+        sink.add(record, context)
+    }
+}
+
 enum DeclarationStyle: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case protocolConformance
     case builder
+    case macro
 
     var testDescription: String { rawValue }
 
@@ -31,16 +47,26 @@ enum DeclarationStyle: String, CaseIterable, Sendable, CustomTestStringConvertib
             Listen(id, topics: topic, concurrency: 2, ackMode: .record) { (record: TypedRecord<String, Order>, context) in
                 sink.add(record, context)
             }
+        case .macro:
+            MacroOrderListener(sink: sink)
         }
+    }
+
+    /// The listener id and a new topic for this style.
+    func names() async throws -> (id: String, topic: String) {
+        if self == .macro {
+            try await kafka.createTopic(MacroOrderListener.topic, partitions: 4)
+            return (MacroOrderListener.id, MacroOrderListener.topic)
+        }
+        return (kafka.unique("orders"), try await kafka.topic("styles", partitions: 4))
     }
 }
 
 @Suite("A listener behaves the same however it is declared")
 struct DeclarationStylesTests {
-    @Test("protocol and builder declarations: same endpoint, same records, same commits", arguments: DeclarationStyle.allCases)
+    @Test("protocol, builder and macro declarations: same endpoint, same records, same commits", arguments: DeclarationStyle.allCases)
     func sameBehaviour(style: DeclarationStyle) async throws {
-        let topic = try await kafka.topic("styles", partitions: 4)
-        let id = kafka.unique("orders")
+        let (id, topic) = try await style.names()
         let sink = TypedSink()
         let app = try KafkaApplication(applicationConfiguration(), declarations: [style.declaration(id: id, topic: topic, sink: sink)])
 
