@@ -99,7 +99,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "QuickStart",
-            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"],
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersMacros", "KafkaListenersTesting"],
             path: "Samples/QuickStart"
         ),
         .executableTarget(

@@ -1,4 +1,4 @@
-import KafkaListeners
+import KafkaListenersMacros
 
 /// Style 1, a protocol: a typed record listener whose type describes its endpoint.
 struct ShippingListener: RecordListener {
@@ -20,5 +20,16 @@ struct PaymentsListener: MultiPayloadListener {
     var handlers: [PayloadHandler] {
         PayloadHandler(Refund.self, typeId: "refund") { _, context in tally.add(context.listenerId) }
         PayloadHandler(Payment.self) { _, context in tally.add(context.listenerId) }
+    }
+}
+
+/// Style 3, the annotation: each `@KafkaListener` method becomes a listener.
+@KafkaListeners
+struct InvoicingListeners {
+    let tally: Tally
+
+    @KafkaListener(id: "invoicing", topics: "orders", concurrency: 2, ackMode: .count(100))
+    func invoice(_ order: Order, context: ListenerContext) async throws {
+        tally.add(context.listenerId)
     }
 }

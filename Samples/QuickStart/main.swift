@@ -1,16 +1,19 @@
-// QuickStart: the README's `make demo`. An embedded Kafka broker, a producer, and listeners declared three
-// ways — builder components in a `KafkaApplication` block, protocol conformances, and external settings
-// (`KAFKA_LISTENERS_<ID>_<SETTING>` environment variables) — with a live progress line and a summary.
+// QuickStart: the README's `make demo`. An embedded Kafka broker, a producer, and listeners declared the three
+// ways — builder components in a `KafkaApplication` block, protocol conformances and a `@KafkaListener`
+// method — with external settings (`KAFKA_LISTENERS_<ID>_<SETTING>` environment variables), a live progress
+// line and a summary table.
 //
-//   orders    builder, record listener, TypedRecord<String, Order>, concurrency 3, manual acks
-//   audit     builder, batch listener on the pattern audit-.*, [Order] values
-//   shipping  RecordListener protocol, ack mode record
-//   payments  MultiPayloadListener: Payment and Refund handlers, one record is not JSON (reported, skipped)
+//   orders     builder, record listener, TypedRecord<String, Order>, concurrency 3, manual acks
+//   audit      builder, batch listener on the pattern audit-.*, [Order] values
+//   shipping   RecordListener protocol, ack mode record
+//   payments   MultiPayloadListener: Payment and Refund handlers, one record is not JSON (reported, skipped)
+//   invoicing  @KafkaListener method in a @KafkaListeners type, concurrency 2, ack mode count(100)
 //
 // Try `KAFKA_LISTENERS_ORDERS_CONCURRENCY=6 make demo`.
 import Foundation
 import KafkaClient
 import KafkaListeners
+import KafkaListenersMacros
 import KafkaListenersTesting
 import Logging
 
@@ -28,7 +31,9 @@ for (topic, partitions) in [("orders", 6), ("audit-eu", 2), ("audit-us", 2), ("p
 print("EmbeddedKafka at \(kafka.bootstrapServers); topics orders(6), audit-eu(2), audit-us(2), payments(3)")
 
 let tally = Tally()
-let app = try KafkaApplication(kafka.configuration(), overrides: ListenerOverrides(environment: ProcessInfo.processInfo.environment)) {
+// A short session: a rebalance waits for a member that left at most this long.
+let configuration = kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
+let app = try KafkaApplication(configuration, overrides: ListenerOverrides(environment: ProcessInfo.processInfo.environment)) {
     Listen("orders", topics: "orders", concurrency: 3, ackMode: .manual) { (order: TypedRecord<String, Order>, context) in
         tally.add(context.listenerId)
         context.acknowledgment.acknowledge()
@@ -39,6 +44,7 @@ let app = try KafkaApplication(kafka.configuration(), overrides: ListenerOverrid
     .maxPollRecords(200)
     ShippingListener(tally: tally)
     PaymentsListener(tally: tally)
+    InvoicingListeners(tally: tally)
 }
 let failures = app.registry.events.subscribe()
 let failureCounter = Task {
@@ -72,7 +78,7 @@ await producer.close()
 let paymentCount = orderCount / 10 + orderCount / 50
 print("produced \(orderCount) orders, \(orderCount) audit records, \(paymentCount) payments and refunds, 1 malformed payment")
 
-let expected = ["orders": orderCount, "audit": orderCount, "shipping": orderCount, "payments": paymentCount]
+let expected = ["orders": orderCount, "audit": orderCount, "shipping": orderCount, "payments": paymentCount, "invoicing": orderCount]
 func progress() -> String {
     expected.keys.sorted().map { "\($0) \(String(tally.handled($0)).leftPadded(5))" }.joined(separator: "   ")
 }
@@ -91,8 +97,11 @@ let elapsed = ContinuousClock.now - started
 await app.stop()
 failureCounter.cancel()
 
-print("\nlistener  declared as        children  handled  failed  committed")
-let styles = ["orders": "builder (record)", "audit": "builder (batch)", "shipping": "RecordListener", "payments": "MultiPayloadListener"]
+print("\n" + "listener".rightPadded(11) + "declared as".rightPadded(22) + "children".leftPadded(8) + "handled".leftPadded(9) + "failed".leftPadded(8) + "committed".leftPadded(11))
+let styles = [
+    "orders": "builder (record)", "audit": "builder (batch)", "shipping": "RecordListener", "payments": "MultiPayloadListener",
+    "invoicing": "@KafkaListener",
+]
 for declared in app.listeners {
     let endpoint = declared.endpoint
     let topics: [String: Int32] = switch endpoint.selection {
@@ -107,7 +116,7 @@ for declared in app.listeners {
     await reader.close()
     let children = app.registry.container(id: endpoint.id)?.children.count ?? 0
     print(
-        endpoint.id.rightPadded(10) + (styles[endpoint.id] ?? "").rightPadded(22) + String(children).leftPadded(8)
+        endpoint.id.rightPadded(11) + (styles[endpoint.id] ?? "").rightPadded(22) + String(children).leftPadded(8)
             + String(tally.handled(endpoint.id)).leftPadded(9) + String(tally.failed(endpoint.id)).leftPadded(8) + String(committed).leftPadded(11))
 }
 print("done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")

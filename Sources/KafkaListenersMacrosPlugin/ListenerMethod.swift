@@ -94,12 +94,12 @@ struct ListenerMethod {
         switch shape {
         case .rawRecord: listener = ".record { record, context in \(call("record")) }"
         case .typedRecord(let type): listener = ".typed(RecordDecoder()) { (record: \(type), context: ListenerContext) in \(call("record")) }"
-        case .value(let type): listener = ".typed(RecordDecoder<KafkaBytes?, \(type)>()) { record, context in \(call("record.value")) }"
+        case .value(let type): listener = ".values(\(type).self) { value, context in \(call("value")) }"
         case .rawRecords: listener = ".batch { records, context in \(call("records")) }"
         case .typedRecords(let type):
             listener = ".typedBatch(RecordDecoder()) { (records: \(type), context: ListenerContext) in \(call("records")) }"
         case .values(let type):
-            listener = ".typedBatch(RecordDecoder<KafkaBytes?, \(type)>()) { records, context in \(call("records.map(\\.value)")) }"
+            listener = ".valueBatches(\(type).self) { values, context in \(call("values")) }"
         }
         return "\(shape.isBatch ? "ListenBatch" : "Listen")(\(description), listener: \(listener))"
     }

@@ -41,8 +41,7 @@ public struct Listen: ListenerDeclaration {
     }
 
     init<Value: KafkaPayload>(_ description: EndpointDescription, value handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void) {
-        let decoder = RecordDecoder<KafkaBytes?, Value>()
-        self.init(description, listener: .typed(decoder) { record, context in try await handler(record.value, context) })
+        self.init(description, listener: .values(Value.self, handler))
     }
 
     // MARK: typed record

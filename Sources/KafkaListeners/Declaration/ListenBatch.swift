@@ -33,8 +33,7 @@ public struct ListenBatch: ListenerDeclaration {
     }
 
     init<Value: KafkaPayload>(_ description: EndpointDescription, values handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void) {
-        let decoder = RecordDecoder<KafkaBytes?, Value>()
-        self.init(description, listener: .typedBatch(decoder) { records, context in try await handler(records.map(\.value), context) })
+        self.init(description, listener: .valueBatches(Value.self, handler))
     }
 
     /// A batch listener of `topics` that gets records with keys and values decoded.

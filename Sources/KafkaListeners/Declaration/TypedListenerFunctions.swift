@@ -11,6 +11,20 @@ extension Listener {
         .record { record, context in try await handler(try decoder.decode(record), context) }
     }
 
+    /// A record listener that gets each record's value decoded as `Value` (the key is not decoded).
+    public static func values<Value: KafkaPayload>(
+        _ type: Value.Type, _ handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void
+    ) -> Listener {
+        .typed(RecordDecoder<KafkaBytes?, Value>()) { record, context in try await handler(record.value, context) }
+    }
+
+    /// A batch listener that gets the values of one poll's records decoded as `Value` (see ``typedBatch(_:_:)``).
+    public static func valueBatches<Value: KafkaPayload>(
+        _ type: Value.Type, _ handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void
+    ) -> Listener {
+        .typedBatch(RecordDecoder<KafkaBytes?, Value>()) { records, context in try await handler(records.map(\.value), context) }
+    }
+
     /// A batch listener that decodes each record with `decoder` before calling `handler`.
     ///
     /// Records that decode are handed to `handler` (in order; the call is skipped if none decodes); then,
