@@ -101,6 +101,15 @@ struct ListenerMethod {
         case .values(let type):
             listener = ".valueBatches(\(type).self) { values, context in \(call("values")) }"
         }
-        return "\(shape.isBatch ? "ListenBatch" : "Listen")(\(description), listener: \(listener))"
+        let messages: String
+        switch shape {
+        case .value(let type), .values(let type): messages = ", messages: [MessageDescription(\(type).self)]"
+        case .typedRecord(let type): messages = ", messages: MessageDescription.describing(\(type).self)"
+        case .typedRecords(let type):
+            let element = type.trimmingPrefix("[").dropLast()
+            messages = ", messages: MessageDescription.describing(\(element).self)"
+        case .rawRecord, .rawRecords: messages = ""
+        }
+        return "\(shape.isBatch ? "ListenBatch" : "Listen")(\(description), listener: \(listener)\(messages))"
     }
 }

@@ -52,25 +52,25 @@ struct KafkaListenerMacroTests {
                     try ListenerGroup([
                             Listen(EndpointDescription(id: "orders", topics: "orders", concurrency: 3, ackMode: .manual), listener: .values(Order.self) { value, context in
                                             try await self.order(value, context: context)
-                                        }),
+                                        }, messages: [MessageDescription(Order.self)]),
                             Listen(EndpointDescription(id: "typed", topics: "a", "b", groupId: "g"), listener: .typed(RecordDecoder()) { (record: TypedRecord<String, Order>, context: ListenerContext) in
                                             await self.typed(record: record, context)
-                                        }),
+                                        }, messages: MessageDescription.describing(TypedRecord<String, Order>.self)),
                             Listen(EndpointDescription(id: "raw", pattern: "raw-.*", autoStartup: false), listener: .record { record, context in
                                             try self.raw(record, context: context)
                                         }),
                             ListenBatch(EndpointDescription(id: "audit", pattern: "audit-.*"), listener: .valueBatches(Order.self) { values, context in
                                             try await self.audit(values, context: context)
-                                        }),
+                                        }, messages: [MessageDescription(Order.self)]),
                             ListenBatch(EndpointDescription(id: "audit-typed", topics: "audit"), listener: .typedBatch(RecordDecoder()) { (records: [TypedRecord<String?, Order>], context: ListenerContext) in
                                             try await self.auditTyped(records, context: context)
-                                        }),
+                                        }, messages: MessageDescription.describing(TypedRecord<String?, Order>.self)),
                             ListenBatch(EndpointDescription(id: "audit-raw", topics: "audit"), listener: .batch { records, context in
                                             try await self.auditRaw(records, context: context)
                                         }),
                             Listen(EndpointDescription(id: "bytes", topics: "bytes"), listener: .values([UInt8].self) { value, context in
                                             try await self.bytes(value, context: context)
-                                        }),
+                                        }, messages: [MessageDescription([UInt8].self)]),
                     ]).declaredListeners()
                 }
             }

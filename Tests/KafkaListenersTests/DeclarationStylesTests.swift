@@ -72,6 +72,7 @@ struct DeclarationStylesTests {
 
         let endpoint = try #require(app.listeners.first?.endpoint)
         #expect(app.listeners.count == 1)
+        #expect(app.listeners.first?.messages.map(\.name) == ["Order"], "each style describes its payload for AsyncAPI")
         #expect(endpoint.id == id && endpoint.selection == .topics([topic]) && endpoint.concurrency == 2 && endpoint.ackMode == .record)
 
         try await app.start()

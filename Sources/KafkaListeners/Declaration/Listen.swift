@@ -14,13 +14,17 @@ import KafkaClient
 public struct Listen: ListenerDeclaration {
     /// The endpoint declared.
     public let endpoint: ListenerEndpoint
+    /// What the listener receives, for generated documents.
+    public let messages: [MessageDescription]
 
-    /// Declares a listener from a description and a listener function.
-    public init(_ description: EndpointDescription, listener: Listener) {
+    /// Declares a listener from a description and a listener function; `messages` describe what it
+    /// receives (for AsyncAPI documents).
+    public init(_ description: EndpointDescription, listener: Listener, messages: [MessageDescription] = []) {
         self.endpoint = description.endpoint(listener: listener)
+        self.messages = messages
     }
 
-    public func declaredListeners() throws -> [DeclaredListener] { [DeclaredListener(endpoint)] }
+    public func declaredListeners() throws -> [DeclaredListener] { [DeclaredListener(endpoint, messages: messages)] }
 
     // MARK: value only
 
@@ -41,7 +45,7 @@ public struct Listen: ListenerDeclaration {
     }
 
     init<Value: KafkaPayload>(_ description: EndpointDescription, value handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void) {
-        self.init(description, listener: .values(Value.self, handler))
+        self.init(description, listener: .values(Value.self, handler), messages: [MessageDescription(Value.self)])
     }
 
     // MARK: typed record
@@ -52,7 +56,7 @@ public struct Listen: ListenerDeclaration {
         handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
     ) {
         let description = EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typed(RecordDecoder(), handler))
+        self.init(description, listener: .typed(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A listener of the topics matching `pattern` that gets each record with its key and value decoded.
@@ -61,7 +65,7 @@ public struct Listen: ListenerDeclaration {
         handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
     ) {
         let description = EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typed(RecordDecoder(), handler))
+        self.init(description, listener: .typed(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A listener of `topics` whose key and value are decoded by the deserializers given.
@@ -71,7 +75,7 @@ public struct Listen: ListenerDeclaration {
         handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
     ) {
         let description = EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typed(RecordDecoder(key: key, value: value), handler))
+        self.init(description, listener: .typed(RecordDecoder(key: key, value: value), handler), messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])
     }
 
     // MARK: raw

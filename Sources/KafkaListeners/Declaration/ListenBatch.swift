@@ -8,13 +8,17 @@ import KafkaClient
 public struct ListenBatch: ListenerDeclaration {
     /// The endpoint declared.
     public let endpoint: ListenerEndpoint
+    /// What the listener receives, for generated documents.
+    public let messages: [MessageDescription]
 
-    /// Declares a batch listener from a description and a listener function.
-    public init(_ description: EndpointDescription, listener: Listener) {
+    /// Declares a batch listener from a description and a listener function; `messages` describe what it
+    /// receives (for AsyncAPI documents).
+    public init(_ description: EndpointDescription, listener: Listener, messages: [MessageDescription] = []) {
         self.endpoint = description.endpoint(listener: listener)
+        self.messages = messages
     }
 
-    public func declaredListeners() throws -> [DeclaredListener] { [DeclaredListener(endpoint)] }
+    public func declaredListeners() throws -> [DeclaredListener] { [DeclaredListener(endpoint, messages: messages)] }
 
     /// A batch listener of `topics` that gets the decoded values.
     public init<Value: KafkaPayload>(
@@ -33,7 +37,7 @@ public struct ListenBatch: ListenerDeclaration {
     }
 
     init<Value: KafkaPayload>(_ description: EndpointDescription, values handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void) {
-        self.init(description, listener: .valueBatches(Value.self, handler))
+        self.init(description, listener: .valueBatches(Value.self, handler), messages: [MessageDescription(Value.self)])
     }
 
     /// A batch listener of `topics` that gets records with keys and values decoded.
@@ -42,7 +46,7 @@ public struct ListenBatch: ListenerDeclaration {
         handler: @escaping @Sendable ([TypedRecord<Key, Value>], ListenerContext) async throws -> Void
     ) {
         let description = EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typedBatch(RecordDecoder(), handler))
+        self.init(description, listener: .typedBatch(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A batch listener of the topics matching `pattern` that gets records with keys and values decoded.
@@ -51,7 +55,7 @@ public struct ListenBatch: ListenerDeclaration {
         handler: @escaping @Sendable ([TypedRecord<Key, Value>], ListenerContext) async throws -> Void
     ) {
         let description = EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typedBatch(RecordDecoder(), handler))
+        self.init(description, listener: .typedBatch(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A batch listener of `topics` that gets the raw records.

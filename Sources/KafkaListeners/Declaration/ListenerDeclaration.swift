@@ -7,11 +7,14 @@ public struct DeclaredListener: Sendable {
     /// Whether the listener is paused as soon as it is registered (it joins its group and keeps its
     /// partitions, but receives nothing until resumed).
     public var pausedAtStart: Bool
+    /// What the listener receives (empty: raw records), for generated documents such as AsyncAPI.
+    public var messages: [MessageDescription]
 
     /// Wraps an endpoint.
-    public init(_ endpoint: ListenerEndpoint, pausedAtStart: Bool = false) {
+    public init(_ endpoint: ListenerEndpoint, pausedAtStart: Bool = false, messages: [MessageDescription] = []) {
         self.endpoint = endpoint
         self.pausedAtStart = pausedAtStart
+        self.messages = messages
     }
 }
 

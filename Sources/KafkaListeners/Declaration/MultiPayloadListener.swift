@@ -34,7 +34,8 @@ extension MultiPayloadListener {
     /// The endpoint dispatching each record to its handler.
     public func declaredListeners() throws -> [DeclaredListener] {
         let router = PayloadRouter(handlers: handlers, typeHeader: typeHeader)
-        return [DeclaredListener(endpoint.endpoint(listener: .record { record, context in try await router.route(record, context) }))]
+        let listener = Listener.record { record, context in try await router.route(record, context) }
+        return [DeclaredListener(endpoint.endpoint(listener: listener), messages: handlers.compactMap(\.message))]
     }
 }
 
@@ -55,6 +56,8 @@ public struct PayloadHandler: Sendable {
     public let typeId: String?
     /// The type's name, for error messages.
     public let typeName: String
+    /// What this handler receives (`nil` for the fallback).
+    public let message: MessageDescription?
     /// Decodes the record and returns the call to make, or throws when it does not decode.
     let prepare: @Sendable (ConsumerRecord) throws -> @Sendable (ListenerContext) async throws -> Void
 
@@ -64,6 +67,7 @@ public struct PayloadHandler: Sendable {
     ) {
         self.typeId = typeId ?? String(describing: Value.self)
         self.typeName = String(describing: Value.self)
+        self.message = MessageDescription(Value.self)
         self.prepare = { record in
             let value = try Value.decode(record.value, headers: record.headers)
             return { context in try await handler(value, context) }
@@ -73,6 +77,7 @@ public struct PayloadHandler: Sendable {
     private init(fallback handler: @escaping @Sendable (ConsumerRecord, ListenerContext) async throws -> Void) {
         self.typeId = nil
         self.typeName = "ConsumerRecord"
+        self.message = nil
         self.prepare = { record in { context in try await handler(record, context) } }
     }
 

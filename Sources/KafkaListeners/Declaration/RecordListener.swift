@@ -35,7 +35,8 @@ extension RecordListener where Key: KafkaPayload, Value: KafkaPayload {
 extension RecordListener {
     /// The endpoint running ``onRecord(_:context:)``.
     public func declaredListeners() throws -> [DeclaredListener] {
-        [DeclaredListener(endpoint.endpoint(listener: .typed(decoder) { record, context in try await onRecord(record, context: context) }))]
+        let listener = Listener.typed(decoder) { record, context in try await onRecord(record, context: context) }
+        return [DeclaredListener(endpoint.endpoint(listener: listener), messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])]
     }
 }
 
@@ -65,6 +66,7 @@ extension BatchListener where Key: KafkaPayload, Value: KafkaPayload {
 extension BatchListener {
     /// The endpoint running ``onBatch(_:context:)``.
     public func declaredListeners() throws -> [DeclaredListener] {
-        [DeclaredListener(endpoint.endpoint(listener: .typedBatch(decoder) { records, context in try await onBatch(records, context: context) }))]
+        let listener = Listener.typedBatch(decoder) { records, context in try await onBatch(records, context: context) }
+        return [DeclaredListener(endpoint.endpoint(listener: listener), messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])]
     }
 }

@@ -15,6 +15,9 @@ extension BigEndianPayload {
         return value
     }
 
+    /// An integer of the type's width.
+    public static var schema: PayloadSchema { .integer(format: bitWidth == 64 ? "int64" : bitWidth == 32 ? "int32" : nil) }
+
     /// Writes `bitWidth / 8` big-endian bytes.
     public func encode() throws -> [UInt8]? {
         let width = Self.bitWidth / 8

@@ -12,6 +12,10 @@ extension JSONPayload {
     }
     /// Encodes the value as JSON.
     public func encode() throws -> [UInt8]? { try JSONSerializer<Self>().serialize(self) }
+    /// The schema derived from the type's `Decodable` conformance.
+    public static var schema: PayloadSchema { .derived(from: Self.self) }
+    /// JSON.
+    public static var contentType: String { "application/json" }
 }
 
 /// Decodes JSON into any `Decodable` type, with a decoder you configure (dates, key strategies).

@@ -10,6 +10,17 @@ public protocol KafkaPayload: Sendable {
     static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Self
     /// Encodes the value as record bytes (`nil`: none).
     func encode() throws -> [UInt8]?
+    /// The payload's shape, for generated documents (AsyncAPI); `.any` unless the type says more.
+    static var schema: PayloadSchema { get }
+    /// The content type of the encoded bytes (for example `application/json`).
+    static var contentType: String { get }
+}
+
+extension KafkaPayload {
+    /// Nothing is known about the shape.
+    public static var schema: PayloadSchema { .any }
+    /// Opaque bytes.
+    public static var contentType: String { "application/octet-stream" }
 }
 
 /// The deserializer of a ``KafkaPayload`` type: its own ``KafkaPayload/decode(_:headers:)``.
@@ -41,6 +52,10 @@ extension String: KafkaPayload {
         return string
     }
     public func encode() throws -> [UInt8]? { Array(utf8) }
+    /// A string.
+    public static var schema: PayloadSchema { .string(format: nil) }
+    /// UTF-8 text.
+    public static var contentType: String { "text/plain" }
 }
 
 extension Array: KafkaPayload where Element == UInt8 {
@@ -49,6 +64,8 @@ extension Array: KafkaPayload where Element == UInt8 {
         try present(bytes, [UInt8].self).array
     }
     public func encode() throws -> [UInt8]? { self }
+    /// Opaque bytes.
+    public static var schema: PayloadSchema { .binary }
 }
 
 extension Data: KafkaPayload {
@@ -57,6 +74,8 @@ extension Data: KafkaPayload {
         try present(bytes, Data.self).withUnsafeBytes { Data($0) }
     }
     public func encode() throws -> [UInt8]? { Array(self) }
+    /// Opaque bytes.
+    public static var schema: PayloadSchema { .binary }
 }
 
 extension KafkaBytes: KafkaPayload {
@@ -65,6 +84,8 @@ extension KafkaBytes: KafkaPayload {
         try present(bytes, KafkaBytes.self)
     }
     public func encode() throws -> [UInt8]? { array }
+    /// Opaque bytes.
+    public static var schema: PayloadSchema { .binary }
 }
 
 extension Optional: KafkaPayload where Wrapped: KafkaPayload {
@@ -74,4 +95,8 @@ extension Optional: KafkaPayload where Wrapped: KafkaPayload {
         return try Wrapped.decode(bytes, headers: headers)
     }
     public func encode() throws -> [UInt8]? { try self?.encode() ?? nil }
+    /// The wrapped type's schema, or null.
+    public static var schema: PayloadSchema { .nullable(Wrapped.schema) }
+    /// The wrapped type's content type.
+    public static var contentType: String { Wrapped.contentType }
 }
