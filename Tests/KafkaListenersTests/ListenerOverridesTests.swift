@@ -51,6 +51,7 @@ struct ListenerOverridesTests {
         (["KAFKA_LISTENERS_ORDERS_AUTO_STARTUP": "yes"], "KAFKA_LISTENERS_ORDERS_AUTO_STARTUP", "allowed values: true, false"),
         (["KAFKA_LISTENERS_ORDERS_COLOUR": "red"], "KAFKA_LISTENERS_ORDERS_COLOUR", "unknown setting 'colour'"),
         (["KAFKA_LISTENERS_ORDERS_ACK_MODE": "count"], "KAFKA_LISTENERS_ORDERS_ACK_MODE", "needs ack-count"),
+        (["KAFKA_LISTENERS_ORDERS_ACK_COUNT": "5"], "KAFKA_LISTENERS_ORDERS_ACK_COUNT", "ack mode batch uses neither ack-count nor ack-time"),
         (["KAFKA_LISTENERS_PAYMENTS_CONCURRENCY": "2"], "KAFKA_LISTENERS_PAYMENTS_CONCURRENCY", "declared ids as they appear in variable names: ORDERS"),
     ])
     func invalid(environment: [String: String], key: String, reason: String) throws {

@@ -140,6 +140,11 @@ struct PendingAck {
         func missing(_ what: String) -> ListenerOverrideError {
             ListenerOverrideError(key: entry.origin, value: entry.value, reason: "ack mode \(name) needs \(what) (set it next to ack-mode)")
         }
+        if self.count != nil && !["count", "count-time"].contains(name) || self.time != nil && !["time", "count-time"].contains(name) {
+            throw ListenerOverrideError(
+                key: entry.origin, value: entry.value,
+                reason: "ack mode \(name) uses neither ack-count nor ack-time; set ack-mode to count, time or count-time")
+        }
         switch name {
         case "record": return .record
         case "batch": return .batch
