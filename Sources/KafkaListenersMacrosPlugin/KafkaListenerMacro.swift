@@ -5,6 +5,7 @@ import SwiftSyntaxMacros
 /// `@KafkaListener(id:topics:…)`: marks a listener method and checks its signature and arguments. It adds
 /// nothing itself; the enclosing type's `@KafkaListeners` generates the registration.
 public struct KafkaListenerMacro: PeerMacro {
+    /// Checks the method and its arguments; adds no declarations.
     public static func expansion(
         of node: AttributeSyntax, providingPeersOf declaration: some DeclSyntaxProtocol, in context: some MacroExpansionContext
     ) throws -> [DeclSyntax] {
@@ -15,6 +16,7 @@ public struct KafkaListenerMacro: PeerMacro {
 
 /// `@KafkaListeners`: makes the type a `ListenerDeclaration` whose listeners are its `@KafkaListener` methods.
 public struct KafkaListenersMacro: MemberMacro, ExtensionMacro {
+    /// Adds `declaredListeners()`, registering every valid `@KafkaListener` method.
     public static func expansion(
         of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax, conformingTo protocols: [TypeSyntax],
         in context: some MacroExpansionContext
@@ -53,6 +55,7 @@ public struct KafkaListenersMacro: MemberMacro, ExtensionMacro {
         ]
     }
 
+    /// Adds the `ListenerDeclaration` conformance (when the type does not have it yet).
     public static func expansion(
         of node: AttributeSyntax, attachedTo declaration: some DeclGroupSyntax, providingExtensionsOf type: some TypeSyntaxProtocol,
         conformingTo protocols: [TypeSyntax], in context: some MacroExpansionContext

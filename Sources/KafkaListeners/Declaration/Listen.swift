@@ -24,6 +24,7 @@ public struct Listen: ListenerDeclaration {
         self.messages = messages
     }
 
+    /// The one listener this component declares.
     public func declaredListeners() throws -> [DeclaredListener] { [DeclaredListener(endpoint, messages: messages)] }
 
     // MARK: value only

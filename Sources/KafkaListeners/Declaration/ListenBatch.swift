@@ -18,6 +18,7 @@ public struct ListenBatch: ListenerDeclaration {
         self.messages = messages
     }
 
+    /// The one batch listener this component declares.
     public func declaredListeners() throws -> [DeclaredListener] { [DeclaredListener(endpoint, messages: messages)] }
 
     /// A batch listener of `topics` that gets the decoded values.

@@ -54,6 +54,7 @@ public struct SettingModifier: EndpointModifier {
     /// Creates a modifier that runs `body` on every declared listener.
     public init(_ body: @escaping @Sendable (inout DeclaredListener) throws -> Void) { self.body = body }
 
+    /// Runs the closure on `listener`.
     public func apply(to listener: inout DeclaredListener) throws { try body(&listener) }
 }
 
@@ -64,6 +65,7 @@ public struct ModifiedDeclaration<Base: ListenerDeclaration>: ListenerDeclaratio
     /// The modifier.
     public let modifier: any EndpointModifier
 
+    /// The base's listeners, each changed by the modifier.
     public func declaredListeners() throws -> [DeclaredListener] {
         try base.declaredListeners().map { declared in
             var declared = declared

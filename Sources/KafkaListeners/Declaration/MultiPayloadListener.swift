@@ -42,11 +42,17 @@ extension MultiPayloadListener {
 /// Collects ``PayloadHandler``s.
 @resultBuilder
 public enum PayloadHandlersBuilder {
+    /// One handler (or a list of them) as a block part.
     public static func buildExpression(_ handler: PayloadHandler) -> [PayloadHandler] { [handler] }
+    /// The parts of a block, in order.
     public static func buildBlock(_ parts: [PayloadHandler]...) -> [PayloadHandler] { parts.flatMap { $0 } }
+    /// An `if` without `else`: its handlers, or none.
     public static func buildOptional(_ part: [PayloadHandler]?) -> [PayloadHandler] { part ?? [] }
+    /// One branch of an `if`/`else` or `switch`.
     public static func buildEither(first: [PayloadHandler]) -> [PayloadHandler] { first }
+    /// One branch of an `if`/`else` or `switch`.
     public static func buildEither(second: [PayloadHandler]) -> [PayloadHandler] { second }
+    /// The handlers of every iteration of a `for` loop.
     public static func buildArray(_ parts: [[PayloadHandler]]) -> [PayloadHandler] { parts.flatMap { $0 } }
 }
 

@@ -27,6 +27,7 @@ public struct JSONDeserializer<Value: Decodable & Sendable>: Deserializer {
         self.makeDecoder = decoder
     }
 
+    /// Decodes the bytes as JSON.
     public func deserialize(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Value {
         let bytes = try present(bytes, Value.self)
         do {
@@ -61,5 +62,6 @@ public struct JSONSerializer<Value: Encodable>: Serializer {
         self.makeEncoder = encoder
     }
 
+    /// Encodes `value` as JSON.
     public func serialize(_ value: Value) throws -> [UInt8]? { Array(try makeEncoder().encode(value)) }
 }

@@ -27,6 +27,7 @@ extension KafkaPayload {
 public struct PayloadDeserializer<Value: KafkaPayload>: Deserializer {
     /// Creates the deserializer.
     public init(_ type: Value.Type = Value.self) {}
+    /// Decodes with `Value`'s own format.
     public func deserialize(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Value {
         try Value.decode(bytes, headers: headers)
     }
@@ -36,6 +37,7 @@ public struct PayloadDeserializer<Value: KafkaPayload>: Deserializer {
 public struct PayloadSerializer<Value: KafkaPayload>: Serializer {
     /// Creates the serializer.
     public init(_ type: Value.Type = Value.self) {}
+    /// Encodes with `Value`'s own format.
     public func serialize(_ value: Value) throws -> [UInt8]? { try value.encode() }
 }
 
@@ -51,6 +53,7 @@ extension String: KafkaPayload {
         guard let string = bytes.withUnsafeBytes({ String(validating: $0, as: UTF8.self) }) else { throw PayloadError.invalidUTF8 }
         return string
     }
+    /// The bytes of this value in its format.
     public func encode() throws -> [UInt8]? { Array(utf8) }
     /// A string.
     public static var schema: PayloadSchema { .string(format: nil) }
@@ -63,6 +66,7 @@ extension Array: KafkaPayload where Element == UInt8 {
     public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> [UInt8] {
         try present(bytes, [UInt8].self).array
     }
+    /// The bytes of this value in its format.
     public func encode() throws -> [UInt8]? { self }
     /// Opaque bytes.
     public static var schema: PayloadSchema { .binary }
@@ -73,6 +77,7 @@ extension Data: KafkaPayload {
     public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Data {
         try present(bytes, Data.self).withUnsafeBytes { Data($0) }
     }
+    /// The bytes of this value in its format.
     public func encode() throws -> [UInt8]? { Array(self) }
     /// Opaque bytes.
     public static var schema: PayloadSchema { .binary }
@@ -83,6 +88,7 @@ extension KafkaBytes: KafkaPayload {
     public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> KafkaBytes {
         try present(bytes, KafkaBytes.self)
     }
+    /// The bytes of this value in its format.
     public func encode() throws -> [UInt8]? { array }
     /// Opaque bytes.
     public static var schema: PayloadSchema { .binary }
@@ -94,6 +100,7 @@ extension Optional: KafkaPayload where Wrapped: KafkaPayload {
         guard let bytes else { return nil }
         return try Wrapped.decode(bytes, headers: headers)
     }
+    /// The bytes of this value in its format.
     public func encode() throws -> [UInt8]? { try self?.encode() ?? nil }
     /// The wrapped type's schema, or null.
     public static var schema: PayloadSchema { .nullable(Wrapped.schema) }

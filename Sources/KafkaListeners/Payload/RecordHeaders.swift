@@ -8,8 +8,11 @@ public struct RecordHeaders: Sendable, Hashable, RandomAccessCollection {
     /// Wraps `headers`.
     public init(_ headers: [RecordHeader]) { self.all = headers }
 
+    /// The first position.
     public var startIndex: Int { all.startIndex }
+    /// The position after the last header.
     public var endIndex: Int { all.endIndex }
+    /// The header at `position`.
     public subscript(position: Int) -> RecordHeader { all[position] }
 
     /// The raw value of the last header named `key` (Kafka's rule for repeated keys); `nil` if absent.
