@@ -43,3 +43,31 @@ struct ConfigReaderOverridesTests {
         #expect(error?.reason == "allowed values: record, batch, time, count, count-time, manual, manual-immediate")
     }
 }
+
+@Suite("Listener settings from a YAML file")
+struct YAMLOverridesTests {
+    @Test("a YAML file through FileProvider<YAMLSnapshot>, same keys as JSON")
+    func yaml() async throws {
+        let yaml = """
+            kafka:
+              listeners:
+                orders:
+                  concurrency: 3
+                  ack-mode: time
+                  ack-time: 2s
+                  paused: true
+                  properties:
+                    - fetch.min.bytes=64
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(TestKafka.shared.unique("config")).yaml").path
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = ConfigReader(provider: try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)))
+        let app = try KafkaApplication(
+            TestKafka.shared.configuration(), overrides: ListenerOverrides(reader: reader),
+            declarations: [Listen("orders", topics: "orders") { (value: String, _) in _ = value }])
+        let orders = app.listeners[0]
+        #expect(orders.endpoint.concurrency == 3 && orders.endpoint.ackMode == .time(.seconds(2)) && orders.pausedAtStart)
+        #expect(orders.endpoint.consumerProperties == ["fetch.min.bytes": "64"])
+    }
+}
