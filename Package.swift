@@ -147,6 +147,7 @@ let package = Package(
             dependencies: [
                 "KafkaListenersMacrosPlugin",
                 .product(name: "MacroTesting", package: "swift-macro-testing"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
             ]
         ),
         .testTarget(
