@@ -30,6 +30,13 @@ struct PaymentsListener: MultiPayloadListener {
     }
 }
 
+/// A protocol listener with a static endpoint description.
+struct StaticAuditListener: BatchListener, StaticEndpoint {
+    static let endpoint = EndpointDescription(id: "static-audit", pattern: "audit-.*", concurrency: 2)
+
+    func onBatch(_ records: [TypedRecord<Int64?, Order>], context: ListenerContext) async throws {}
+}
+
 @Suite("Result builders declare listeners; modifiers and overrides set their endpoints")
 struct BuilderTests {
     @Test("if, else and for declare exactly the listeners they should; modifiers apply to what they wrap")
@@ -72,6 +79,20 @@ struct BuilderTests {
         }
         #expect(byId["orders"]?.endpoint.groupId == nil && byId["orders"]?.pausedAtStart == false)
         #expect(app.registry.listenerIds == app.listeners.map(\.endpoint.id))
+    }
+
+    @Test("a protocol listener with a static endpoint: its settings, its message description, and modifiers on an instance")
+    func staticEndpoint() throws {
+        let app = try KafkaApplication(applicationConfiguration()) {
+            StaticAuditListener()
+            StaticAuditListener().groupId("second").concurrency(1).modifier(SettingModifier { $0.endpoint.id = "static-audit-2" })
+        }
+        let first = app.listeners[0].endpoint
+        #expect(first.id == "static-audit" && first.selection == .pattern("audit-.*") && first.concurrency == 2 && first.listener.isBatch)
+        #expect(app.listeners[0].messages.map(\.name) == ["Order"])
+        #expect(app.listeners[0].messages.first?.key == .nullable(.integer(format: "int64")))
+        let second = app.listeners[1].endpoint
+        #expect(second.id == "static-audit-2" && second.groupId == "second" && second.concurrency == 1)
     }
 
     @Test("a duplicate id across declaration styles fails when the application is built")

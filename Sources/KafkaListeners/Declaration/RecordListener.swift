@@ -10,8 +10,8 @@ import KafkaClient
 /// }
 /// ```
 /// `Key` and `Value` are inferred from `onRecord`; keys and values decode with their ``KafkaPayload``
-/// formats unless the type provides ``decoder``. A static description works too: declare
-/// `static let endpoint = EndpointDescription(…)` and `var endpoint: EndpointDescription { Self.endpoint }`.
+/// formats unless the type provides ``decoder``. For a static description, also conform to ``StaticEndpoint``
+/// and declare `static let endpoint = EndpointDescription(…)`.
 /// Register it like any declaration: in a ``ListenersBuilder`` block, or `registry.register(declaration:)`.
 public protocol RecordListener: ListenerDeclaration {
     /// The key type (`KafkaBytes?`: the raw key).
