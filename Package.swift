@@ -152,7 +152,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaListenersTests",
-            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersMacros", "KafkaListenersTesting"]
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersMacros", "KafkaListenersTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )
