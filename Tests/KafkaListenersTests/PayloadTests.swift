@@ -79,6 +79,24 @@ struct PayloadTests {
         #expect(typed.key == 5 && typed.value == Order(id: 1, item: "x") && typed.offset == 1)
     }
 
+    /// Serializes with a serializer named by its static member (`.int64`, `.json(Order.self)`).
+    func encoded<S: Serializer>(_ serializer: S, _ value: S.Value) throws -> [UInt8]? { try serializer.serialize(value) }
+
+    @Test("named built-in deserializers and serializers: string, json, int32, int64, raw")
+    func namedBuiltIns() throws {
+        let record = ConsumerRecord(
+            topic: "t", partition: 0, offset: 0, key: try encoded(.int64, 42), value: try encoded(.json(Order.self), Order(id: 1, item: "a")))
+        let typed = try RecordDecoder(key: .int64, value: .json(Order.self)).decode(record)
+        #expect(typed.key == 42 && typed.value == Order(id: 1, item: "a"))
+        #expect(try encoded(.int32, 7) == [0, 0, 0, 7])
+        #expect(try encoded(.string, "é") == [0xC3, 0xA9])
+        let unkeyed = ConsumerRecord(topic: "t", partition: 0, offset: 1, key: nil, value: Array("v".utf8))
+        let raw = try RecordDecoder(key: .raw, value: .string).decode(unkeyed)
+        #expect(raw.key == nil && raw.value == "v")
+        #expect(try RecordDecoder(key: .optionalString, value: .bytes).decode(unkeyed).value == Array("v".utf8))
+        #expect(throws: DeserializationError.self) { try RecordDecoder(key: .string, value: .string).decode(unkeyed) }
+    }
+
     @Test("headers have typed access: the last header of a name wins")
     func headers() throws {
         let headers = RecordHeaders([
