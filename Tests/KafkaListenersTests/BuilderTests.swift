@@ -95,6 +95,15 @@ struct BuilderTests {
         #expect(second.id == "static-audit-2" && second.groupId == "second" && second.concurrency == 1)
     }
 
+    @Test("explicit deserializers by name declare a typed listener and its message")
+    func explicitDeserializers() throws {
+        let app = try KafkaApplication(applicationConfiguration()) {
+            Listen("ledger", topics: "ledger", key: .int64, value: .json(Order.self)) { (record: TypedRecord<Int64, Order>, _) in _ = record }
+        }
+        #expect(app.listeners.first?.messages.map(\.name) == ["Order"])
+        #expect(app.listeners.first?.messages.first?.key == .integer(format: "int64"))
+    }
+
     @Test("a duplicate id across declaration styles fails when the application is built")
     func duplicateIds() throws {
         #expect(throws: ListenerError.duplicateListenerId("twice")) {
