@@ -8,7 +8,7 @@ build: deps
 	swift build
 
 demo: deps
-	swift run ListenerDemo
+	swift run QuickStart
 
 test: deps
 	swift build --build-tests

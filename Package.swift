@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -9,6 +10,8 @@ let package = Package(
         .library(name: "KafkaListeners", targets: ["KafkaListeners"]),
         .library(name: "KafkaListenersTesting", targets: ["KafkaListenersTesting"]),
         .library(name: "KafkaListenersAdmin", targets: ["KafkaListenersAdmin"]),
+        .library(name: "KafkaListenersConfiguration", targets: ["KafkaListenersConfiguration"]),
+        .library(name: "KafkaListenersMacros", targets: ["KafkaListenersMacros"]),
         .executable(name: "GroupDemo", targets: ["GroupDemo"]),
         .executable(name: "kafka-listeners", targets: ["KafkaListenersCLI"]),
     ],
@@ -21,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.0"),
+        .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.7.0"),
     ],
     targets: [
         // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).
@@ -78,6 +84,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Optional: listener settings read with swift-configuration (environment, JSON, YAML and other providers).
+        .target(
+            name: "KafkaListenersConfiguration",
+            dependencies: [
+                "KafkaListeners",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
+        // Optional: the @KafkaListener / @KafkaListeners macros (swift-syntax stays out of the core targets).
+        .macro(
+            name: "KafkaListenersMacrosPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
+        .target(
+            name: "KafkaListenersMacros",
+            dependencies: ["KafkaListeners", "KafkaListenersMacrosPlugin"]
+        ),
         .executableTarget(
             name: "GroupDemo",
             dependencies: ["KafkaClient", "KafkaListenersTesting"],
@@ -87,6 +113,19 @@ let package = Package(
             name: "ListenerDemo",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"],
             path: "Samples/ListenerDemo"
+        ),
+        .executableTarget(
+            name: "QuickStart",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersMacros", "KafkaListenersTesting"],
+            path: "Samples/QuickStart"
+        ),
+        .executableTarget(
+            name: "GettingStarted",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Samples/GettingStarted"
         ),
         .executableTarget(
             name: "PauseResume",
@@ -114,9 +153,25 @@ let package = Package(
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersAdmin", "KafkaListenersTesting"]
         ),
         .testTarget(
+            name: "KafkaListenersConfigurationTests",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersConfiguration", "KafkaListenersTesting",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
+        .testTarget(
+            name: "KafkaListenersMacrosTests",
+            dependencies: [
+                "KafkaListenersMacrosPlugin",
+                .product(name: "MacroTesting", package: "swift-macro-testing"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+            ]
+        ),
+        .testTarget(
             name: "KafkaListenersTests",
             dependencies: [
-                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                "KafkaClient", "KafkaListeners", "KafkaListenersMacros", "KafkaListenersTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
