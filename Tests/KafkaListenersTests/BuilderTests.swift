@@ -81,6 +81,24 @@ struct BuilderTests {
         #expect(app.registry.listenerIds == app.listeners.map(\.endpoint.id))
     }
 
+    @Test("policy modifiers: per-partition ordering, error handler, interceptors and filters land on the endpoint")
+    func policyModifiers() throws {
+        let app = try KafkaApplication(applicationConfiguration()) {
+            Listen("keyed", topics: "keyed") { (value: String, _) in _ = value }
+                .perPartition(ordering: .key, maxConcurrency: 64)
+                .errorHandler(ErrorHandler(backOff: .fixed(.seconds(1), maxAttempts: 3)))
+                .filter(ackDiscarded: false) { $0.key != nil }
+                .consumerInterceptor(OddDropper())
+        }
+        let endpoint = try #require(app.listeners.first).endpoint
+        #expect(endpoint.perPartition == PerPartitionOptions(ordering: .key, maxConcurrency: 64))
+        #expect(endpoint.errorHandler.backOff.delay(attempt: 2, elapsed: .zero) == .seconds(1))
+        #expect(endpoint.errorHandler.backOff.delay(attempt: 3, elapsed: .zero) == nil)
+        #expect(endpoint.interceptors.record.count == 1 && endpoint.interceptors.record[0].acknowledgesSkipped == false)
+        #expect(endpoint.interceptors.consumer.count == 1)
+        #expect(app.registry.container(id: "keyed")?.children[0].isPerPartition == true)
+    }
+
     @Test("a protocol listener with a static endpoint: its settings, its message description, and modifiers on an instance")
     func staticEndpoint() throws {
         let app = try KafkaApplication(applicationConfiguration()) {

@@ -59,3 +59,6 @@ public struct BatchDeserializationError: Error, Sendable, Hashable, CustomString
         "\(failures.count) records of the batch could not be deserialized: " + failures.map(\.description).joined(separator: "; ")
     }
 }
+
+/// A batch whose records do not decode will not decode on a retry: the error handler recovers it at once.
+extension BatchDeserializationError: NotRetryableError {}

@@ -51,3 +51,6 @@ public struct DeserializationError: Error, Sendable, Hashable, CustomStringConve
             + "(key \(rawKey.map { "\($0.count) bytes" } ?? "null"), value \(rawValue.map { "\($0.count) bytes" } ?? "null"))"
     }
 }
+
+/// A payload that does not decode will not decode on a retry: the error handler recovers it at once.
+extension DeserializationError: NotRetryableError {}
