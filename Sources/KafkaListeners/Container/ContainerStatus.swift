@@ -17,6 +17,8 @@ public struct ContainerStatus: Sendable, CustomStringConvertible {
     /// Per-partition containers: their workers' state (`nil` for a container that handles records on its
     /// poll loop).
     public var workers: WorkerStatus?
+    /// The delay the endpoint's throttle applied last (`nil`: not throttled).
+    public var throttleDelay: Duration?
 
     /// Whether every assigned partition is effectively paused (and at least one is assigned).
     public var isPaused: Bool {

@@ -57,6 +57,7 @@ extension SingleContainer {
                 // Per-partition: hand the records over and poll again at once; workers count them.
                 workers.enqueue(records)
                 state.withLock { $0.busySince = nil }
+                if let throttle = endpoint.throttle { await applyThrottle(throttle) }
                 continue
             }
             let processed: Int
@@ -70,6 +71,7 @@ extension SingleContainer {
                 $0.nonResponsiveReported = false
                 $0.processedSinceCommit += processed
             }
+            if let throttle = endpoint.throttle { await applyThrottle(throttle) }
         }
     }
 

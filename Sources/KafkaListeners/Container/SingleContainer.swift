@@ -78,6 +78,8 @@ public final class SingleContainer: Sendable {
         var failures: [TopicPartition: RecordFailure] = [:]
         /// Records a consumer interceptor dropped, until they come up for handling.
         var discarded: Set<RecordKey> = []
+        /// The delay the throttle applied last.
+        var throttleDelay: Duration?
     }
 
     init(
@@ -107,8 +109,8 @@ public final class SingleContainer: Sendable {
 
     /// A snapshot of the container's state.
     public var status: ContainerStatus {
-        let (running, pauseRequested, applied, workers, maxConcurrency) = state.withLock {
-            ($0.running, $0.pauseRequested, $0.appliedPaused, $0.workers, $0.maxConcurrency)
+        let (running, pauseRequested, applied, workers, maxConcurrency, throttleDelay) = state.withLock {
+            ($0.running, $0.pauseRequested, $0.appliedPaused, $0.workers, $0.maxConcurrency, $0.throttleDelay)
         }
         let snapshot = tracker.snapshot
         var paused: [TopicPartition: Set<PauseReason>] = [:]
@@ -120,7 +122,8 @@ public final class SingleContainer: Sendable {
                 WorkerStatus(
                     ordering: $0.ordering, maxConcurrency: maxConcurrency, running: workers?.running ?? 0,
                     buffered: workers?.buffered ?? [:])
-            })
+            },
+            throttleDelay: endpoint.throttle == nil ? nil : (throttleDelay ?? .zero))
     }
 
     func emit(_ kind: ContainerEvent.Kind) {

@@ -38,3 +38,11 @@ extension ListenerDeclaration {
         interceptor(RecordFilter(ackDiscarded: ackDiscarded, keep: keep))
     }
 }
+
+extension ListenerDeclaration {
+    /// Slows this listener down while `monitor` reports a high load (see ``Throttle``); the delay follows
+    /// `calculator` (the seed's quadratic curve by default).
+    public func throttled(by monitor: any LoadMonitor, calculator: any DelayCalculator = QuadraticDelay()) -> ModifiedDeclaration<Self> {
+        modifier(SettingModifier { $0.endpoint.throttle = Throttle(monitor: monitor, calculator: calculator) })
+    }
+}

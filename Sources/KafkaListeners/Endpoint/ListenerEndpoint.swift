@@ -60,6 +60,9 @@ public struct ListenerEndpoint: Sendable {
     public var errorHandler: ErrorHandler
     /// Code around polls, commits and listener calls (after the registry's global interceptors).
     public var interceptors: Interceptors
+    /// Slows this endpoint down while a monitored load is high (`nil`: never). Record listeners need ack
+    /// mode `batch`, `manual` or `manualImmediate` (a poll's offsets are committed together).
+    public var throttle: Throttle?
     /// The listener itself.
     public var listener: Listener
 
@@ -71,7 +74,7 @@ public struct ListenerEndpoint: Sendable {
         consumerProperties: [String: String] = [:], idleEventInterval: Duration? = nil,
         shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil,
         perPartition: PerPartitionOptions? = nil, errorHandler: ErrorHandler = .default,
-        interceptors: Interceptors = .none
+        interceptors: Interceptors = .none, throttle: Throttle? = nil
     ) {
         self.id = id
         self.selection = selection
@@ -91,6 +94,7 @@ public struct ListenerEndpoint: Sendable {
         self.perPartition = perPartition
         self.errorHandler = errorHandler
         self.interceptors = interceptors
+        self.throttle = throttle
     }
 
     /// The group id in effect.
@@ -107,6 +111,9 @@ public struct ListenerEndpoint: Sendable {
         if let options = perPartition {
             if let max = options.maxConcurrency, max < 1 { throw fail("maxConcurrency must be at least 1, got \(max)") }
             if options.bufferSize < 1 { throw fail("bufferSize must be at least 1, got \(options.bufferSize)") }
+        }
+        if throttle != nil && !listener.isBatch && ![.batch, .manual, .manualImmediate].contains(ackMode) {
+            throw fail("a throttled record listener needs ack mode batch, manual or manualImmediate, got \(ackMode)")
         }
         switch ackMode {
         case .count(let n), .countTime(let n, _): if n < 1 { throw fail("ack count must be at least 1, got \(n)") }

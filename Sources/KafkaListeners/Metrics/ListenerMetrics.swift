@@ -7,7 +7,7 @@ import Metrics
 /// Names: `kafka_listener_records_total`, `kafka_listener_failures_total`, `kafka_listener_commits_total`,
 /// `kafka_listener_commits_failed_total`, `kafka_listener_commit_duration` (timer),
 /// `kafka_listener_poll_batch_size` (recorder), `kafka_listener_retries_total`, `kafka_listener_recovered_total`,
-/// `kafka_listener_recovery_failures_total`. Dimensions: `listener`, `container`. With
+/// `kafka_listener_recovery_failures_total`, `kafka_listener_throttle_delay_ms` (gauge). Dimensions: `listener`, `container`. With
 /// `statistics.interval.ms` set, `kafka_listener_consumer_lag` (gauge) per `topic` and `partition` too.
 struct ListenerMetrics: Sendable {
     let records: Counter
@@ -19,6 +19,7 @@ struct ListenerMetrics: Sendable {
     let retries: Counter
     let recovered: Counter
     let recoveryFailures: Counter
+    let throttleDelay: Gauge
 
     let listenerId: String
     let containerId: String
@@ -36,6 +37,7 @@ struct ListenerMetrics: Sendable {
         retries = Counter(label: "kafka_listener_retries_total", dimensions: dimensions)
         recovered = Counter(label: "kafka_listener_recovered_total", dimensions: dimensions)
         recoveryFailures = Counter(label: "kafka_listener_recovery_failures_total", dimensions: dimensions)
+        throttleDelay = Gauge(label: "kafka_listener_throttle_delay_ms", dimensions: dimensions)
     }
 
     /// Records each assigned partition's consumer lag from a librdkafka statistics document.
