@@ -137,6 +137,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(
+            name: "Throttling",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting", .product(name: "Logging", package: "swift-log")],
+            path: "Samples/Throttling"
+        ),
+        .executableTarget(
             name: "GracefulShutdown",
             dependencies: [
                 "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
