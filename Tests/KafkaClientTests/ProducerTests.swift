@@ -47,6 +47,50 @@ struct ProducerTests {
         await producer.close()
     }
 
+    @Test("producer interceptors change records before they are sent and see every outcome, in order")
+    func producerInterceptors() async throws {
+        final class Stamp: ProducerInterceptor {
+            let name: String
+            let seen = Mutex<[String]>([])
+            init(_ name: String) { self.name = name }
+            func onSend(_ record: ProducerRecord) -> ProducerRecord {
+                var record = record
+                record.headers.append(RecordHeader(key: "stamp", value: Array(name.utf8)))
+                seen.withLock { $0.append("send \(record.headers.count)") }
+                return record
+            }
+            func onAcknowledgement(_ record: ProducerRecord, result: Result<RecordMetadata, KafkaError>) {
+                seen.withLock { $0.append((try? result.get()).map { "ack @\($0.offset)" } ?? "failed") }
+            }
+            func onDeliveryFailure(_ failure: ProducerRecordFailure) { seen.withLock { $0.append("lost \(failure.topic)") } }
+        }
+        let topic = try TestCluster.topic("pinterceptor", partitions: 1)
+        let first = Stamp("a"), second = Stamp("b")
+        let producer = try KafkaProducer(
+            configuration: TestCluster.producerConfig(["message.timeout.ms": "1500", "retries": "0"]), interceptors: [first, second])
+        let metadata = try await producer.send(ProducerRecord(topic: topic, value: "x"))
+        #expect(first.seen.withLock { $0 } == ["send 1", "ack @\(metadata.offset)"])
+        #expect(second.seen.withLock { $0 } == ["send 2", "ack @\(metadata.offset)"], "the second sees the first's change")
+        // A topic the producer has not looked up yet, refused by the broker: the record is lost.
+        let refused = try TestCluster.topic("prefused", partitions: 1)
+        TestCluster.shared.setTopicError(refused, .topicAuthorizationFailed)
+        try await producer.sendAndForget(ProducerRecord(topic: refused, value: "y"))
+        try await waitUntil("the fire-and-forget failure", observed: { "\(first.seen.withLock { $0 })" }) {
+            first.seen.withLock { $0.last } == "lost \(refused)"
+        }
+        TestCluster.shared.setTopicError(refused, .noError)
+        await producer.close()
+        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("pi")))
+        try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
+        var records: [ConsumerRecord] = []
+        try await waitUntil("the sent record") {
+            records += try await consumer.poll(maxRecords: 10, timeout: .milliseconds(100))
+            return !records.isEmpty
+        }
+        await consumer.close()
+        #expect(records[0].headers.map(\.key) == ["stamp", "stamp"])
+    }
+
     @Test("sending after close fails with .closed")
     func closedProducer() async throws {
         let producer = try KafkaProducer(configuration: TestCluster.producerConfig())

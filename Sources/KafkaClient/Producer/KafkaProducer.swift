@@ -16,6 +16,7 @@ public final class KafkaProducer: Sendable {
     private let core: ProducerCore
     private let thread: KafkaThread
     private let closeRequested = Atomic<Bool>(false)
+    private let interceptors: [any ProducerInterceptor]
     /// librdkafka's name for the client.
     public let name: String
 
@@ -25,13 +26,25 @@ public final class KafkaProducer: Sendable {
     ///   - configuration: settings; `bootstrap.servers` is required for anything to be delivered.
     ///   - logger: receives librdkafka's log lines.
     ///   - onDeliveryFailure: told about each fire-and-forget record that could not be delivered.
+    ///   - interceptors: see and may change each record before it is sent, and see each outcome, in order.
     /// - Throws: ``KafkaError`` of kind `.configuration` for an unknown key or invalid value.
     public init(
         configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer"),
-        onDeliveryFailure: (@Sendable (ProducerRecordFailure) -> Void)? = nil
+        onDeliveryFailure: (@Sendable (ProducerRecordFailure) -> Void)? = nil,
+        interceptors: [any ProducerInterceptor] = []
     ) throws {
         let handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logger: logger)
-        let core = ProducerCore(handle: handle, logger: logger, onDeliveryFailure: onDeliveryFailure)
+        let failureHandler: (@Sendable (ProducerRecordFailure) -> Void)?
+        if interceptors.isEmpty {
+            failureHandler = onDeliveryFailure
+        } else {
+            failureHandler = { failure in
+                for interceptor in interceptors { interceptor.onDeliveryFailure(failure) }
+                onDeliveryFailure?(failure)
+            }
+        }
+        self.interceptors = interceptors
+        let core = ProducerCore(handle: handle, logger: logger, onDeliveryFailure: failureHandler)
         self.core = core
         self.name = handle.name
         self.thread = KafkaThread(name: "kafka-producer-\(handle.name)") { core.serve(timeout: .milliseconds(50)) }
@@ -43,6 +56,21 @@ public final class KafkaProducer: Sendable {
     ///   `.invalidTopicName`, or `.closed`.
     @discardableResult
     public func send(_ record: ProducerRecord) async throws -> RecordMetadata {
+        guard !interceptors.isEmpty else { return try await traceAndSend(record) }
+        var record = record
+        for interceptor in interceptors { record = interceptor.onSend(record) }
+        do {
+            let metadata = try await traceAndSend(record)
+            for interceptor in interceptors { interceptor.onAcknowledgement(record, result: .success(metadata)) }
+            return metadata
+        } catch {
+            let failure = error as? KafkaError ?? KafkaError(kind: .broker, message: "\(error)", operation: "send to '\(record.topic)'")
+            for interceptor in interceptors { interceptor.onAcknowledgement(record, result: .failure(failure)) }
+            throw error
+        }
+    }
+
+    private func traceAndSend(_ record: ProducerRecord) async throws -> RecordMetadata {
         try TopicName.validate(record.topic)
         guard let tracer = KafkaTracing.activeTracer else { return try await deliver(record) }
         var record = record
@@ -79,9 +107,10 @@ public final class KafkaProducer: Sendable {
     ///
     /// Returns once librdkafka has the record (waiting only while its queue is full).
     public func sendAndForget(_ record: ProducerRecord) async throws {
+        var record = record
+        for interceptor in interceptors { record = interceptor.onSend(record) }
         try TopicName.validate(record.topic)
         guard let tracer = KafkaTracing.activeTracer else { return try await enqueue(record) }
-        var record = record
         let span = ProducerSpan(for: &record, tracer: tracer)
         do {
             try await enqueue(record)
