@@ -67,8 +67,8 @@ public final class ConcurrentContainer: Sendable {
         }
     }
 
-    /// Stops every child gracefully, in two phases: all children stop fetching and finish their record
-    /// in flight; then all commit and close. (Closing one child makes the group rebalance, and a broker
+    /// Stops every child gracefully, in three phases: all children stop fetching and finish their record
+    /// in flight; then all commit; then all close. (Closing one child makes the group rebalance, and a broker
     /// may refuse the others' commits while it does.)
     public func stop() async {
         await stop(abrupt: false)
@@ -88,9 +88,16 @@ public final class ConcurrentContainer: Sendable {
             for await entry in group { if let entry { stopped.append(entry) } }
             return stopped
         }
+        // Every child commits before any closes: a member leaving the group starts a rebalance, and the
+        // broker may refuse the commits of the others while it runs.
         await withTaskGroup(of: Void.self) { group in
             for (child, consumer) in stopped {
-                group.addTask { await child.finishStop(consumer, abrupt: abrupt) }
+                group.addTask { await child.finalCommit(consumer, abrupt: abrupt) }
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (child, consumer) in stopped {
+                group.addTask { await child.close(consumer, abrupt: abrupt) }
             }
         }
     }

@@ -230,13 +230,23 @@ public final class SingleContainer: Sendable {
         return consumer
     }
 
-    /// Second phase: commit what was processed (unless abrupt), then close the consumer, leaving the group.
-    /// A concurrent container runs this only after every child finished the first phase, so no member
-    /// has left the group (and started a rebalance) while the others make their final commits.
+    /// Second and third phases: commit what was processed (unless abrupt), then close the consumer, leaving
+    /// the group.
     func finishStop(_ consumer: KafkaConsumer, abrupt: Bool) async {
-        if !abrupt {
-            _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
-        }
+        await finalCommit(consumer, abrupt: abrupt)
+        await close(consumer, abrupt: abrupt)
+    }
+
+    /// Second phase: commit what was processed (unless abrupt). A concurrent container runs it on every child
+    /// before any child closes: a member leaving starts a rebalance, and the broker may refuse the commits of
+    /// the others while it runs.
+    func finalCommit(_ consumer: KafkaConsumer, abrupt: Bool) async {
+        guard !abrupt else { return }
+        _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
+    }
+
+    /// Third phase: close the consumer (leaving the group) and forget the partitions.
+    func close(_ consumer: KafkaConsumer, abrupt: Bool) async {
         await consumer.close()
         state.withLock {
             $0.running = false
