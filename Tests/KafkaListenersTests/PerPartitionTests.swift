@@ -243,6 +243,31 @@ struct PerPartitionTests {
         await registry.stopAll()
     }
 
+    @Test("a listener call stuck longer than the threshold is reported non-responsive, though the poll loop keeps polling")
+    func nonResponsive() async throws {
+        let topic = try await kafka.topic("pp-stuck", partitions: 2)
+        let gate = Gate()
+        let recorder = Recorder()
+        let registry = makeRegistry()
+        recorder.record(registry.events)
+        var endpoint = perPartitionEndpoint("pp-stuck", topic: topic, listener: .record { record, context in
+            if record.partition == 0 { await gate.wait() }
+            recorder.note(record, context)
+        })
+        endpoint.nonResponsiveThreshold = .milliseconds(300)
+        let container = try registry.register(endpoint)
+        try await registry.startAll()
+        try await waitForAssignment(container, 2)
+        try await kafka.produce(1, to: topic, partition: 0)
+        try await waitUntil("a non-responsive event", observed: { "\(recorder.events.withLock { $0.map(\.kind) }.suffix(3))" }) {
+            !recorder.events(matching: { if case .nonResponsive = $0 { true } else { false } }).isEmpty
+        }
+        let polls = container.children[0].pollsCompleted
+        try await waitUntil("the loop keeps polling") { container.children[0].pollsCompleted >= polls + 3 }
+        gate.open()
+        await registry.stopAll()
+    }
+
     @Test("bad input: maxConcurrency 0 is refused at registration, resizing a listener that is not per-partition is an error, and the rest keeps running")
     func badInput() async throws {
         let topic = try await kafka.topic("pp-bad", partitions: 1)

@@ -324,7 +324,19 @@ extension SingleContainer {
         while !Task.isCancelled {
             try? await Task.sleep(for: tick)
             let now = ContinuousClock.now
+            // A per-partition container's loop never waits for listeners: its oldest running call counts.
+            let workers = state.withLock { $0.workers }
+            let oldestCall = workers?.oldestRunningSince
             let stuckFor: Duration? = state.withLock { state in
+                if workers != nil {
+                    guard let since = oldestCall else {
+                        state.nonResponsiveReported = false
+                        return nil
+                    }
+                    guard !state.nonResponsiveReported, now - since >= threshold else { return nil }
+                    state.nonResponsiveReported = true
+                    return now - since
+                }
                 guard let since = state.busySince, !state.nonResponsiveReported, now - since >= threshold else { return nil }
                 state.nonResponsiveReported = true
                 return now - since

@@ -41,6 +41,8 @@ final class PartitionWorker: Sendable {
         var awaitingSeek = false
         /// Signalled when the last running record finishes (a revoke or stop waits for it).
         var idle: DispatchSemaphore?
+        /// When each running lane took its current chunk (for non-responsive detection).
+        var runningSince: [UInt64: ContinuousClock.Instant] = [:]
     }
 
     private let state = Mutex(State())
@@ -132,11 +134,13 @@ final class PartitionWorker: Sendable {
                 while taken.count < chunkSize, let record = queue.popFirst() { taken.append(record) }
                 state.lanes[key] = queue
                 state.inFlight += taken.count
+                state.runningSince[id] = .now
                 return taken
             }
             guard let chunk else { break }
             let completed = await handle(chunk, batch: batchSize > 1)
             let (idle, relieved, more) = state.withLock { state -> (DispatchSemaphore?, Bool, Bool) in
+                state.runningSince[id] = nil
                 state.inFlight -= chunk.count
                 state.buffered -= chunk.count
                 let idle = state.inFlight == 0 ? state.idle.take() : nil
@@ -230,6 +234,9 @@ final class PartitionWorker: Sendable {
     func cancel() {
         for task in state.withLock({ Array($0.tasks.values) }) { task.cancel() }
     }
+
+    /// When the longest-running lane took its chunk, if one runs.
+    var oldestRunningSince: ContinuousClock.Instant? { state.withLock { $0.runningSince.values.min() } }
 
     /// Records queued or running, and records running.
     var counts: (buffered: Int, inFlight: Int) { state.withLock { ($0.buffered, $0.inFlight) } }

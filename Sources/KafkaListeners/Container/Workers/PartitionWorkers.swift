@@ -193,6 +193,11 @@ final class PartitionWorkers: Sendable {
         workers.withLock { $0 }.mapValues { $0.counts.buffered }
     }
 
+    /// When the longest-running listener call (or chunk of calls) of any partition began, if one runs.
+    var oldestRunningSince: ContinuousClock.Instant? {
+        workers.withLock { Array($0.values) }.compactMap(\.oldestRunningSince).min()
+    }
+
     /// Listener calls running now.
     var running: Int { limiter.active }
 }
