@@ -137,7 +137,9 @@ extension SingleContainer {
 
     private func committed(_ offsets: [TopicPartitionOffset], at started: ContinuousClock.Instant) {
         let now = ContinuousClock.now
-        tracker.didCommit(offsets)
+        // An async commit can complete after a later synchronous one (a revoke or stop commits synchronously
+        // while it is in flight); what it carried is already superseded, so only what moved is reported.
+        let offsets = tracker.didCommit(offsets)
         let wasHeld = state.withLock { state -> Bool in
             state.lastCommitAt = now
             state.processedSinceCommit = 0
@@ -145,6 +147,7 @@ extension SingleContainer {
             return state.rebalancePending
         }
         if wasHeld { endHold() }
+        guard !offsets.isEmpty else { return }
         interceptCommit(offsets, error: nil)
         metrics.commits.increment()
         metrics.commitDuration.recordNanoseconds(Int64((now - started).components.attoseconds / 1_000_000_000 + (now - started).components.seconds * 1_000_000_000))

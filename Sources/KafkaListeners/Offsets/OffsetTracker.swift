@@ -107,10 +107,14 @@ final class OffsetTracker: Sendable {
         }
     }
 
-    /// Records successful commits.
-    func didCommit(_ offsets: [TopicPartitionOffset]) {
+    /// Records successful commits; returns those that moved a partition's committed state (a commit that
+    /// completes after a later one is superseded). Partitions no longer tracked count as moved.
+    @discardableResult
+    func didCommit(_ offsets: [TopicPartitionOffset]) -> [TopicPartitionOffset] {
         partitions.withLock { state in
-            for offset in offsets { state.modify(offset.topicPartition) { $0.didCommit(offset.offset.rawValue, metadata: offset.metadata) } }
+            offsets.filter { offset in
+                state.modify(offset.topicPartition) { $0.didCommit(offset.offset.rawValue, metadata: offset.metadata) } ?? true
+            }
         }
     }
 

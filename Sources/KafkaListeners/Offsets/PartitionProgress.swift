@@ -151,12 +151,21 @@ struct PartitionProgress: Sendable {
         return (base, metadata, truncated)
     }
 
-    /// Records a successful commit of `offset` with `metadata`.
-    mutating func didCommit(_ offset: Int64, metadata: String? = nil) {
-        if committed.map({ offset >= $0 }) ?? true {
-            committed = offset
+    /// Records a successful commit of `offset` with `metadata`; returns whether it moved the committed state
+    /// (an older commit completing after a newer one does not).
+    @discardableResult
+    mutating func didCommit(_ offset: Int64, metadata: String? = nil) -> Bool {
+        guard let committed else {
+            self.committed = offset
             committedMetadata = metadata
+            return true
         }
+        if offset > committed || (offset == committed && metadata != committedMetadata) {
+            self.committed = offset
+            committedMetadata = metadata
+            return true
+        }
+        return offset == committed
     }
 
     /// Forgets delivered-but-unfinished records at or after `offset` (they will be delivered again after a
