@@ -303,7 +303,7 @@ extension SingleContainer {
 
     func listenerFailed(_ tp: TopicPartition, _ offset: Int64, _ error: Error) {
         metrics.failures.increment()
-        logger.error("listener failed on \(tp)@\(offset); skipping it: \(error)")
+        logger.error("listener failed on \(tp)@\(offset): \(error)")
         emit(.listenerFailed(tp, offset: offset, error: "\(error)"))
     }
 

@@ -3,7 +3,7 @@ import KafkaClient
 /// A type that handles records one at a time (Spring-Kafka's `MessageListener`).
 public protocol MessageListener: Sendable {
     /// Handles one record. Throwing does not stop the container: the failure is logged, counted and
-    /// emitted as an event, and (in automatic ack modes) the record counts as processed.
+    /// emitted as an event, and the endpoint's ``ErrorHandler`` retries the record or recovers it.
     func onMessage(_ record: ConsumerRecord, context: ListenerContext) async throws
 }
 
