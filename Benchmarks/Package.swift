@@ -21,8 +21,11 @@ let package = Package(
                 .product(name: "KafkaListeners", package: "swift-kafka-listeners"),
                 .product(name: "KafkaListenersTesting", package: "swift-kafka-listeners"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+                "CHeapInfo",
             ]
         ),
+        // glibc's heap-in-use figure (mallinfo2 is not visible through Swift's Glibc module).
+        .target(name: "CHeapInfo"),
         .executableTarget(
             name: "WorkerBenchmark",
             dependencies: [

@@ -77,6 +77,7 @@ struct ConsumerBenchmark {
                             bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
                             records: records, batch: batch, deadline: runDeadline, fullFields: fullFields)
                         run.peakRSSGrowth = memory.growth()
+                        run.peakHeapGrowth = memory.heapGrowth()
                         return run
                     }
                 case .consumer:
@@ -85,6 +86,7 @@ struct ConsumerBenchmark {
                         cluster: cluster, settings: settings, topic: topic, partitions: partitions, records: records,
                         batch: batch, deadline: runDeadline, mode: options.mode)
                     measured.peakRSSGrowth = memory.growth()
+                    measured.peakHeapGrowth = memory.heapGrowth()
                     run = measured
                 case .listener(let kind):
                     run = try await ListenerRuns.consume(

@@ -101,12 +101,13 @@ enum ListenerRuns {
         let elapsed = clock.now - start
         let allocations = AllocationCounter.stop()
         let peak = memory.growth()
+        let heap = memory.heapGrowth()
         await registry.stopAll()
         // The tally counts key and value bytes together; split them by the fixed key size for the check.
         let keyBytes = tally.records * ConsumerBenchmark.keySize
         return Measurement(
             records: tally.records, keyBytes: keyBytes, valueBytes: tally.bytes - keyBytes, batches: 0,
             consumeErrors: 0, elapsed: elapsed, firstRecord: .zero, longestGap: .zero, allocations: allocations,
-            peakRSSGrowth: peak)
+            peakRSSGrowth: peak, peakHeapGrowth: heap)
     }
 }

@@ -1,22 +1,55 @@
+import CHeapInfo
 import Foundation
+import Synchronization
 
-/// The process's peak resident memory during a run, over what it held when the run began.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The memory a run adds at its peak, two ways.
 ///
-/// Linux only: writing `5` to `/proc/self/clear_refs` resets the peak (`VmHWM`) to the current RSS, so
-/// `VmHWM` after the run minus `VmRSS` before it is what the run added at its peak (the consumer side:
-/// the embedded broker's data is already resident before the run starts).
-struct PeakMemory {
+/// - RSS: writing `5` to `/proc/self/clear_refs` resets `VmHWM` to the current RSS, so `VmHWM` after the run
+///   minus `VmRSS` before it is what the run added to the process's resident pages. Heap that earlier runs
+///   freed but glibc kept is reused without growing RSS (a run can read 0), and the in-process broker's
+///   pages count too.
+/// - Heap: a sampler thread reads glibc's bytes in use (`mallinfo2`: arenas plus mmapped chunks) every
+///   20 ms; the peak minus the value at the start is what the run held at once, whatever pages it reused.
+final class PeakMemory: Sendable {
     let baseline: Int
+    let heapBaseline: Int
+    private let peakHeap = Atomic<Int>(0)
+    private let running = Atomic<Bool>(true)
+
+    private init(baseline: Int, heapBaseline: Int) {
+        self.baseline = baseline
+        self.heapBaseline = heapBaseline
+        peakHeap.store(heapBaseline, ordering: .relaxed)
+    }
 
     static func start() -> PeakMemory {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-        return PeakMemory(baseline: status("VmRSS") ?? 0)
+        let memory = PeakMemory(baseline: status("VmRSS") ?? 0, heapBaseline: Int(heap_info_in_use()))
+        Thread.detachNewThread { [memory] in
+            while memory.running.load(ordering: .relaxed) {
+                let now = Int(heap_info_in_use())
+                if now > memory.peakHeap.load(ordering: .relaxed) { memory.peakHeap.store(now, ordering: .relaxed) }
+                usleep(20_000)
+            }
+        }
+        return memory
     }
 
-    /// Peak growth in bytes since `start()` (0 when /proc is not available).
+    /// Peak RSS growth in bytes since `start()` (0 when /proc is not available).
     func growth() -> Int {
         guard let peak = Self.status("VmHWM") else { return 0 }
         return max(0, peak - baseline)
+    }
+
+    /// Peak heap-in-use growth in bytes since `start()`; stops the sampler.
+    func heapGrowth() -> Int {
+        running.store(false, ordering: .relaxed)
+        let now = Int(heap_info_in_use())
+        return max(0, max(peakHeap.load(ordering: .relaxed), now) - heapBaseline)
     }
 
     private static func status(_ field: String) -> Int? {

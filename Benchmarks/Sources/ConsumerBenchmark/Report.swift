@@ -40,7 +40,8 @@ struct Report {
         lines.append("- Raw sides: C calls on a dedicated thread, every message `rd_kafka_message_destroy`ed after use. *(key, value)* reads only the key and value lengths; *(all fields)* also reads the timestamp and calls `rd_kafka_message_headers`, as a loop that hands complete records on must (in librdkafka 2.0.2 that call allocates even for a record without headers).")
         lines.append("- KafkaConsumer: \(swiftCall); each record is a `ConsumerRecord` with its key and value copied into `[UInt8]`.")
         lines.append("- Listener sides: a `ListenerRegistry` with one single container assigned every partition explicitly (no group join timed), a no-op listener counting key and value bytes, `maxPollRecords: \(options.batch)`: " + ListenerSide.allCases.map { "*\($0.rawValue)*: \($0.listenerCall)" }.joined(separator: "; ") + ". Timed from `startAll()` to the last record.")
-        lines.append("- Peak RSS: the process's `VmHWM` during the run (reset through `/proc/self/clear_refs` before it) minus its `VmRSS` when the run began, so the embedded broker's data is not counted.")
+        lines.append("- Peak RSS: the process's `VmHWM` during the run (reset through `/proc/self/clear_refs` before it) minus its `VmRSS` when the run began, so the embedded broker's data is not counted. Heap freed by earlier runs is reused without growing RSS, so a run can read 0.")
+        lines.append("- Peak heap: glibc's bytes in use (`mallinfo2`: arenas plus mmapped chunks), sampled every 20 ms during the run, minus the value when it began: what the run held at once, the in-process broker's transient allocations included.")
         lines.append("- Timed from just before the assignment to the last record (consumer creation and close excluded).")
         lines.append(
             counting
@@ -48,14 +49,14 @@ struct Report {
                     + "(librdkafka's threads and the in-process mock broker included) over the timed window."
                 : "- Allocations: NOT counted (the malloc interposer could not be loaded).")
         lines.append("")
-        lines.append("| Round | Side | Seconds | Records/s | Mallocs/record | Bytes allocated/record | Peak RSS growth (MB) |")
-        lines.append("|---:|---|---:|---:|---:|---:|---:|")
+        lines.append("| Round | Side | Seconds | Records/s | Mallocs/record | Bytes allocated/record | Peak RSS growth (MB) | Peak heap growth (MB) |")
+        lines.append("|---:|---|---:|---:|---:|---:|---:|---:|")
         for row in rows {
             let m = row.measurement
             lines.append(
                 "| \(row.round) | \(row.side) | \(fixed(m.elapsed.inSeconds, 3)) | \(grouped(Int(m.recordsPerSecond.rounded()))) | "
                     + "\(counting ? fixed(m.mallocsPerRecord, 2) : "n/a") | \(counting ? fixed(m.bytesPerRecord, 0) : "n/a") | "
-                    + "\(fixed(Double(m.peakRSSGrowth) / 1_048_576, 1)) |")
+                    + "\(fixed(Double(m.peakRSSGrowth) / 1_048_576, 1)) | \(fixed(Double(m.peakHeapGrowth) / 1_048_576, 1)) |")
         }
         lines.append("")
 
@@ -69,8 +70,8 @@ struct Report {
             "record listener, ack batch (async)": (0.85, 3), "batch listener, ack batch (async)": (0.95, nil),
             "record listener, ack record (async)": (0.40, nil),
         ]
-        lines.append("| Side | Best records/s | Median records/s | vs raw (all fields), median | vs raw (key, value), median | Median mallocs/record | Beyond raw (all fields) | Beyond raw (key, value) | Max peak RSS growth (MB) | Goal |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        lines.append("| Side | Best records/s | Median records/s | vs raw (all fields), median | vs raw (key, value), median | Median mallocs/record | Beyond raw (all fields) | Beyond raw (key, value) | Max peak RSS growth (MB) | Max peak heap growth (MB) | Goal |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for side in sides {
             let measured = runs(side)
             let rates = measured.map(\.recordsPerSecond)
@@ -87,7 +88,8 @@ struct Report {
                     + "\(fixed(vsMinimal * 100, 1)) % | \(counting ? fixed(mallocs, 2) : "n/a") | "
                     + "\(counting ? signed(mallocs - median(rawFull.map(\.mallocsPerRecord)), 2) : "n/a") | "
                     + "\(counting ? signed(mallocs - median(rawMinimal.map(\.mallocsPerRecord)), 2) : "n/a") | "
-                    + "\(fixed(Double(measured.map(\.peakRSSGrowth).max() ?? 0) / 1_048_576, 1)) | \(goal) |")
+                    + "\(fixed(Double(measured.map(\.peakRSSGrowth).max() ?? 0) / 1_048_576, 1)) | "
+                    + "\(fixed(Double(measured.map(\.peakHeapGrowth).max() ?? 0) / 1_048_576, 1)) | \(goal) |")
         }
         return lines.joined(separator: "\n")
     }

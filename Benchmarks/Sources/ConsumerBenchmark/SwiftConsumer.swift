@@ -18,6 +18,8 @@ struct Measurement: Sendable {
     var allocations: AllocationCounter.Counts
     /// Peak resident memory over what the process held when the run began.
     var peakRSSGrowth: Int = 0
+    /// Peak heap in use over what it was when the run began (glibc `mallinfo2`, sampled).
+    var peakHeapGrowth: Int = 0
 
     var recordsPerSecond: Double { Double(records) / elapsed.inSeconds }
     var mallocsPerRecord: Double { Double(allocations.mallocs) / Double(max(records, 1)) }
