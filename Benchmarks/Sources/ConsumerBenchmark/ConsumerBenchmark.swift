@@ -93,9 +93,11 @@ struct ConsumerBenchmark {
                         cluster: cluster, settings: settings, topic: topic, partitions: partitions, records: records,
                         batch: batch, side: kind)
                 }
+                let spent = run.cpu
                 try check(run, options: options, side: side.name)
                 rows.append((round, side.name, run))
                 progress("round \(round) \(side.name): \(grouped(Int(run.recordsPerSecond))) records/s, \(fixed(run.mallocsPerRecord, 2)) mallocs/record")
+                progress("  CPU seconds by thread: " + spent.map { "\($0.group) \(fixed($0.seconds, 2))" }.joined(separator: ", "))
             }
         }
 
@@ -179,7 +181,7 @@ struct Options: Sendable {
     static let usage = """
         usage: ConsumerBenchmark [RECORDS] [--records N] [--rounds N] [--batch N] [--partitions N]
                                  [--mode session-per-batch|one-session] [--queue large|default]
-                                 [--sides client|listeners|all]
+                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|ack-record]
         environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES
         """
 
@@ -206,6 +208,13 @@ struct Options: Sendable {
                 case "client": options.sides = Side.client
                 case "listeners": options.sides = Side.listeners
                 case "all": options.sides = Side.all
+                case "record-async": options.sides = [.raw(fullFields: true), .listener(.recordBatchAckAsync)]
+                case "record-async-only": options.sides = [.listener(.recordBatchAckAsync)]
+                case "consumer-only": options.sides = [.consumer]
+                case "record-sync": options.sides = [.raw(fullFields: true), .listener(.recordBatchAck)]
+                case "batch-async": options.sides = [.raw(fullFields: true), .listener(.batchAsync)]
+                case "batch-sync": options.sides = [.raw(fullFields: true), .listener(.batch)]
+                case "ack-record": options.sides = [.raw(fullFields: true), .listener(.recordAckRecord)]
                 default: throw BenchmarkError("unknown sides '\(value)'\n\(usage)")
                 }
             case "queue":

@@ -95,11 +95,13 @@ enum ListenerRuns {
         let memory = PeakMemory.start()
         AllocationCounter.start()
         let clock = ContinuousClock()
+        let cpu = ThreadCPU.snapshot()
         let start = clock.now
         try await registry.startAll()
         await tally.wait()
         let elapsed = clock.now - start
         let allocations = AllocationCounter.stop()
+        let spent = ThreadCPU.snapshot().since(cpu)
         let peak = memory.growth()
         let heap = memory.heapGrowth()
         await registry.stopAll()
@@ -108,6 +110,6 @@ enum ListenerRuns {
         return Measurement(
             records: tally.records, keyBytes: keyBytes, valueBytes: tally.bytes - keyBytes, batches: 0,
             consumeErrors: 0, elapsed: elapsed, firstRecord: .zero, longestGap: .zero, allocations: allocations,
-            peakRSSGrowth: peak, peakHeapGrowth: heap)
+            peakRSSGrowth: peak, peakHeapGrowth: heap, cpu: spent)
     }
 }

@@ -58,6 +58,7 @@ enum RawConsumer {
         bootstrapServers: String, settings: [(String, String)], topic: String, partitions: Int32,
         records target: Int, batch: Int, deadline: Duration, fullFields: Bool = false
     ) throws -> Measurement {
+        crdkafka_name_current_thread("raw-loop")  // its own group in the CPU-by-thread figures
         let rk = try makeHandle(bootstrapServers: bootstrapServers, settings: settings)
         rd_kafka_poll_set_consumer(rk)  // route the main queue into the consumer queue, as KafkaConsumer does
         guard let queue = rd_kafka_queue_get_consumer(rk) else {
@@ -89,6 +90,7 @@ enum RawConsumer {
         var lastBatch = clock.now
         var longestGap = Duration.zero
 
+        let cpu = ThreadCPU.snapshot()
         AllocationCounter.start()
         let start = clock.now
         let assignError = rd_kafka_assign(rk, list)
@@ -151,11 +153,12 @@ enum RawConsumer {
         }
         let end = clock.now
         let allocations = AllocationCounter.stop()
+        let spent = ThreadCPU.snapshot().since(cpu)
         if fieldSink == Int.min { print(fieldSink) }  // keeps the field reads from being optimised away
         return Measurement(
             records: consumed, keyBytes: keyBytes, valueBytes: valueBytes, batches: batches,
             consumeErrors: consumeErrors, elapsed: end - start, firstRecord: (firstRecord ?? end) - start,
-            longestGap: longestGap, allocations: allocations)
+            longestGap: longestGap, allocations: allocations, cpu: spent)
     }
 }
 

@@ -20,6 +20,8 @@ struct Measurement: Sendable {
     var peakRSSGrowth: Int = 0
     /// Peak heap in use over what it was when the run began (glibc `mallinfo2`, sampled).
     var peakHeapGrowth: Int = 0
+    /// CPU seconds per thread group over the timed window (see ``ThreadCPU``).
+    var cpu: [(group: String, seconds: Double)] = []
 
     var recordsPerSecond: Double { Double(records) / elapsed.inSeconds }
     var mallocsPerRecord: Double { Double(allocations.mallocs) / Double(max(records, 1)) }
@@ -79,6 +81,7 @@ enum SwiftConsumer {
         var lastBatch = clock.now
         var longestGap = Duration.zero
 
+        let cpu = ThreadCPU.snapshot()
         AllocationCounter.start()
         let start = clock.now
         do {
@@ -115,10 +118,11 @@ enum SwiftConsumer {
         }
         let end = clock.now
         let allocations = AllocationCounter.stop()
+        let spent = ThreadCPU.snapshot().since(cpu)
         return Measurement(
             records: total.records, keyBytes: total.keyBytes, valueBytes: total.valueBytes, batches: batches,
             consumeErrors: 0, elapsed: end - start, firstRecord: (firstRecord ?? end) - start,
-            longestGap: longestGap, allocations: allocations)
+            longestGap: longestGap, allocations: allocations, cpu: spent)
     }
 
     private static func oneSession(

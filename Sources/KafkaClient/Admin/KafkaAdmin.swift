@@ -38,7 +38,7 @@ public final class KafkaAdmin: Sendable {
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.admin")) throws {
         // Admin requests go through a producer handle: it needs no group and fetches nothing.
         let handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logger: logger)
-        let thread = KafkaThread(name: "kafka-admin-\(handle.name)")
+        let thread = KafkaThread(name: "kadmin-\(handle.number)")
         self.core = AdminCore(handle: handle, configuration: configuration, logger: logger, thread: thread)
         self.thread = thread
         self.name = handle.name

@@ -38,7 +38,10 @@ final class ConsumerCore: @unchecked Sendable {
     /// Returns up to `maxRecords` records, waiting at most `timeout` for the first one.
     func poll(maxRecords: Int, timeout: Duration) throws -> [ConsumerRecord] {
         var records: [ConsumerRecord] = []
-        try poll(maxRecords: maxRecords, timeout: timeout, prepare: { records.reserveCapacity($0) }) { records.append($0) }
+        // Each record is handed over owned, so appending moves it (no reference-count traffic per record).
+        try poll(maxRecords: maxRecords, timeout: timeout, prepare: { records.reserveCapacity($0) }) { (record: consuming ConsumerRecord) in
+            records.append(record)
+        }
         return records
     }
 
@@ -46,7 +49,7 @@ final class ConsumerCore: @unchecked Sendable {
     /// returns how many were delivered. Rebalance callbacks and async commit results are served here.
     @discardableResult
     func poll(
-        maxRecords: Int, timeout: Duration, prepare: (Int) -> Void = { _ in }, _ each: (ConsumerRecord) throws -> Void
+        maxRecords: Int, timeout: Duration, prepare: (Int) -> Void = { _ in }, _ each: (consuming ConsumerRecord) throws -> Void
     ) throws -> Int {
         guard !closed else { throw KafkaError.closed(operation: "poll") }
         let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")

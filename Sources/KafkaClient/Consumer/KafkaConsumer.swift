@@ -45,14 +45,21 @@ public final class KafkaConsumer: Sendable {
         }
         self.core = core
         self.name = handle.name
-        self.thread = KafkaThread(name: "kafka-consumer-\(handle.name)")
+        self.thread = KafkaThread(name: "kcons-\(handle.number)")
     }
 
     /// Runs `body` on the consumer's thread with synchronous access to the consumer.
     ///
+    /// A task already running on that thread (one that prefers ``taskExecutor``) runs `body` at once,
+    /// without a hop.
+    ///
     /// - Throws: what `body` throws, or `.closed` after ``close()``.
     public func withSession<T: Sendable>(_ body: @escaping @Sendable (ConsumerSession) throws -> T) async throws -> T {
         let core = self.core
+        if thread.canRunInline {
+            guard !core.closed else { throw KafkaError.closed(operation: "use consumer") }
+            return try thread.runInline { try body(ConsumerSession(core: core)) }
+        }
         return try await thread.run("use consumer") {
             guard !core.closed else { throw KafkaError.closed(operation: "use consumer") }
             return try body(ConsumerSession(core: core))
@@ -60,15 +67,30 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Queues `body` to run on the consumer's thread without waiting for it; returns `false` (and drops
-    /// `body`) once the consumer is closed. Jobs run in submission order, between polls.
+    /// `body`) once the consumer is closed. Jobs run in submission order, between polls; called from the
+    /// consumer's own thread outside a session body (a task preferring ``taskExecutor``), `body` runs at once.
     @discardableResult
     public func submit(_ body: @escaping @Sendable (ConsumerSession) -> Void) -> Bool {
         let core = self.core
-        return thread.submit {
+        if thread.canRunInline {
+            guard !core.closed else { return false }
+            thread.runInline { body(ConsumerSession(core: core)) }
+            return true
+        }
+        return thread.submit { [thread] in
             guard !core.closed else { return }
-            body(ConsumerSession(core: core))
+            thread.runInline { body(ConsumerSession(core: core)) }
         }
     }
+
+    /// The consumer's own thread as a task executor.
+    ///
+    /// A task that prefers it (`Task(executorPreference:)`, `withTaskExecutorPreference`) runs its
+    /// nonisolated code on the consumer's thread, between the consumer's jobs: ``withSession(_:)`` then
+    /// costs no thread switch. While such a task runs, the consumer serves nothing else, and blocking in it
+    /// blocks the consumer (never Swift's cooperative pool). After ``close()`` such tasks continue on the
+    /// global concurrent executor.
+    public var taskExecutor: any TaskExecutor { thread }
 
     /// Subscribes to `topics` as a member of the configured group; replaces any earlier subscription.
     ///

@@ -27,8 +27,8 @@ enum MessageConversion {
             }
         return ConsumerRecord(
             topic: topic, partition: m.partition, offset: m.offset,
-            timestamp: RecordTimestamp(kind: kind, milliseconds: milliseconds),
-            key: copy(m.key, m.key_len, into: storage, at: &cursor), bytes: copy(m.payload, m.len, into: storage, at: &cursor),
+            timestamp: RecordTimestamp(kind: kind, milliseconds: milliseconds), storage: storage,
+            key: range(m.key, m.key_len, into: storage, at: &cursor), value: range(m.payload, m.len, into: storage, at: &cursor),
             headers: headers(of: message))
     }
 
@@ -39,13 +39,16 @@ enum MessageConversion {
         return (m.key != nil ? m.key_len : 0) + (m.payload != nil ? m.len : 0)
     }
 
-    /// Copies `count` bytes at `pointer` into `storage` at `cursor` (advancing it); `nil` stays `nil`.
+    /// Copies `count` bytes at `pointer` into `storage` at `cursor` (advancing it) and returns where they
+    /// went; `nil` stays `nil`.
     @inline(__always)
-    static func copy(_ pointer: UnsafeMutableRawPointer?, _ count: Int, into storage: ByteStorage, at cursor: inout Int) -> KafkaBytes? {
+    static func range(
+        _ pointer: UnsafeMutableRawPointer?, _ count: Int, into storage: ByteStorage, at cursor: inout Int
+    ) -> (start: Int, count: Int)? {
         guard let pointer else { return nil }
         if count > 0 { (storage.pointer + cursor).copyMemory(from: pointer, byteCount: count) }
         defer { cursor += count }
-        return KafkaBytes(storage: storage, start: cursor, count: count)
+        return (cursor, count)
     }
 
     @inline(__always)

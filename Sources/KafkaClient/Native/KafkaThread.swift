@@ -1,3 +1,4 @@
+import Crdkafka
 import Foundation
 
 /// A thread the library owns, that runs jobs one after another, so blocking librdkafka calls never
@@ -14,6 +15,10 @@ final class KafkaThread: @unchecked Sendable {
     private var finished = false
     private let idle: (() -> Void)?
     let name: String
+    /// The thread itself, to tell whether code runs on it (set once, before it starts).
+    private var thread: Thread!
+    /// How deep the thread is inside session bodies (only read and written on this thread).
+    private var sessionDepth = 0
 
     /// Starts the thread.
     ///
@@ -23,9 +28,24 @@ final class KafkaThread: @unchecked Sendable {
         self.name = name
         self.idle = idle
         let thread = Thread { [self] in self.loop() }
+        self.thread = thread
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
+    }
+
+    /// Whether the caller runs on this thread.
+    var isCurrent: Bool { Thread.current === thread }
+
+    /// Whether the caller runs on this thread outside any session body, where a session body may run
+    /// at once instead of being queued (a task that prefers this thread as its executor is there).
+    var canRunInline: Bool { isCurrent && sessionDepth == 0 }
+
+    /// Runs `body` as a session body on this thread; the caller must be on it (``canRunInline``).
+    func runInline<T>(_ body: () throws -> T) rethrows -> T {
+        sessionDepth += 1
+        defer { sessionDepth -= 1 }
+        return try body()
     }
 
     /// Queues `job`; returns `false` if the thread has stopped (the job is then dropped).
@@ -44,7 +64,7 @@ final class KafkaThread: @unchecked Sendable {
     /// - Throws: whatever `body` throws, or `KafkaError.closed` if the thread has stopped.
     func run<T: Sendable>(_ operation: String, _ body: @escaping () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
-            let accepted = submit { continuation.resume(with: Result { try body() }) }
+            let accepted = submit { [self] in continuation.resume(with: Result { try runInline(body) }) }
             if !accepted { continuation.resume(throwing: KafkaError.closed(operation: operation)) }
         }
     }
@@ -58,6 +78,9 @@ final class KafkaThread: @unchecked Sendable {
     }
 
     private func loop() {
+        // Linux keeps at most 15 bytes of a thread's name (longer names are refused), so tools such as
+        // `top -H` and `perf` show `kcons-1`, `kprod-2`, `kadmin-3` rather than the process's name.
+        crdkafka_name_current_thread(name)
         while true {
             condition.lock()
             if jobs.isEmpty && !stopping && idle == nil {
@@ -74,5 +97,18 @@ final class KafkaThread: @unchecked Sendable {
         condition.lock()
         finished = true
         condition.unlock()
+    }
+}
+
+/// A task that prefers this thread as its executor runs here between the jobs: a listener container's
+/// poll loop does, so moving from handling records to polling costs no thread switch, and a listener
+/// call runs on the consumer's thread as in Spring-Kafka (blocking in it delays the consumer, never
+/// Swift's cooperative pool).
+extension KafkaThread: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let accepted = submit { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
+        // Stopped (the consumer is closed): the task must still run, so it goes to the shared pool.
+        if !accepted { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
     }
 }

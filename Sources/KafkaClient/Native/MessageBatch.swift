@@ -41,7 +41,7 @@ struct MessageBatch {
     @discardableResult
     func deliver(
         count: Int, prepare: (Int) -> Void = { _ in }, onError: (UnsafePointer<rd_kafka_message_t>) -> Void,
-        each: (ConsumerRecord) throws -> Void
+        each: (consuming ConsumerRecord) throws -> Void
     ) throws -> Int {
         prepare(count)
         var delivered = 0

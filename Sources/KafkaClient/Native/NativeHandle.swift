@@ -40,6 +40,9 @@ final class NativeHandle: @unchecked Sendable {
     /// The client's name as librdkafka reports it (such as `rdkafka#consumer-1`).
     var name: String { String(cString: rd_kafka_name(pointer)) }
 
+    /// The number librdkafka gives the client within the process (the `1` of `rdkafka#consumer-1`).
+    var number: String { String(name.reversed().prefix { $0.isNumber }.reversed()) }
+
     /// Destroys the handle; later calls do nothing.
     func destroy() {
         guard !destroyed else { return }

@@ -47,7 +47,7 @@ public final class KafkaProducer: Sendable {
         let core = ProducerCore(handle: handle, logger: logger, onDeliveryFailure: failureHandler)
         self.core = core
         self.name = handle.name
-        self.thread = KafkaThread(name: "kafka-producer-\(handle.name)") { core.serve(timeout: .milliseconds(50)) }
+        self.thread = KafkaThread(name: "kprod-\(handle.number)") { core.serve(timeout: .milliseconds(50)) }
     }
 
     /// Sends `record` and returns where it was written once the broker acknowledged it.

@@ -38,7 +38,7 @@ extension SingleContainer {
     /// (by a consumer interceptor or a record interceptor) — it then counts as processed (in manual modes,
     /// as acknowledged when the interceptor says so).
     func invokeRecord(
-        _ handler: @Sendable (ConsumerRecord, ListenerContext) async throws -> Void, _ record: ConsumerRecord,
+        _ handler: Listener.RecordHandler, _ record: ConsumerRecord,
         _ context: ListenerContext
     ) async throws -> Bool {
         let interceptors = endpoint.interceptors.record
@@ -74,7 +74,7 @@ extension SingleContainer {
     /// ``RecordInterceptor`` (filters) leave the batch, then the batch interceptors run around the call. An
     /// empty batch is not delivered.
     func invokeBatch(
-        _ handler: @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void, _ records: [ConsumerRecord],
+        _ handler: Listener.BatchHandler, _ records: [ConsumerRecord],
         _ context: ListenerContext
     ) async throws {
         let all = endpoint.interceptors

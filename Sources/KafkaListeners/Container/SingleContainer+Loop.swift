@@ -3,7 +3,7 @@ import Logging
 
 extension SingleContainer {
     /// The poll loop: one hop to the consumer's thread per poll (boundary work + fetch), then dispatch.
-    func runLoop(_ consumer: KafkaConsumer) async {
+    nonisolated(nonsending) func runLoop(_ consumer: KafkaConsumer) async {
         let maxRecords = endpoint.maxPollRecords
         let pollTimeout = endpoint.pollTimeout
         while !isStopping && !Task.isCancelled {
@@ -76,8 +76,8 @@ extension SingleContainer {
     }
 
     /// Hands records to a record listener in order; returns how many were handled.
-    private func dispatchRecords(
-        _ records: [ConsumerRecord], _ handler: @Sendable (ConsumerRecord, ListenerContext) async throws -> Void,
+    private nonisolated(nonsending) func dispatchRecords(
+        _ records: [ConsumerRecord], _ handler: Listener.RecordHandler,
         _ consumer: KafkaConsumer
     ) async -> Int {
         let manual = endpoint.ackMode.isManual
@@ -194,8 +194,8 @@ extension SingleContainer {
     /// A failure goes to the error handler: with ``BatchListenerFailedError`` the records before the index
     /// count as processed and the failed one is retried (then recovered) from its position; any other error
     /// retries the whole batch, then recovers its records one by one.
-    private func dispatchBatch(
-        _ records: [ConsumerRecord], _ handler: @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void
+    private nonisolated(nonsending) func dispatchBatch(
+        _ records: [ConsumerRecord], _ handler: Listener.BatchHandler
     ) async -> Int {
         let manual = endpoint.ackMode.isManual
         if manual { tracker.delivered(records) }

@@ -164,7 +164,10 @@ public final class SingleContainer: Sendable {
                 try await consumer.assign(partitions)
                 emit(.partitionsAssigned(partitions.map(\.topicPartition)))
             }
-            let loop = Task { await self.runLoop(consumer) }
+            // The loop runs on the consumer's own thread (its task executor): polls need no thread switch,
+            // and the listener runs there too, as in Spring-Kafka. A per-partition container's loop only
+            // hands records to its workers, which run on the shared pool.
+            let loop = Task(executorPreference: workers == nil ? consumer.taskExecutor : nil) { await self.runLoop(consumer) }
             let watchdog = Task { await self.watch() }
             state.withLock {
                 $0.loop = loop

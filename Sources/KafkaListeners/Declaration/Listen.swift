@@ -84,7 +84,7 @@ public struct Listen: ListenerDeclaration {
     /// A listener of `topics` that gets the raw records.
     public init(
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
-        handler: @escaping @Sendable (ConsumerRecord, ListenerContext) async throws -> Void
+        handler: @escaping Listener.RecordHandler
     ) {
         self.init(EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .record(handler))
     }
@@ -92,7 +92,7 @@ public struct Listen: ListenerDeclaration {
     /// A listener of the topics matching `pattern` that gets the raw records.
     public init(
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
-        handler: @escaping @Sendable (ConsumerRecord, ListenerContext) async throws -> Void
+        handler: @escaping Listener.RecordHandler
     ) {
         self.init(EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .record(handler))
     }

@@ -62,7 +62,7 @@ public struct ListenBatch: ListenerDeclaration {
     /// A batch listener of `topics` that gets the raw records.
     public init(
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
-        handler: @escaping @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void
+        handler: @escaping Listener.BatchHandler
     ) {
         self.init(EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .batch(handler))
     }
@@ -70,7 +70,7 @@ public struct ListenBatch: ListenerDeclaration {
     /// A batch listener of the topics matching `pattern` that gets the raw records.
     public init(
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
-        handler: @escaping @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void
+        handler: @escaping Listener.BatchHandler
     ) {
         self.init(EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .batch(handler))
     }

@@ -80,7 +80,7 @@ public struct PayloadHandler: Sendable {
         }
     }
 
-    private init(fallback handler: @escaping @Sendable (ConsumerRecord, ListenerContext) async throws -> Void) {
+    private init(fallback handler: @escaping Listener.RecordHandler) {
         self.typeId = nil
         self.typeName = "ConsumerRecord"
         self.message = nil
@@ -88,7 +88,7 @@ public struct PayloadHandler: Sendable {
     }
 
     /// The handler for records no other handler takes (Spring's `isDefault = true`).
-    public static func fallback(_ handler: @escaping @Sendable (ConsumerRecord, ListenerContext) async throws -> Void) -> PayloadHandler {
+    public static func fallback(_ handler: @escaping Listener.RecordHandler) -> PayloadHandler {
         PayloadHandler(fallback: handler)
     }
 }

@@ -19,9 +19,15 @@ public protocol BatchMessageListener: Sendable {
 /// ``MessageListener`` or ``BatchMessageListener``.
 public enum Listener: Sendable {
     /// One record at a time.
-    case record(@Sendable (ConsumerRecord, ListenerContext) async throws -> Void)
+    case record(RecordHandler)
     /// All records of one poll.
-    case batch(@Sendable ([ConsumerRecord], ListenerContext) async throws -> Void)
+    case batch(BatchHandler)
+
+    /// A record listener's function. It runs on the caller's executor (`nonisolated(nonsending)`): the
+    /// container calls it from its poll loop on the consumer's thread without a hop per record.
+    public typealias RecordHandler = nonisolated(nonsending) @Sendable (ConsumerRecord, ListenerContext) async throws -> Void
+    /// A batch listener's function; runs on the caller's executor like ``RecordHandler``.
+    public typealias BatchHandler = nonisolated(nonsending) @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void
 
     /// A record listener from a conforming type.
     public static func record(_ listener: some MessageListener) -> Listener {
