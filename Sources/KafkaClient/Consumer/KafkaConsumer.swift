@@ -54,7 +54,7 @@ public final class KafkaConsumer: Sendable {
     /// without a hop.
     ///
     /// - Throws: what `body` throws, or `.closed` after ``close()``.
-    public func withSession<T: Sendable>(_ body: @escaping @Sendable (ConsumerSession) throws -> T) async throws -> T {
+    public nonisolated(nonsending) func withSession<T: Sendable>(_ body: @escaping @Sendable (ConsumerSession) throws -> T) async throws -> T {
         let core = self.core
         if thread.canRunInline {
             guard !core.closed else { throw KafkaError.closed(operation: "use consumer") }

@@ -355,6 +355,6 @@ extension SingleContainer {
     }
 
     func makeContext(_ scope: RecordScope) -> ListenerContext {
-        ListenerContext(scope: scope, control: self)
+        ListenerContext(scope: scope, control: control)
     }
 }

@@ -82,6 +82,9 @@ public final class SingleContainer: Sendable {
         var throttleDelay: Duration?
     }
 
+    /// What listener contexts hold to reach this container (see ``ContainerControlHandle``).
+    let control: ContainerControlHandle
+
     init(
         id: String, endpoint: ListenerEndpoint, configuration: KafkaConfiguration, events: EventBus, logger: Logger,
         onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)? = nil
@@ -98,7 +101,9 @@ public final class SingleContainer: Sendable {
         self.metrics = ListenerMetrics(listenerId: endpoint.id, containerId: id)
         self.onAssignment = onAssignment
         self.tracker = OffsetTracker(persistCompleted: endpoint.perPartition?.persistCompleted ?? false)
+        self.control = ContainerControlHandle(id: id, listenerId: endpoint.id, endpoint: endpoint)
         state.withLock { $0.maxConcurrency = endpoint.perPartition?.effectiveMaxConcurrency }
+        control.attach(self)
     }
 
     /// Whether the poll loop runs.
