@@ -51,7 +51,10 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
         self.duration = duration
     }
 
-    var defaultValueDescription: String { "\(duration.components.seconds)s" }
+    var defaultValueDescription: String {
+        let (seconds, attoseconds) = duration.components
+        return attoseconds == 0 ? "\(seconds)s" : "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+    }
 
     /// Parses `500ms`, `30s`, `5m`, `1h` or a plain number of seconds; nil for anything else or a non-positive value.
     static func parse(_ text: String) -> Duration? {

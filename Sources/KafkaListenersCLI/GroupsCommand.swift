@@ -49,31 +49,60 @@ struct GroupsCommand: AsyncParsableCommand {
 
     struct Describe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a group's committed offset, log-end offset and lag per partition.",
+            abstract: "Show a group's committed offset, log-end offset, lag and owner per partition.",
             discussion: """
-                Without --topic, every topic on which the group has committed offsets is shown. OWNER is always "-" \
-                for now: it needs DescribeGroups, which the mock cluster lacks and which hangs librdkafka 2.0.2's \
-                client shutdown when unanswered (Docs/Operations.md).
+                Without --topic, every topic on which the group has committed offsets is shown. OWNER is "-" unless \
+                --owners-from-listeners is given: then the command asks the swift-kafka-listeners instances through their \
+                control plane (--control-topic, --reply-topic) for their status, waiting for --instances replies or until \
+                --wait passes, and OWNER names, per partition, each running child container of a listener in GROUP that \
+                owns it, as <instance id>/<child id> (several, comma-separated, while a rebalance moves the partition). \
+                Partitions those children own are shown even before the group committed on them. Partitions no \
+                instance claims, and every partition of a group not run by swift-kafka-listeners, show "-" (JSON: no \
+                owner): DescribeGroups is not used, since the mock cluster lacks it and an unanswered one hangs \
+                librdkafka 2.0.2's client shutdown (Docs/Operations.md). When fewer instances answer than --instances, \
+                the table is still printed with the owners known, a warning goes to stderr, and the exit code stays 0.
                 """)
         @Argument(help: "The group id.") var group: String
         @Option(help: "Only this topic (repeatable).") var topic: [String] = []
+        @Flag(help: "Fill OWNER from the swift-kafka-listeners instances' status, through the control plane.")
+        var ownersFromListeners = false
+        @OptionGroup(title: "Control plane (with --owners-from-listeners)") var plane: ListenersCommand.PlaneOptions
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             guard !group.isEmpty else { throw CLIFailure(message: "a group id must not be empty", exitCode: 2) }
             let topics = try topic.map(validatedTopic)
+            let group = self.group
+            let owners = ownersFromListeners ? try await PartitionOwners.ask(group: group, connection: connection, plane: plane) : nil
+            let owned = owners?.partitions ?? []
             let rows = try await TopicsCommand.withAdmin(connection) { admin -> [GroupPartitionLag] in
                 let timeout = connection.timeout.duration
                 if !topics.isEmpty { return try await admin.groupLag(group: group, topics: topics, timeout: timeout) }
                 let all = try await admin.listTopics(timeout: timeout).map(\.name)
-                return try await admin.groupLag(group: group, topics: all, committedOnly: true, timeout: timeout)
+                var rows = try await admin.groupLag(group: group, topics: all, committedOnly: true, timeout: timeout)
+                // Partitions a listener of the group owns but never committed on are shown too, as
+                // kafka-consumer-groups shows every assigned partition.
+                let missing = owned.subtracting(rows.map(\.topicPartition))
+                let missingTopics = all.filter { name in missing.contains { $0.topic == name } }
+                if !missingTopics.isEmpty {
+                    rows += try await admin.groupLag(group: group, topics: missingTopics, timeout: timeout)
+                        .filter { missing.contains($0.topicPartition) }
+                    let order = Dictionary(all.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+                    rows.sort { (order[$0.topic] ?? .max, $0.partition) < (order[$1.topic] ?? .max, $1.partition) }
+                }
+                return rows
+            }
+            defer {
+                for warning in owners?.warnings(expected: plane.instances, wait: plane.wait) ?? [] {
+                    Terminal.printError("kafka-listeners: \(warning)")
+                }
             }
             if output.json {
                 try Terminal.printJSON(rows.map {
                     PartitionLagJSON(
                         topic: $0.topic, partition: $0.partition, currentOffset: $0.currentOffset, logEndOffset: $0.logEndOffset,
-                        lag: $0.lag, owner: nil)
+                        lag: $0.lag, owner: owners?.owner(of: $0.topicPartition))
                 })
                 return
             }
@@ -83,9 +112,10 @@ struct GroupsCommand: AsyncParsableCommand {
             }
             Terminal.printTable(
                 ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "OWNER"],
-                rows.map {
-                    [group, $0.topic, String($0.partition), $0.currentOffset.map(String.init) ?? "-", String($0.logEndOffset),
-                     $0.lag.map(String.init) ?? "-", "-"]
+                rows.map { row -> [String] in
+                    let owner: String = owners?.owner(of: row.topicPartition) ?? "-"
+                    return [group, row.topic, String(row.partition), row.currentOffset.map(String.init) ?? "-", String(row.logEndOffset),
+                            row.lag.map(String.init) ?? "-", owner]
                 })
         }
     }

@@ -42,6 +42,23 @@ struct ControlPlaneTests {
         }
         let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
 
+        // Status: each instance names the listener's group and its child with the partitions that child owns.
+        let statuses = try await client.send(ControlCommand(.status(listenerId: nil)), expectedReplies: 2)
+        #expect(Set(statuses.map(\.instanceId)) == ["pod-a", "pod-b"])
+        for reply in statuses {
+            let instance = try #require(instances.first { $0.plane.instanceId == reply.instanceId })
+            guard case .status(let listeners) = reply.outcome else {
+                Issue.record("not a status reply: \(reply)")
+                continue
+            }
+            let child = instance.registry.status[0].children[0]
+            #expect(listeners.map(\.groupId) == [group], "\(reply)")
+            #expect(
+                listeners.first?.children == [
+                    ControlReply.ChildSummary(id: "orders-0", running: true, assignedPartitions: child.assignedPartitions.map(\.description))
+                ], "\(reply); registry: \(child)")
+        }
+
         // Pause everywhere.
         let paused = try await client.send(ControlCommand(.pause(listenerId: "orders", seconds: nil)), expectedReplies: 2)
         #expect(Set(paused.map(\.instanceId)) == ["pod-a", "pod-b"])
@@ -135,6 +152,25 @@ struct ControlPlaneTests {
         await client.close()
         await plane.stop()
         await registry.stopAll()
+    }
+
+    @Test("a status reply from an instance without groups and children still decodes, with both nil; new ones round-trip")
+    func statusReplyCompatibility() throws {
+        let old = #"{"commandId":null,"instanceId":"pod-old","outcome":{"status":{"_0":[{"id":"orders","running":true,"paused":false,"pauseRequested":false,"assignedPartitions":["t-0"]}]}}}"#
+        let decoded = try JSONDecoder().decode(ControlReply.self, from: Data(old.utf8))
+        #expect(
+            decoded.outcome == .status([ControlReply.ListenerSummary(id: "orders", running: true, paused: false, pauseRequested: false, assignedPartitions: ["t-0"])]))
+        guard case .status(let listeners) = decoded.outcome else { return }
+        #expect(listeners[0].groupId == nil && listeners[0].children == nil)
+
+        let summary = ControlReply.ListenerSummary(
+            id: "orders", running: true, paused: false, pauseRequested: false, assignedPartitions: ["my-topic-0", "my-topic-1"],
+            groupId: "g", children: [
+                ControlReply.ChildSummary(id: "orders-0", running: true, assignedPartitions: ["my-topic-0"]),
+                ControlReply.ChildSummary(id: "orders-1", running: false, assignedPartitions: ["my-topic-1"]),
+            ])
+        let reply = ControlReply(commandId: UUID(), instanceId: "pod-new", outcome: .status([summary]))
+        #expect(try JSONDecoder().decode(ControlReply.self, from: JSONEncoder().encode(reply)) == reply)
     }
 
     @Test("a blank or bad topic name is refused when the plane is built")

@@ -73,6 +73,9 @@ public struct ControlReply: Codable, Sendable, Hashable {
     }
 
     /// One listener as a status reply reports it.
+    ///
+    /// ``groupId`` and ``children`` are newer than the other fields: a reply from an instance built before them
+    /// decodes with both `nil`, so a reader must treat `nil` as "not reported", not as "no group" or "no children".
     public struct ListenerSummary: Codable, Sendable, Hashable {
         /// The listener's id.
         public var id: String
@@ -84,13 +87,62 @@ public struct ControlReply: Codable, Sendable, Hashable {
         public var pauseRequested: Bool
         /// The partitions assigned to the listener's children, as `topic-partition`.
         public var assignedPartitions: [String]
+        /// The consumer group the listener's children join, for telling which group a partition owner belongs to.
+        ///
+        /// `nil` in replies from instances that predate the field.
+        public var groupId: String?
+        /// Each child container with the partitions it owns, for naming a partition's owner down to the child.
+        ///
+        /// `nil` in replies from instances that predate the field; otherwise one entry per child, in index order.
+        public var children: [ChildSummary]?
 
         /// Creates a summary.
-        public init(id: String, running: Bool, paused: Bool, pauseRequested: Bool, assignedPartitions: [String]) {
+        public init(
+            id: String, running: Bool, paused: Bool, pauseRequested: Bool, assignedPartitions: [String], groupId: String? = nil,
+            children: [ChildSummary]? = nil
+        ) {
             self.id = id
             self.running = running
             self.paused = paused
             self.pauseRequested = pauseRequested
+            self.assignedPartitions = assignedPartitions
+            self.groupId = groupId
+            self.children = children
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case id, running, paused, pauseRequested, assignedPartitions, groupId, children
+        }
+
+        /// Decodes a summary; `groupId` and `children` may be absent (replies from older instances).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            running = try container.decode(Bool.self, forKey: .running)
+            paused = try container.decode(Bool.self, forKey: .paused)
+            pauseRequested = try container.decode(Bool.self, forKey: .pauseRequested)
+            assignedPartitions = try container.decode([String].self, forKey: .assignedPartitions)
+            groupId = try container.decodeIfPresent(String.self, forKey: .groupId)
+            children = try container.decodeIfPresent([ChildSummary].self, forKey: .children)
+        }
+    }
+
+    /// One child container of a listener as a status reply reports it, for finding which child owns a partition.
+    ///
+    /// A child that does not run owns nothing, even if ``assignedPartitions`` still lists partitions from before it
+    /// stopped; check ``running`` first.
+    public struct ChildSummary: Codable, Sendable, Hashable {
+        /// The child's id, `<listener id>-<n>`.
+        public var id: String
+        /// Whether the child's poll loop runs.
+        public var running: Bool
+        /// The partitions the child's consumer is assigned now, as `topic-partition`, sorted.
+        public var assignedPartitions: [String]
+
+        /// Creates a child summary.
+        public init(id: String, running: Bool, assignedPartitions: [String]) {
+            self.id = id
+            self.running = running
             self.assignedPartitions = assignedPartitions
         }
     }

@@ -173,7 +173,11 @@ public final class ControlPlane: Sendable {
             listeners.map { listener in
                 ControlReply.ListenerSummary(
                     id: listener.id, running: listener.isRunning, paused: listener.isPaused, pauseRequested: listener.isPauseRequested,
-                    assignedPartitions: listener.children.flatMap(\.assignedPartitions).sorted().map(\.description))
+                    assignedPartitions: listener.children.flatMap(\.assignedPartitions).sorted().map(\.description),
+                    groupId: listener.groupId,
+                    children: listener.children.map {
+                        ControlReply.ChildSummary(id: $0.id, running: $0.isRunning, assignedPartitions: $0.assignedPartitions.sorted().map(\.description))
+                    })
             })
     }
 

@@ -115,7 +115,11 @@ public final class ListenerRegistry: Service, Sendable {
 
     /// Every listener's status.
     public var status: [ListenerStatus] {
-        containers.withLock { $0 }.map { ListenerStatus(id: $0.id, isRunning: $0.container.isRunning, children: $0.container.status) }
+        containers.withLock { $0 }.map {
+            ListenerStatus(
+                id: $0.id, groupId: $0.container.endpoint.effectiveGroupId, isRunning: $0.container.isRunning,
+                children: $0.container.status)
+        }
     }
 
     /// Runs as a service: starts the auto-startup listeners, waits for graceful shutdown, stops them all.

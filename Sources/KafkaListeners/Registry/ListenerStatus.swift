@@ -2,6 +2,8 @@
 public struct ListenerStatus: Sendable, CustomStringConvertible {
     /// The listener's id.
     public var id: String
+    /// The consumer group the listener's children join (the endpoint's `groupId`, or its id when none is set).
+    public var groupId: String
     /// Whether any child runs.
     public var isRunning: Bool
     /// Whether every running child is effectively paused.
