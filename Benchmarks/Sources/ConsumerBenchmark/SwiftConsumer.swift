@@ -26,6 +26,12 @@ struct Measurement: Sendable {
     var recordsPerSecond: Double { Double(records) / elapsed.inSeconds }
     var mallocsPerRecord: Double { Double(allocations.mallocs) / Double(max(records, 1)) }
     var bytesPerRecord: Double { Double(allocations.bytes) / Double(max(records, 1)) }
+    /// CPU nanoseconds per record of the named thread groups.
+    func cpuNanosPerRecord(_ groups: Set<String>) -> Double {
+        cpu.filter { groups.contains($0.group) }.reduce(0) { $0 + $1.seconds } * 1e9 / Double(max(records, 1))
+    }
+    /// CPU nanoseconds per record of the threads that take records from librdkafka and hand them on.
+    var consumingNanosPerRecord: Double { cpuNanosPerRecord(["raw-loop", "kcons", "swift pool"]) }
 }
 
 /// How the Swift side drives the consumer.
