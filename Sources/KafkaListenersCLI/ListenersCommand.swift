@@ -30,10 +30,10 @@ struct ListenersCommand: AsyncParsableCommand {
         var listeners: [ControlReply.ListenerSummary]?
     }
 
-    /// Sends `action` and prints the replies.
-    static func send(
-        _ action: ControlCommand.Action, connection: ConnectionOptions, plane: PlaneOptions, output: OutputOptions
-    ) async throws {
+    /// Sends `action` on the control topic and returns the replies that arrived within `plane.wait`.
+    ///
+    /// - Throws: ``CLIFailure`` (exit code 2) for a bad topic name or `--instances` below 1; the client's errors.
+    static func request(_ action: ControlCommand.Action, connection: ConnectionOptions, plane: PlaneOptions) async throws -> [ControlReply] {
         let controlTopic = try validatedTopic(plane.controlTopic)
         let replyTopic = try validatedTopic(plane.replyTopic)
         guard plane.instances >= 1 else { throw CLIFailure(message: "--instances must be at least 1, got \(plane.instances)", exitCode: 2) }
@@ -46,6 +46,14 @@ struct ListenersCommand: AsyncParsableCommand {
             throw error
         }
         await client.close()
+        return replies
+    }
+
+    /// Sends `action` and prints the replies.
+    static func send(
+        _ action: ControlCommand.Action, connection: ConnectionOptions, plane: PlaneOptions, output: OutputOptions
+    ) async throws {
+        let replies = try await request(action, connection: connection, plane: plane)
         let sorted = replies.sorted { $0.instanceId < $1.instanceId }
         if output.json {
             try Terminal.printJSON(sorted.map(json))

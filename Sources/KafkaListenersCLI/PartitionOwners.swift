@@ -56,18 +56,7 @@ struct PartitionOwners {
     ///
     /// - Throws: ``CLIFailure`` (exit code 2) for a bad topic name or `--instances` below 1; the client's errors.
     static func ask(group: String, connection: ConnectionOptions, plane: ListenersCommand.PlaneOptions) async throws -> PartitionOwners {
-        let controlTopic = try validatedTopic(plane.controlTopic)
-        let replyTopic = try validatedTopic(plane.replyTopic)
-        guard plane.instances >= 1 else { throw CLIFailure(message: "--instances must be at least 1, got \(plane.instances)", exitCode: 2) }
-        let client = try ControlPlaneClient(configuration: try connection.configuration(), controlTopic: controlTopic, replyTopic: replyTopic)
-        let replies: [ControlReply]
-        do {
-            replies = try await client.send(ControlCommand(.status(listenerId: nil)), expectedReplies: plane.instances, timeout: plane.wait.duration)
-        } catch {
-            await client.close()
-            throw error
-        }
-        await client.close()
+        let replies = try await ListenersCommand.request(.status(listenerId: nil), connection: connection, plane: plane)
         return PartitionOwners(group: group, replies: replies)
     }
 
