@@ -56,10 +56,6 @@ public final class KafkaConsumer: Sendable {
     /// - Throws: what `body` throws, or `.closed` after ``close()``.
     public nonisolated(nonsending) func withSession<T: Sendable>(_ body: @escaping @Sendable (ConsumerSession) throws -> T) async throws -> T {
         let core = self.core
-        if thread.canRunInline {
-            guard !core.closed else { throw KafkaError.closed(operation: "use consumer") }
-            return try thread.runInline { try body(ConsumerSession(core: core)) }
-        }
         return try await thread.run("use consumer") {
             guard !core.closed else { throw KafkaError.closed(operation: "use consumer") }
             return try body(ConsumerSession(core: core))
@@ -72,14 +68,9 @@ public final class KafkaConsumer: Sendable {
     @discardableResult
     public func submit(_ body: @escaping @Sendable (ConsumerSession) -> Void) -> Bool {
         let core = self.core
-        if thread.canRunInline {
-            guard !core.closed else { return false }
-            thread.runInline { body(ConsumerSession(core: core)) }
-            return true
-        }
-        return thread.submit { [thread] in
+        return thread.perform {
             guard !core.closed else { return }
-            thread.runInline { body(ConsumerSession(core: core)) }
+            body(ConsumerSession(core: core))
         }
     }
 

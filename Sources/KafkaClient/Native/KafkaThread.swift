@@ -34,21 +34,31 @@ final class KafkaThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Whether the caller runs on this thread.
-    var isCurrent: Bool { Thread.current === thread }
-
     /// Whether the caller runs on this thread outside any session body, where a session body may run
     /// at once instead of being queued (a task that prefers this thread as its executor is there).
-    var canRunInline: Bool { isCurrent && sessionDepth == 0 }
+    private var canRunInline: Bool { Thread.current === thread && sessionDepth == 0 }
 
-    /// Runs `body` as a session body on this thread; the caller must be on it (``canRunInline``).
-    func runInline<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body` as a session body on this thread; the caller must be on it.
+    private func runInline<T>(_ body: () throws -> T) rethrows -> T {
         sessionDepth += 1
         defer { sessionDepth -= 1 }
         return try body()
     }
 
-    /// Queues `job`; returns `false` if the thread has stopped (the job is then dropped).
+    /// Runs the session body `body` on this thread without waiting for it: at once when the caller is a task
+    /// running here outside any session body, otherwise queued. Returns `false` (dropping `body`) if the
+    /// thread has stopped.
+    @discardableResult
+    func perform(_ body: @escaping () -> Void) -> Bool {
+        if canRunInline {
+            runInline(body)
+            return true
+        }
+        return submit { [self] in runInline(body) }
+    }
+
+    /// Queues `job` as is (not as a session body: a task's job runs this way); returns `false` if the thread
+    /// has stopped (the job is then dropped).
     @discardableResult
     func submit(_ job: @escaping () -> Void) -> Bool {
         condition.lock()
@@ -59,11 +69,13 @@ final class KafkaThread: @unchecked Sendable {
         return true
     }
 
-    /// Runs `body` on this thread and returns its result to the awaiting task.
+    /// Runs the session body `body` on this thread and returns its result to the awaiting task; a task
+    /// already running here outside any session body runs it at once, without a hop.
     ///
     /// - Throws: whatever `body` throws, or `KafkaError.closed` if the thread has stopped.
-    func run<T: Sendable>(_ operation: String, _ body: @escaping () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+    nonisolated(nonsending) func run<T: Sendable>(_ operation: String, _ body: @escaping () throws -> T) async throws -> T {
+        if canRunInline { return try runInline(body) }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let accepted = submit { [self] in continuation.resume(with: Result { try runInline(body) }) }
             if !accepted { continuation.resume(throwing: KafkaError.closed(operation: operation)) }
         }
