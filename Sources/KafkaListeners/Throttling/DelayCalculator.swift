@@ -8,9 +8,13 @@ public protocol DelayCalculator: Sendable {
 /// `y = r·(x − allowable)² + minDelay` through (`allowable`, `minDelay`) and (`limit`, `maxDelay`), in whole
 /// milliseconds rounded down (as the original's `(long)` cast). With the defaults, 65 % gives 125 ms.
 public struct QuadraticDelay: DelayCalculator {
+    /// The load (%) up to which the delay stays `minDelay`.
     public var allowable: Double
+    /// The load (%) from which the delay is `maxDelay`.
     public var limit: Double
+    /// The delay at and below `allowable`.
     public var minDelay: Duration
+    /// The delay at and above `limit`.
     public var maxDelay: Duration
 
     /// Creates the curve; the defaults are the seed's (50 %, 80 %, 0, 500 ms).
@@ -33,9 +37,13 @@ public struct QuadraticDelay: DelayCalculator {
 
 /// A straight line from (`allowable`, `minDelay`) to (`limit`, `maxDelay`), flat outside.
 public struct LinearDelay: DelayCalculator {
+    /// The load (%) up to which the delay stays `minDelay`.
     public var allowable: Double
+    /// The load (%) from which the delay is `maxDelay`.
     public var limit: Double
+    /// The delay at and below `allowable`.
     public var minDelay: Duration
+    /// The delay at and above `limit`.
     public var maxDelay: Duration
 
     /// Creates the line.
