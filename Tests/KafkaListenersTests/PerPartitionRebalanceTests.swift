@@ -75,29 +75,40 @@ struct PerPartitionRebalanceTests {
         let phase1 = Recorder(), phase2 = Recorder()
         let inFlightAtCrash = Mutex(0)
         let probe = ConcurrencyProbe<Int>()
-        func endpoint(_ id: String, _ recorder: Recorder) -> ListenerEndpoint {
+        // In the first container, records from offset 60 on wait at a gate, so the crash always finds
+        // records in flight and the stream unfinished, however slowly the machine runs the test. Records
+        // still at the gate when it opens after the crash fail instead of counting as handled.
+        let gate = Gate()
+        let crashed = Mutex(false)
+        func endpoint(_ id: String, _ recorder: Recorder, gated: Bool) -> ListenerEndpoint {
             perPartitionEndpoint(id, topic: topic, group: group, ordering: ordering, maxConcurrency: 12, maxPollRecords: 50, listener: .record { record, context in
-                try await probe.measure(0) { try await Task.sleep(for: .milliseconds(4)) }
+                try await probe.measure(0) {
+                    try await Task.sleep(for: .milliseconds(4))
+                    if gated && record.offset >= 60 { await gate.wait() }
+                }
+                if gated && crashed.withLock({ $0 }) { throw CancellationError() }
                 recorder.note(record, context)
             })
         }
         let first = makeRegistry()
         phase1.record(first.events)
-        let container = try first.register(endpoint("first", phase1))
+        let container = try first.register(endpoint("first", phase1, gated: true))
         try await first.startAll()
         try await waitUntil("the first wave committed", observed: { "\((0..<3).map { phase1.commits(TopicPartition(topic, Int32($0))) })" }) {
             (0..<3).allSatisfy { phase1.commits(TopicPartition(topic, Int32($0))).max() == 10 }
         }
         for partition: Int32 in 0..<3 { try await kafka.produce(total / 3 - 10, to: topic, keys: 10, partition: partition) }
-        try await waitUntil("records in flight mid-stream", observed: { "\(phase1.count) running \(probe.running)" }) {
-            phase1.count >= 150 && probe.running >= 2
+        try await waitUntil("records in flight mid-stream", observed: { "\(phase1.count) handled, \(gate.waiting) at the gate" }) {
+            phase1.count >= 60 && gate.waiting >= 2
         }
         inFlightAtCrash.withLock { $0 = probe.running }
+        crashed.withLock { $0 = true }
         await container.simulateCrash()
+        gate.open()
         #expect(phase1.count < total, "the crash came mid-stream")
 
         let second = makeRegistry()
-        try second.register(endpoint("second", phase2))
+        try second.register(endpoint("second", phase2, gated: false))
         try await second.startAll()
         let all = Set((0..<3).flatMap { p in (0..<(total / 3)).map { "\(p)@\($0)" } })
         func covered() -> Set<String> {

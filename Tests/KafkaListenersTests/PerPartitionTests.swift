@@ -174,14 +174,19 @@ struct PerPartitionTests {
         try await kafka.produce(300, to: topic, partition: 1)
         let child = container.children[0]
         let tp0 = TopicPartition(topic, 0)
-        try await waitUntil("partition 0 paused for back-pressure, partition 1 done", observed: { "\(child.status) \(child.status.workers!)" }) {
+        try await waitUntil("partition 0 paused for back-pressure, partition 1 done", observed: {
+            "\(child.status) \(child.status.workers!); seen per partition: \(seen.withLock { $0.mapValues(\.count) })"
+        }) {
             child.status.pausedPartitions[tp0]?.contains(.backPressure) == true && seen.withLock { $0[1]?.count } == 300
         }
         // Bounded: the buffer size plus at most one poll (fetched before the pause took effect).
         let buffered = child.status.workers?.buffered[tp0] ?? 0
         #expect(buffered >= 20 && buffered <= 30, "buffered \(buffered)")
         gate.open()
-        try await waitUntil("partition 0 drained", observed: { "\(seen.withLock { $0[0]?.count ?? 0 }) \(child.status)" }) {
+        try await waitUntil("partition 0 drained", observed: {
+            "\(seen.withLock { $0[0]?.count ?? 0 }) seen; \(child.status); paused \(child.status.pausedPartitions); "
+                + "\(child.status.workers.map { "\($0)" } ?? "")"
+        }) {
             seen.withLock { $0[0]?.count } == 300
         }
         try await waitUntil("partition 0 fetching again", observed: { "\(child.status)" }) { child.status.pausedPartitions[tp0] == nil }

@@ -59,8 +59,8 @@ final class PartitionWorker: Sendable {
         let ordering = owner.ordering
         let batchSize = owner.batchSize
         var toStart: [LaneKey] = []
-        let pressure = state.withLock { state -> Bool in
-            guard !state.closed, !state.awaitingSeek else { return false }
+        state.withLock { state in
+            guard !state.closed, !state.awaitingSeek else { return }
             let skipped = owner.delivered(records)
             var records = records
             if !skipped.isEmpty {
@@ -93,11 +93,12 @@ final class PartitionWorker: Sendable {
                 }
             }
             state.buffered += records.count
-            guard !state.backPressured, state.buffered >= owner.bufferSize else { return false }
+            guard !state.backPressured, state.buffered >= owner.bufferSize else { return }
             state.backPressured = true
-            return true
+            // Under this lock, so a lane relieving the pressure at once cannot record its resume first and
+            // leave the partition paused for good.
+            owner.setBackPressure(partition, on: true)
         }
-        if pressure { owner.backPressure(partition, on: true) }
         for key in toStart { owner.limiter.acquire(LaneStart(worker: self, key: key)) }
     }
 
@@ -147,10 +148,11 @@ final class PartitionWorker: Sendable {
                 let more = !state.closed && !(state.lanes[key]?.isEmpty ?? true)
                 guard state.backPressured, state.buffered <= owner.bufferSize / 2 else { return (idle, false, more) }
                 state.backPressured = false
-                return (idle, !state.closed, more)
+                owner.setBackPressure(partition, on: false)  // under the lock, in order with the pause
+                return (idle, true, more)
             }
             idle?.signal()
-            if relieved { owner.backPressure(partition, on: false) }
+            if relieved { owner.pressureRelieved() }
             if !completed { break }
             // Let a waiting lane have the slot; this one is started again after it.
             if more && limited && owner.limiter.yield(lane) { return }

@@ -138,15 +138,21 @@ final class PartitionWorkers: Sendable {
         container.workersProcessed(count)
     }
 
-    /// Pauses or resumes a partition for back-pressure (applied by the poll loop at its next boundary).
-    func backPressure(_ tp: TopicPartition, on: Bool) {
+    /// Records a back-pressure pause or its end for a partition (applied by the poll loop at its next
+    /// boundary). A worker calls it under its own lock, so a partition's pause and resume are recorded
+    /// in the order the worker decided them.
+    func setBackPressure(_ tp: TopicPartition, on: Bool) {
         if on {
             container.tracker.addPause(tp, .backPressure)
         } else {
             container.tracker.removePause(tp, .backPressure)
         }
         container.markPausesDirty()
-        if !on { container.wakeUp() }
+    }
+
+    /// Wakes the poll loop so a partition whose back-pressure ended fetches again without waiting out the poll.
+    func pressureRelieved() {
+        container.wakeUp()
     }
 
     /// Drops the queued records of `tp` at or after `offset` (all of them for `nil`) until the poll loop
