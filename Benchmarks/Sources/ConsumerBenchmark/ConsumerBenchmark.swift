@@ -1,6 +1,7 @@
 import Crdkafka
 import Foundation
 import KafkaClient
+import KafkaListeners
 import KafkaListenersTesting
 import Logging
 import Synchronization
@@ -67,7 +68,7 @@ struct ConsumerBenchmark {
         let batch = options.batch
         for round in 1...options.rounds {
             for side in options.sides {
-                let settings = options.consumerSettings(groupId: "bench-\(round)-\(side.hashValue.magnitude)")
+                let settings = options.consumerSettings(groupId: "bench-\(round)-\(side.hashValue.magnitude)", side: side)
                 let run: Measurement
                 switch side {
                 case .raw(let fullFields):
@@ -174,13 +175,15 @@ struct Options: Sendable {
     var mode = SwiftMode.sessionPerBatch
     /// Which sides run each round.
     var sides: [Side] = Side.all
-    /// `large` lifts librdkafka's local-queue limits so no run stalls on `queued.min.messages`;
-    /// `default` keeps librdkafka's defaults (to see the stall).
-    var queueLimits = "large"
+    /// `framework` (the default): the raw loops lift librdkafka's local-queue limits (their fastest: no
+    /// stall on `queued.min.messages`, everything prefetched), KafkaConsumer and the listener containers
+    /// run with the containers' bounded defaults and their fetcher wake-up. `large` lifts the limits for
+    /// every side; `default` keeps librdkafka's defaults everywhere.
+    var queueLimits = "framework"
 
     static let usage = """
         usage: ConsumerBenchmark [RECORDS] [--records N] [--rounds N] [--batch N] [--partitions N]
-                                 [--mode session-per-batch|one-session] [--queue large|default]
+                                 [--mode session-per-batch|one-session] [--queue framework|large|default]
                                  [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|ack-record]
         environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES
         """
@@ -218,7 +221,7 @@ struct Options: Sendable {
                 default: throw BenchmarkError("unknown sides '\(value)'\n\(usage)")
                 }
             case "queue":
-                guard value == "large" || value == "default" else { throw BenchmarkError("unknown queue '\(value)'\n\(usage)") }
+                guard ["framework", "large", "default"].contains(value) else { throw BenchmarkError("unknown queue '\(value)'\n\(usage)") }
                 options.queueLimits = value
             default: throw BenchmarkError("unknown option --\(name)\n\(usage)")
             }
@@ -250,29 +253,54 @@ struct Options: Sendable {
         return options
     }
 
-    /// The consumer settings both sides use (besides `bootstrap.servers`).
-    func consumerSettings(groupId: String) -> [(String, String)] {
-        [("group.id", groupId)] + sharedConsumerSettings
+    /// The consumer settings of one side's run (besides `bootstrap.servers`).
+    func consumerSettings(groupId: String, side: Side) -> [(String, String)] {
+        Self.overlay(extraSettings, on: [("group.id", groupId)] + sharedConsumerSettings + queueSettings(for: side))
+    }
+
+    /// `BENCH_CONSUMER_PROPS="key=value,key=value"`: settings laid over every side's.
+    var extraSettings: [(String, String)] {
+        guard let extra = ProcessInfo.processInfo.environment["BENCH_CONSUMER_PROPS"] else { return [] }
+        return extra.split(separator: ",").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+    }
+
+    static func overlay(_ extra: [(String, String)], on settings: [(String, String)]) -> [(String, String)] {
+        var settings = settings
+        for (key, value) in extra {
+            settings.removeAll { $0.0 == key }
+            settings.append((key, value))
+        }
+        return settings
+    }
+
+    /// Lifted limits: librdkafka prefetches everything and never stalls on its local queue.
+    static let liftedQueue = [("queued.min.messages", "10000000"), ("queued.max.messages.kbytes", "2097151")]
+    /// The listener containers' defaults (given to KafkaConsumer explicitly; containers apply them themselves).
+    static let frameworkQueue = [
+        ("queued.min.messages", "\(ConcurrentContainer.defaultQueuedMinMessages)"),
+        ("queued.max.messages.kbytes", "\(ConcurrentContainer.defaultQueuedMaxKilobytes)"),
+    ]
+
+    /// The local-queue settings of `side` under `queueLimits`.
+    func queueSettings(for side: Side) -> [(String, String)] {
+        switch (queueLimits, side) {
+        case ("large", _), ("framework", .raw): Self.liftedQueue
+        case ("framework", .consumer): Self.frameworkQueue
+        default: []
+        }
     }
 
     /// The settings shown in the report (the group id differs per run and is left out).
     var sharedConsumerSettings: [(String, String)] {
-        var settings = [
+        let settings = [
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "false"),
         ]
-        if queueLimits == "large" {
-            settings += [("queued.min.messages", "10000000"), ("queued.max.messages.kbytes", "2097151")]
-        }
-        // BENCH_CONSUMER_PROPS="key=value,key=value" lays extra consumer settings over these (both sides).
-        if let extra = ProcessInfo.processInfo.environment["BENCH_CONSUMER_PROPS"] {
-            for pair in extra.split(separator: ",") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                if parts.count == 2 { settings.removeAll { $0.0 == parts[0] }; settings.append((parts[0], parts[1])) }
-            }
-        }
-        return settings
+        return Self.overlay(extraSettings, on: settings)
     }
 }
 

@@ -12,9 +12,16 @@ struct Report {
     var markdown: String {
         let settings = options.sharedConsumerSettings.map { "`\($0.0)=\($0.1)`" }.joined(separator: ", ")
         let queueNote =
-            options.queueLimits == "large"
-            ? "local-queue limits lifted, so fetching never stalls on `queued.min.messages` / `queued.max.messages.kbytes`"
-            : "librdkafka's default local-queue limits (fetching may stall on `queued.min.messages`)"
+            switch options.queueLimits {
+            case "large":
+                "every side with local-queue limits lifted (\(Options.liftedQueue.map { "`\($0.0)=\($0.1)`" }.joined(separator: ", ")): fetching never stalls on them, and librdkafka prefetches everything)"
+            case "framework":
+                "raw sides with local-queue limits lifted (\(Options.liftedQueue.map { "`\($0.0)=\($0.1)`" }.joined(separator: ", ")), their fastest), "
+                    + "KafkaConsumer and listener containers with the containers' bounded defaults (\(Options.frameworkQueue.map { "`\($0.0)=\($0.1)`" }.joined(separator: ", "))) "
+                    + "and their fetcher wake-up"
+            default:
+                "librdkafka's default local-queue limits on every side (fetching may stall on `queued.min.messages`)"
+            }
         let swiftCall =
             switch options.mode {
             case .sessionPerBatch:

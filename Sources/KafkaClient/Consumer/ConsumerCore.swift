@@ -17,10 +17,15 @@ final class ConsumerCore: @unchecked Sendable {
     private var nextCommitId = 1
     var partitionQueues: [TopicPartition: PartitionQueue] = [:]
     var rebalanceHandler: RebalanceHandler?
+    var fetchRestarter: FetchRestarter
+    /// The restarter's counter, readable from any thread.
+    let fetchRestarts: FetchRestarter.Counter
 
-    init(handle: NativeHandle, logger: Logger) {
+    init(handle: NativeHandle, logger: Logger, fetchRestarter: FetchRestarter) {
         self.handle = handle
         self.logger = logger
+        self.fetchRestarter = fetchRestarter
+        self.fetchRestarts = fetchRestarter.counter
         // Route the main queue (rebalances, errors, commit results) into the consumer queue.
         rd_kafka_poll_set_consumer(handle.pointer)
         self.queue = rd_kafka_queue_get_consumer(handle.pointer)
@@ -53,7 +58,9 @@ final class ConsumerCore: @unchecked Sendable {
     ) throws -> Int {
         guard !closed else { throw KafkaError.closed(operation: "poll") }
         let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
-        let delivered = try batch.deliver(count: count, prepare: prepare, onError: reportConsumeError, each: each)
+        let bytes = batch.byteCount(count: count)
+        let delivered = try batch.deliver(count: count, bytes: bytes, prepare: prepare, onError: reportConsumeError, each: each)
+        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, rk: rk, logger: logger)
         try throwIfFatal()
         return delivered
     }

@@ -35,7 +35,8 @@ public final class KafkaConsumer: Sendable {
     ) throws {
         let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logger: logger)
         if let onStatistics { handle.callbacks.statistics.withLock { $0 = .init(onStatistics) } }
-        let core = ConsumerCore(handle: handle, logger: logger)
+        let settings = Dictionary(configuration.properties.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        let core = ConsumerCore(handle: handle, logger: logger, fetchRestarter: FetchRestarter(settings: settings))
         core.rebalanceHandler = rebalanceHandler
         handle.callbacks.rebalance.withLock {
             $0 = .init { [weak core] _, err, list in core?.handleRebalance(err, list) }
@@ -73,6 +74,14 @@ public final class KafkaConsumer: Sendable {
             body(ConsumerSession(core: core))
         }
     }
+
+    /// How many times this consumer woke librdkafka's fetcher after draining a full prefetch queue.
+    ///
+    /// librdkafka before 2.2.0 stops fetching once its local queue reaches `queued.min.messages` or
+    /// `queued.max.messages.kbytes` and would look again only up to a second later; the consumer wakes it
+    /// with one `ListOffsets` request per leader broker instead (see Docs/ClientLayer.md). Always 0 with a
+    /// librdkafka that has `fetch.queue.backoff.ms`.
+    public var fetchRestarts: Int { core.fetchRestarts.value.load(ordering: .relaxed) }
 
     /// The consumer's own thread as a task executor.
     ///

@@ -1,4 +1,5 @@
 import Crdkafka
+import Logging
 
 /// One assigned partition's own librdkafka queue, split off the consumer queue so its records can be
 /// fetched separately from the other partitions' (for per-partition workers).
@@ -12,13 +13,20 @@ public final class PartitionQueue: @unchecked Sendable {
     // Only touched on the owning consumer's thread; `queue` is nil once destroyed.
     private var queue: OpaquePointer?
     private var batch = MessageBatch(capacity: 256)
+    private let rk: OpaquePointer
+    private let logger: Logger
+    /// A split queue has its own prefetch limits, so its own restarter.
+    private var fetchRestarter: FetchRestarter
     /// The partition this queue carries.
     public let topicPartition: TopicPartition
 
-    init?(rk: OpaquePointer, topicPartition: TopicPartition) {
+    init?(rk: OpaquePointer, topicPartition: TopicPartition, fetchRestarter: FetchRestarter, logger: Logger) {
         guard let queue = rd_kafka_queue_get_partition(rk, topicPartition.topic, topicPartition.partition) else { return nil }
         rd_kafka_queue_forward(queue, nil)
         self.queue = queue
+        self.rk = rk
+        self.logger = logger
+        self.fetchRestarter = fetchRestarter
         self.topicPartition = topicPartition
     }
 
@@ -28,7 +36,10 @@ public final class PartitionQueue: @unchecked Sendable {
     func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
         guard let queue else { throw KafkaError.closed(operation: "poll partition \(topicPartition)") }
         let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll partition \(topicPartition)")
-        return try batch.deliver(count: count, onError: { _ in }, each: each)
+        let bytes = batch.byteCount(count: count)
+        let delivered = try batch.deliver(count: count, bytes: bytes, onError: { _ in }, each: each)
+        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, rk: rk, partition: topicPartition, logger: logger)
+        return delivered
     }
 
     /// Interrupts a blocking poll of this queue; safe from any thread while the queue is alive.

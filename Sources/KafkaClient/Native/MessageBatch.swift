@@ -36,21 +36,28 @@ struct MessageBatch {
         return count
     }
 
+    /// The key and value bytes of the first `count` fetched messages (error messages excluded).
+    func byteCount(count: Int) -> Int {
+        var total = 0
+        for index in 0..<count where buffer[index]!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            total += MessageConversion.byteCount(of: buffer[index]!)
+        }
+        return total
+    }
+
     /// Converts the first `count` fetched messages and hands them to `each`, destroying every message;
-    /// error messages go to `onError`. Returns how many records were delivered.
+    /// error messages go to `onError`. `bytes` is ``byteCount(count:)`` if the caller has it already.
+    /// Returns how many records were delivered.
     @discardableResult
     func deliver(
-        count: Int, prepare: (Int) -> Void = { _ in }, onError: (UnsafePointer<rd_kafka_message_t>) -> Void,
+        count: Int, bytes: Int? = nil, prepare: (Int) -> Void = { _ in }, onError: (UnsafePointer<rd_kafka_message_t>) -> Void,
         each: (consuming ConsumerRecord) throws -> Void
     ) throws -> Int {
         prepare(count)
         var delivered = 0
         var topicCache: (OpaquePointer?, String) = (nil, "")
         // One buffer for every key and value of the batch.
-        var total = 0
-        for index in 0..<count where buffer[index]!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            total += MessageConversion.byteCount(of: buffer[index]!)
-        }
+        let total = bytes ?? byteCount(count: count)
         let storage = total > 0 ? ByteStorage(capacity: total) : ByteStorage.empty
         var cursor = 0
         var thrown: Error?

@@ -16,6 +16,14 @@ public final class ConcurrentContainer: Sendable {
     public let endpoint: ListenerEndpoint
     private let idleWarned: IdleWarning
 
+    /// The `queued.min.messages` a container's consumer gets unless the endpoint sets it: librdkafka's own
+    /// default, the most messages it prefetches per consumer (per partition for per-partition containers).
+    public static let defaultQueuedMinMessages = 100_000
+    /// The `queued.max.messages.kbytes` a container's consumer gets unless the endpoint sets it: the
+    /// payload bytes librdkafka prefetches, in KiB. It holds about three times as much in memory (each
+    /// message's bookkeeping and fetch buffer), so the default keeps a consumer under ~100 MB.
+    public static let defaultQueuedMaxKilobytes = 16_384
+
     final class IdleWarning: Sendable {
         let warned = Atomic<Bool>(false)
     }
@@ -39,11 +47,14 @@ public final class ConcurrentContainer: Sendable {
             configuration.enableAutoCommit = false
             configuration.enableAutoOffsetStore = false
             if configuration.autoOffsetReset == nil { configuration.autoOffsetReset = .earliest }
-            // librdkafka 2.0.2 stops fetching for ~0.7 s whenever a consumer's local queue passes
-            // queued.min.messages (100 k by default), which a listener slower than the fetcher does all the
-            // time; a high message threshold with a byte cap keeps fetching smooth and memory bounded.
-            if configuration["queued.min.messages"] == nil { configuration["queued.min.messages"] = "1000000" }
-            if configuration["queued.max.messages.kbytes"] == nil { configuration["queued.max.messages.kbytes"] = "65536" }
+            // A bounded prefetch: librdkafka holds ~3-4 times the payload bytes it counts against
+            // queued.max.messages.kbytes, so 16 MB keeps a consumer's queue well under 100 MB of memory. The
+            // consumer wakes librdkafka 2.0.2's fetcher when the queue drains (see KafkaClient's
+            // FetchRestarter), so a listener slower than the fetcher no longer stalls ~1 s per refill.
+            if configuration["queued.min.messages"] == nil { configuration["queued.min.messages"] = "\(Self.defaultQueuedMinMessages)" }
+            if configuration["queued.max.messages.kbytes"] == nil {
+                configuration["queued.max.messages.kbytes"] = "\(Self.defaultQueuedMaxKilobytes)"
+            }
             let concurrency = endpoint.concurrency
             children.append(
                 SingleContainer(

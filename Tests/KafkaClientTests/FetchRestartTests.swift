@@ -1,0 +1,59 @@
+import Crdkafka
+import KafkaClient
+import KafkaListenersTesting
+import Testing
+
+@Suite("Waking librdkafka's fetcher when a bounded prefetch queue drains")
+struct FetchRestartTests {
+    /// librdkafka 2.2.0 has `fetch.queue.backoff.ms` and needs no wake-ups.
+    static let needsRestarts = rd_kafka_version() < 0x0202_00ff
+
+    /// Small local-queue limits: every fetch response overfills them, so the fetcher stops many times.
+    static let bounded = ["queued.min.messages": "1000", "queued.max.messages.kbytes": "64"]
+
+    @Test("a consumer with small queue limits gets every record, in order, and wakes the fetcher after each refill")
+    func consumerQueue() async throws {
+        let topic = try TestCluster.topic("restart", partitions: 2)
+        for partition: Int32 in 0..<2 { try await produce(10_000, to: topic, partition: partition) }
+        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart"), Self.bounded))
+        try await consumer.assign((0..<2).map { TopicPartitionOffset(topic, $0, 0) })
+        var offsets: [Int32: [Int64]] = [:]
+        try await waitUntil("20,000 records", timeout: .seconds(60), observed: { "\(offsets.mapValues(\.count)), \(consumer.fetchRestarts) restarts" }) {
+            for record in try await consumer.poll(maxRecords: 200, timeout: .milliseconds(100)) {
+                offsets[record.partition, default: []].append(record.offset)
+            }
+            return offsets.values.reduce(0) { $0 + $1.count } >= 20_000
+        }
+        #expect(offsets[0] == Array(0..<10_000) && offsets[1] == Array(0..<10_000), "each record once, in order")
+        if Self.needsRestarts {
+            #expect(consumer.fetchRestarts >= 2, "restarts: \(consumer.fetchRestarts)")
+        } else {
+            #expect(consumer.fetchRestarts == 0)
+        }
+        await consumer.close()
+    }
+
+    @Test("a split partition queue with small limits wakes its partition's fetcher and gets every record")
+    func partitionQueue() async throws {
+        let topic = try TestCluster.topic("restart-pq", partitions: 1)
+        try await produce(10_000, to: topic, partition: 0)
+        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-pq"), Self.bounded))
+        let tp = TopicPartition(topic, 0)
+        try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
+        let queue = try await consumer.withSession { try $0.partitionQueue(for: tp) }
+        var offsets: [Int64] = []
+        try await waitUntil("10,000 records", timeout: .seconds(60), observed: { "\(offsets.count), \(consumer.fetchRestarts) restarts" }) {
+            let batch = try await consumer.withSession { session -> [Int64] in
+                _ = try session.poll(maxRecords: 1, timeout: .zero) { _ in }  // serves the consumer's own events
+                var batch: [Int64] = []
+                try session.poll(queue, maxRecords: 200, timeout: .milliseconds(100)) { batch.append($0.offset) }
+                return batch
+            }
+            offsets += batch
+            return offsets.count >= 10_000
+        }
+        #expect(offsets == Array(0..<10_000), "each record once, in order")
+        if Self.needsRestarts { #expect(consumer.fetchRestarts >= 2, "restarts: \(consumer.fetchRestarts)") }
+        await consumer.close()
+    }
+}
