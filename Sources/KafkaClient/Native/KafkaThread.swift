@@ -27,7 +27,10 @@ final class KafkaThread: @unchecked Sendable {
     init(name: String, idle: (() -> Void)? = nil) {
         self.name = name
         self.idle = idle
-        let thread = Thread { [self] in self.loop() }
+        // Weak: the Thread keeps its block after it ends, so a strong capture would be a cycle
+        // (this object → Thread → block → this object) and leak both. The loop holds a strong reference
+        // while it runs.
+        let thread = Thread { [weak self] in self?.loop() }
         self.thread = thread
         thread.name = name
         thread.stackSize = 1 << 20
