@@ -33,6 +33,37 @@ struct ContainerBehaviourTests {
         #expect(try await committedOffsets(group: id, topic: topic, partitions: 1) == [10])
     }
 
+    @Test("a synchronous record listener gets every record once, in order; its throws go to the error handler; batch ack commits all")
+    func synchronousListener() async throws {
+        let topic = try await kafka.topic("sync-listener", partitions: 2)
+        try await kafka.produce(200, to: topic)
+        let registry = makeRegistry()
+        let recorder = Recorder()
+        recorder.record(registry.events)
+        struct Boom: Error {}
+        let id = kafka.unique("sync-listener")
+        let attempts = Mutex<[Int64: Int]>([:])
+        try registry.register(
+            ListenerEndpoint(id: id, selection: .topics([topic]), listener: .syncRecord { record, context in
+                if record.partition == 0 && record.offset == 5 {
+                    let attempt = attempts.withLock { $0[5, default: 0] += 1; return $0[5]! }
+                    if attempt < 3 { throw Boom() }  // succeeds on the third attempt
+                }
+                recorder.note(record, context)
+            }, ackMode: .batch, maxPollRecords: 50))
+        try await registry.startAll()
+        try await waitUntil("200 records", observed: { "\(recorder.count)" }) { recorder.count >= 200 }
+        await registry.stopAll()
+        let handled = recorder.handled.withLock { $0 }
+        for partition: Int32 in 0..<2 {
+            let offsets = handled.filter { $0.tp.partition == partition }.map(\.offset)
+            #expect(offsets == Array(0..<Int64(offsets.count)), "partition \(partition): each record once, in order")
+        }
+        #expect(handled.count == 200)
+        #expect(recorder.events(matching: { if case .listenerFailed = $0 { true } else { false } }).count == 2)
+        #expect(try await committedOffsets(group: id, topic: topic, partitions: 2).reduce(0, +) == 200)
+    }
+
     @Test("a listener slower than the threshold is reported non-responsive")
     func nonResponsive() async throws {
         let topic = try await kafka.topic("stuck", partitions: 1)

@@ -184,7 +184,7 @@ struct Options: Sendable {
     static let usage = """
         usage: ConsumerBenchmark [RECORDS] [--records N] [--rounds N] [--batch N] [--partitions N]
                                  [--mode session-per-batch|one-session] [--queue framework|large|default]
-                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|ack-record]
+                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|ack-record|sync-listener]
         environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES
         """
 
@@ -218,6 +218,7 @@ struct Options: Sendable {
                 case "batch-async": options.sides = [.raw(fullFields: true), .listener(.batchAsync)]
                 case "batch-sync": options.sides = [.raw(fullFields: true), .listener(.batch)]
                 case "ack-record": options.sides = [.raw(fullFields: true), .listener(.recordAckRecord)]
+                case "sync-listener": options.sides = [.raw(fullFields: true), .listener(.syncRecordBatchAckAsync)]
                 default: throw BenchmarkError("unknown sides '\(value)'\n\(usage)")
                 }
             case "queue":

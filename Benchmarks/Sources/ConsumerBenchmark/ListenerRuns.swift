@@ -12,6 +12,7 @@ enum ListenerSide: String, Sendable, CaseIterable {
     case batch = "batch listener, ack batch"
     case batchAsync = "batch listener, ack batch (async)"
     case recordAckRecord = "record listener, ack record (async)"
+    case syncRecordBatchAckAsync = "synchronous record listener, ack batch (async)"
 
     var listenerCall: String {
         switch self {
@@ -20,6 +21,7 @@ enum ListenerSide: String, Sendable, CaseIterable {
         case .batch: "`.batch { records, _ in … }`, `ackMode: .batch`, sync commits"
         case .batchAsync: "the same with `commitMode: .async`"
         case .recordAckRecord: "`.record { record, _ in … }`, `ackMode: .record`, `commitMode: .async`"
+        case .syncRecordBatchAckAsync: "`.syncRecord { record, _ in … }` (a listener that never awaits), `ackMode: .batch`, `commitMode: .async`"
         }
     }
 
@@ -78,6 +80,10 @@ enum ListenerRuns {
         switch side {
         case .recordBatchAck, .recordBatchAckAsync, .recordAckRecord:
             listener = .record { record, _ in
+                tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
+            }
+        case .syncRecordBatchAckAsync:
+            listener = .syncRecord { record, _ in
                 tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
             }
         case .batch, .batchAsync:

@@ -62,7 +62,9 @@ extension SingleContainer {
             }
             let processed: Int
             switch endpoint.listener {
-            case .record(let handler): processed = await dispatchRecords(records, handler, consumer)
+            case .record(let handler): processed = await dispatchRecords(records, handler, sync: nil, consumer)
+            case .syncRecord(let handler):
+                processed = await dispatchRecords(records, endpoint.listener.recordHandler!, sync: handler, consumer)
             case .batch(let handler): processed = await dispatchBatch(records, handler)
             }
             metrics.records.increment(by: Int64(processed))
@@ -75,9 +77,10 @@ extension SingleContainer {
         }
     }
 
-    /// Hands records to a record listener in order; returns how many were handled.
+    /// Hands records to a record listener in order; returns how many were handled. `sync`, the listener's
+    /// synchronous form if it has one, is called instead of `handler` when no interceptor runs.
     private nonisolated(nonsending) func dispatchRecords(
-        _ records: [ConsumerRecord], _ handler: Listener.RecordHandler,
+        _ records: [ConsumerRecord], _ handler: Listener.RecordHandler, sync: Listener.SyncRecordHandler?,
         _ consumer: KafkaConsumer
     ) async -> Int {
         let manual = endpoint.ackMode.isManual
@@ -96,6 +99,8 @@ extension SingleContainer {
         let failuresPending = state.withLock { !$0.failures.isEmpty }
         // Without interceptors the listener is called directly (one async frame less per record).
         let intercepted = !endpoint.interceptors.record.isEmpty || !endpoint.interceptors.consumer.isEmpty
+        // A synchronous listener is called without an async call (and the executor hop after it) per record.
+        let direct = intercepted ? nil : sync
         records: for (index, record) in records.enumerated() {
             if stopping { break }
             let tp = record.topicPartition
@@ -109,7 +114,9 @@ extension SingleContainer {
                     outcome = await recover(record, error, attempts: failure.attempts)
                     recovered = true
                 } else {
-                    if intercepted {
+                    if let direct {
+                        try direct(record, context)
+                    } else if intercepted {
                         _ = try await invokeRecord(handler, record, context)
                     } else {
                         try await handler(record, context)

@@ -22,7 +22,9 @@ extension Listener {
     ///   `InstrumentationSystem`), and with none in effect the listener runs as it is, with no span.
     public func traced(tracer: (any Tracer)? = nil) -> Listener {
         switch self {
-        case .record(let handle):
+        case .record, .syncRecord:
+            // A synchronous listener is traced through its async form (the span needs an async scope).
+            let handle = recordHandler!
             return .record { record, context in
                 guard let tracer = tracer ?? KafkaTracing.activeTracer else { return try await handle(record, context) }
                 var parent = ServiceContext.current ?? .topLevel

@@ -65,7 +65,7 @@ final class PartitionWorkers: Sendable {
     /// Failures go to the error handler here, in the lane: the lane itself waits out the back-off, so only
     /// this record's partition (or key) waits, and the poll loop never does.
     func handle(_ record: ConsumerRecord, of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
-        guard case .record(let handler) = container.endpoint.listener else { return false }
+        guard let handler = container.endpoint.listener.recordHandler else { return false }
         let outcome = await withErrorHandling([record], isClosed: isClosed) {
             _ = try await self.container.invokeRecord(handler, record, self.container.makeContext(.record(tp, record.offset)))
         }
