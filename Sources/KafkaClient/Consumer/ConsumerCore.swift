@@ -20,12 +20,15 @@ final class ConsumerCore: @unchecked Sendable {
     var fetchRestarter: FetchRestarter
     /// The restarter's counter, readable from any thread.
     let fetchRestarts: FetchRestarter.Counter
+    /// Sends the restarter's wake-ups off this thread.
+    let fetchWaker: FetchWaker
 
     init(handle: NativeHandle, logger: Logger, fetchRestarter: FetchRestarter) {
         self.handle = handle
         self.logger = logger
         self.fetchRestarter = fetchRestarter
         self.fetchRestarts = fetchRestarter.counter
+        self.fetchWaker = FetchWaker(rk: handle.pointer)
         // Route the main queue (rebalances, errors, commit results) into the consumer queue.
         rd_kafka_poll_set_consumer(handle.pointer)
         self.queue = rd_kafka_queue_get_consumer(handle.pointer)
@@ -60,7 +63,7 @@ final class ConsumerCore: @unchecked Sendable {
         let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
         let bytes = batch.byteCount(count: count)
         let delivered = try batch.deliver(count: count, bytes: bytes, prepare: prepare, onError: reportConsumeError, each: each)
-        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, rk: rk, logger: logger)
+        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, waker: fetchWaker, logger: logger)
         try throwIfFatal()
         return delivered
     }
@@ -299,6 +302,7 @@ final class ConsumerCore: @unchecked Sendable {
     /// the handle. Runs on the consumer's thread; safe to call twice.
     func close() {
         guard !closed else { return }
+        fetchWaker.close()
         let err = rd_kafka_consumer_close(rk)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("consumer close reported \(KafkaError.rdkafka(err, operation: "close consumer"))")

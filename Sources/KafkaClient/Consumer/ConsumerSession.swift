@@ -78,7 +78,7 @@ public struct ConsumerSession {
     /// - Throws: `.invalidArgument` if librdkafka does not know the partition.
     public func partitionQueue(for partition: TopicPartition) throws -> PartitionQueue {
         if let existing = core.partitionQueues[partition] { return existing }
-        guard let queue = PartitionQueue(rk: core.rk, topicPartition: partition, fetchRestarter: core.fetchRestarter.reset(), logger: core.logger) else {
+        guard let queue = PartitionQueue(rk: core.rk, topicPartition: partition, fetchRestarter: core.fetchRestarter.reset(), waker: core.fetchWaker, logger: core.logger) else {
             throw KafkaError(
                 kind: .invalidArgument, message: "librdkafka has no queue for \(partition)", operation: "get partition queue")
         }

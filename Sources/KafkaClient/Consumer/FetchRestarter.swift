@@ -71,19 +71,19 @@ struct FetchRestarter {
     }
 
     /// Checks `queue` after a poll that delivered `records` records of `bytes` key and value bytes, and
-    /// wakes the fetchers of `partition` (of the whole assignment for `nil`) when it has drained.
-    /// Runs on the consumer's thread.
+    /// has `waker` wake the fetchers of `partition` (of the whole assignment for `nil`) when it has drained.
+    /// Runs on the consumer's thread and never blocks it.
     mutating func afterPoll(
-        queue: OpaquePointer, records: Int, bytes: Int, rk: OpaquePointer, partition: TopicPartition? = nil, logger: Logger
+        queue: OpaquePointer, records: Int, bytes: Int, waker: FetchWaker, partition: TopicPartition? = nil, logger: Logger
     ) {
         guard enabled, shouldWake(queued: Int(rd_kafka_queue_length(queue)), records: records, bytes: bytes) else { return }
         logger.trace("prefetch queue drained below its limit: waking the fetcher", metadata: ["partition": "\(partition.map { "\($0)" } ?? "all")"])
-        Self.wakeFetchers(rk, partition: partition)
+        waker.wake(partition: partition)
     }
 
     /// Wakes the broker threads that lead `partition` (every assigned partition for `nil`) with one
     /// `ListOffsets` request each (the answers are ignored). Blocks the calling thread for one round trip,
-    /// at most `timeoutMs`; call it on the consumer's thread.
+    /// at most `timeoutMs`: ``FetchWaker`` calls it on a thread of its own.
     static func wakeFetchers(_ rk: OpaquePointer, partition: TopicPartition?, timeoutMs: Int32 = 500) {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         if let partition {

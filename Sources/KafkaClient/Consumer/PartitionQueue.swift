@@ -13,18 +13,18 @@ public final class PartitionQueue: @unchecked Sendable {
     // Only touched on the owning consumer's thread; `queue` is nil once destroyed.
     private var queue: OpaquePointer?
     private var batch = MessageBatch(capacity: 256)
-    private let rk: OpaquePointer
+    private let waker: FetchWaker
     private let logger: Logger
     /// A split queue has its own prefetch limits, so its own restarter.
     private var fetchRestarter: FetchRestarter
     /// The partition this queue carries.
     public let topicPartition: TopicPartition
 
-    init?(rk: OpaquePointer, topicPartition: TopicPartition, fetchRestarter: FetchRestarter, logger: Logger) {
+    init?(rk: OpaquePointer, topicPartition: TopicPartition, fetchRestarter: FetchRestarter, waker: FetchWaker, logger: Logger) {
         guard let queue = rd_kafka_queue_get_partition(rk, topicPartition.topic, topicPartition.partition) else { return nil }
         rd_kafka_queue_forward(queue, nil)
         self.queue = queue
-        self.rk = rk
+        self.waker = waker
         self.logger = logger
         self.fetchRestarter = fetchRestarter
         self.topicPartition = topicPartition
@@ -38,7 +38,7 @@ public final class PartitionQueue: @unchecked Sendable {
         let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll partition \(topicPartition)")
         let bytes = batch.byteCount(count: count)
         let delivered = try batch.deliver(count: count, bytes: bytes, onError: { _ in }, each: each)
-        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, rk: rk, partition: topicPartition, logger: logger)
+        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, waker: waker, partition: topicPartition, logger: logger)
         return delivered
     }
 
