@@ -45,24 +45,23 @@ final class ConsumerCore: @unchecked Sendable {
 
     /// Returns up to `maxRecords` records, waiting at most `timeout` for the first one.
     func poll(maxRecords: Int, timeout: Duration) throws -> [ConsumerRecord] {
-        var records: [ConsumerRecord] = []
-        // Each record is handed over owned, so appending moves it (no reference-count traffic per record).
-        try poll(maxRecords: maxRecords, timeout: timeout, prepare: { records.reserveCapacity($0) }) { (record: consuming ConsumerRecord) in
-            records.append(record)
-        }
+        guard !closed else { throw KafkaError.closed(operation: "poll") }
+        let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
+        let bytes = batch.byteCount(count: count)
+        let records = batch.collect(count: count, bytes: bytes, onError: reportConsumeError)
+        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, waker: fetchWaker, logger: logger)
+        try throwIfFatal()
         return records
     }
 
     /// Calls `each` for up to `maxRecords` records, waiting at most `timeout` for the first one;
     /// returns how many were delivered. Rebalance callbacks and async commit results are served here.
     @discardableResult
-    func poll(
-        maxRecords: Int, timeout: Duration, prepare: (Int) -> Void = { _ in }, _ each: (consuming ConsumerRecord) throws -> Void
-    ) throws -> Int {
+    func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
         guard !closed else { throw KafkaError.closed(operation: "poll") }
         let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
         let bytes = batch.byteCount(count: count)
-        let delivered = try batch.deliver(count: count, bytes: bytes, prepare: prepare, onError: reportConsumeError, each: each)
+        let delivered = try batch.deliver(count: count, bytes: bytes, onError: reportConsumeError, each: each)
         fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, waker: fetchWaker, logger: logger)
         try throwIfFatal()
         return delivered

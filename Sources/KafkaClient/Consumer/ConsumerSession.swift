@@ -18,7 +18,7 @@ public struct ConsumerSession {
     /// - Returns: the number of records delivered.
     @discardableResult
     public func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
-        try core.poll(maxRecords: maxRecords, timeout: timeout) { (record: consuming ConsumerRecord) in try each(record) }
+        try core.poll(maxRecords: maxRecords, timeout: timeout, each)
     }
 
     /// Commits `offsets` (each the next offset to read) and waits for the broker's answer.

@@ -3,7 +3,7 @@ import Crdkafka
 /// A reusable buffer of `rd_kafka_message_t` pointers and the one fetch-and-convert routine every queue
 /// poll uses (the consumer queue and split partition queues).
 ///
-/// Used only on the owning consumer's thread. Every fetched message is destroyed by ``deliver(count:prepare:onError:each:)``.
+/// Used only on the owning consumer's thread. Every fetched message is destroyed by ``deliver(count:bytes:onError:each:)`` or ``collect(count:bytes:onError:)``.
 struct MessageBatch {
     private var buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     private var capacity: Int
@@ -45,20 +45,23 @@ struct MessageBatch {
         return total
     }
 
-    /// Converts the first `count` fetched messages and hands them to `each`, destroying every message;
-    /// error messages go to `onError`. `bytes` is ``byteCount(count:)`` if the caller has it already.
-    /// Returns how many records were delivered.
+    /// One buffer for every key and value of the first `count` fetched messages.
+    private func storage(count: Int, bytes: Int?) -> ByteStorage {
+        let total = bytes ?? byteCount(count: count)
+        return total > 0 ? ByteStorage(capacity: total) : ByteStorage.empty
+    }
+
+    /// Converts the first `count` fetched messages and hands each record to `each`, destroying every message;
+    /// error messages go to `onError`. `bytes` is ``byteCount(count:)`` if the caller has it already. After
+    /// `each` throws, the rest are destroyed unseen and the error is rethrown. Returns how many records were
+    /// delivered.
     @discardableResult
     func deliver(
-        count: Int, bytes: Int? = nil, prepare: (Int) -> Void = { _ in }, onError: (UnsafePointer<rd_kafka_message_t>) -> Void,
-        each: (consuming ConsumerRecord) throws -> Void
+        count: Int, bytes: Int? = nil, onError: (UnsafePointer<rd_kafka_message_t>) -> Void, each: (ConsumerRecord) throws -> Void
     ) throws -> Int {
-        prepare(count)
         var delivered = 0
         var topicCache: (OpaquePointer?, String) = (nil, "")
-        // One buffer for every key and value of the batch.
-        let total = bytes ?? byteCount(count: count)
-        let storage = total > 0 ? ByteStorage(capacity: total) : ByteStorage.empty
+        let storage = storage(count: count, bytes: bytes)
         var cursor = 0
         var thrown: Error?
         for index in 0..<count {
@@ -70,7 +73,10 @@ struct MessageBatch {
                 continue
             }
             do {
-                try each(MessageConversion.record(from: message, topicCache: &topicCache, storage: storage, cursor: &cursor))
+                // Lent, not passed owned: handing an owned record to a closure made the compiler copy it and
+                // destroy the original (six reference-count operations per record).
+                let record = MessageConversion.record(from: message, topicCache: &topicCache, storage: storage, cursor: &cursor)
+                try each(record)
                 delivered += 1
             } catch {
                 thrown = error
@@ -78,6 +84,27 @@ struct MessageBatch {
         }
         if let thrown { throw thrown }
         return delivered
+    }
+
+    /// Converts the first `count` fetched messages into an array, building each record in place, and
+    /// destroys every message; error messages go to `onError`.
+    func collect(count: Int, bytes: Int? = nil, onError: (UnsafePointer<rd_kafka_message_t>) -> Void) -> [ConsumerRecord] {
+        var topicCache: (OpaquePointer?, String) = (nil, "")
+        let storage = storage(count: count, bytes: bytes)
+        var cursor = 0
+        return [ConsumerRecord](unsafeUninitializedCapacity: count) { records, initialized in
+            for index in 0..<count {
+                let message = UnsafePointer<rd_kafka_message_t>(buffer[index]!)
+                defer { rd_kafka_message_destroy(UnsafeMutablePointer(mutating: message)) }
+                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    onError(message)
+                    continue
+                }
+                (records.baseAddress! + initialized).initialize(
+                    to: MessageConversion.record(from: message, topicCache: &topicCache, storage: storage, cursor: &cursor))
+                initialized += 1
+            }
+        }
     }
 
     /// Frees the buffer; the batch must not be used afterwards.
