@@ -17,6 +17,13 @@ struct KafkaApplicationServiceTests {
             Listen(id, topics: topic, ackMode: .record) { (record: TypedRecord<String, Order>, context) in sink.add(record, context) }
         }
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "service-test")))
+        // An event subscriber's loop ends with the service run, after the stop events.
+        let seen = Mutex<(stopped: Int, ended: Bool)>((0, false))
+        let stream = app.registry.events.subscribe()
+        let subscriber = Task {
+            for await event in stream { if case .stopped = event.kind { seen.withLock { $0.stopped += 1 } } }
+            seen.withLock { $0.ended = true }
+        }
         let finished = Mutex(false)
         let running = Task {
             defer { finished.withLock { $0 = true } }
@@ -30,6 +37,11 @@ struct KafkaApplicationServiceTests {
             finished.withLock { $0 }
         }
         try await running.value
+        try await waitUntil("the event stream ends with the service run", observed: { "\(seen.withLock { $0 })" }) {
+            seen.withLock { $0.ended }
+        }
+        await subscriber.value
+        #expect(seen.withLock { $0.stopped } >= 1, "stop events arrive before the stream ends")
         #expect(app.registry.status.allSatisfy { !$0.isRunning })
         #expect(sink.count == 30)
         let committed = try await committedOffsets(group: id, topic: topic, partitions: 2)

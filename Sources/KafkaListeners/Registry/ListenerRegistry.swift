@@ -123,11 +123,14 @@ public final class ListenerRegistry: Service, Sendable {
     }
 
     /// Runs as a service: starts the auto-startup listeners, waits for graceful shutdown, stops them all.
+    ///
+    /// When it returns, every stream of ``events`` has finished (after the containers' stop events).
     public func run() async throws {
         try await startAll()
         logger.info("listener registry running \(listenerIds.count) listeners")
         try? await gracefulShutdown()
         logger.info("listener registry shutting down")
         await stopAll()
+        events.finish()
     }
 }
