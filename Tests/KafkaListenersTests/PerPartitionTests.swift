@@ -80,6 +80,10 @@ struct PerPartitionTests {
             seen.withLock { $0.values.reduce(0) { $0 + $1.count } } >= total
         }
         await registry.stopAll()
+        // Per-partition containers bound librdkafka's prefetch per split partition queue.
+        let settings = container.children[0].configuration
+        #expect(settings["queued.min.messages"] == "\(ConcurrentContainer.defaultPerPartitionQueuedMinMessages)")
+        #expect(settings["queued.max.messages.kbytes"] == "\(ConcurrentContainer.defaultPerPartitionQueuedMaxKilobytes)")
         let handled = seen.withLock { $0 }
         #expect(handled.values.reduce(0) { $0 + $1.count } == total, "each record once")
         for (partition, offsets) in handled {

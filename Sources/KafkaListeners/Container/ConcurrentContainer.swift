@@ -23,6 +23,12 @@ public final class ConcurrentContainer: Sendable {
     /// payload bytes librdkafka prefetches, in KiB. It holds about three times as much in memory (each
     /// message's bookkeeping and fetch buffer), so the default keeps a consumer under ~100 MB.
     public static let defaultQueuedMaxKilobytes = 16_384
+    /// The `queued.min.messages` of a per-partition container's consumer: librdkafka applies it to each
+    /// partition's own queue there, so it is a tenth of ``defaultQueuedMinMessages``.
+    public static let defaultPerPartitionQueuedMinMessages = 10_000
+    /// The `queued.max.messages.kbytes` of a per-partition container's consumer, per partition: 2 MiB, so
+    /// 32 partitions prefetch at most 64 MiB of payload.
+    public static let defaultPerPartitionQueuedMaxKilobytes = 2_048
 
     final class IdleWarning: Sendable {
         let warned = Atomic<Bool>(false)
@@ -51,9 +57,16 @@ public final class ConcurrentContainer: Sendable {
             // queued.max.messages.kbytes, so 16 MB keeps a consumer's queue well under 100 MB of memory. The
             // consumer wakes librdkafka 2.0.2's fetcher when the queue drains (see KafkaClient's
             // FetchRestarter), so a listener slower than the fetcher no longer stalls ~1 s per refill.
-            if configuration["queued.min.messages"] == nil { configuration["queued.min.messages"] = "\(Self.defaultQueuedMinMessages)" }
+            // Per-partition containers split every partition into its own queue, and librdkafka applies the
+            // limits to each of those queues: smaller ones keep the whole consumer bounded.
+            let perPartition = endpoint.perPartition != nil
+            if configuration["queued.min.messages"] == nil {
+                configuration["queued.min.messages"] =
+                    "\(perPartition ? Self.defaultPerPartitionQueuedMinMessages : Self.defaultQueuedMinMessages)"
+            }
             if configuration["queued.max.messages.kbytes"] == nil {
-                configuration["queued.max.messages.kbytes"] = "\(Self.defaultQueuedMaxKilobytes)"
+                configuration["queued.max.messages.kbytes"] =
+                    "\(perPartition ? Self.defaultPerPartitionQueuedMaxKilobytes : Self.defaultQueuedMaxKilobytes)"
             }
             let concurrency = endpoint.concurrency
             children.append(
