@@ -26,7 +26,7 @@ extension AdminCore {
             settings["socket.timeout.ms"] = String(socketTimeout)
         }
         let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: settings, logger: logger)
-        let core = ConsumerCore(handle: handle, logger: logger, fetchRestarter: FetchRestarter(settings: [:]))
+        let core = ConsumerCore(handle: handle, logger: logger, fetchRestarter: FetchRestarter(configuration: settings))
         defer {
             // rd_kafka_consumer_close and rd_kafka_destroy may block: they run on the admin thread, as
             // the next job. If the thread already stopped, close here (still on the admin thread).

@@ -45,26 +45,33 @@ final class ConsumerCore: @unchecked Sendable {
 
     /// Returns up to `maxRecords` records, waiting at most `timeout` for the first one.
     func poll(maxRecords: Int, timeout: Duration) throws -> [ConsumerRecord] {
-        guard !closed else { throw KafkaError.closed(operation: "poll") }
-        let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
-        let bytes = batch.byteCount(count: count)
-        let records = batch.collect(count: count, bytes: bytes, onError: reportConsumeError)
-        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, waker: fetchWaker, logger: logger)
-        try throwIfFatal()
-        return records
+        try poll(maxRecords: maxRecords, timeout: timeout) { batch, count, bytes in
+            batch.collect(count: count, bytes: bytes, onError: reportConsumeError)
+        }
     }
 
     /// Calls `each` for up to `maxRecords` records, waiting at most `timeout` for the first one;
     /// returns how many were delivered. Rebalance callbacks and async commit results are served here.
     @discardableResult
     func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
+        try poll(maxRecords: maxRecords, timeout: timeout) { batch, count, bytes in
+            try batch.deliver(count: count, bytes: bytes, onError: reportConsumeError, each: each)
+        }
+    }
+
+    /// One poll of the consumer queue: fetches up to `maxRecords` messages, lets `convert` turn the
+    /// `count` fetched (`bytes` key and value bytes) into records, then checks the prefetch queue and
+    /// fatal errors.
+    private func poll<Result>(
+        maxRecords: Int, timeout: Duration, convert: (MessageBatch, _ count: Int, _ bytes: Int) throws -> Result
+    ) throws -> Result {
         guard !closed else { throw KafkaError.closed(operation: "poll") }
         let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
         let bytes = batch.byteCount(count: count)
-        let delivered = try batch.deliver(count: count, bytes: bytes, onError: reportConsumeError, each: each)
+        let result = try convert(batch, count, bytes)
         fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, waker: fetchWaker, logger: logger)
         try throwIfFatal()
-        return delivered
+        return result
     }
 
     private func reportConsumeError(_ message: UnsafePointer<rd_kafka_message_t>) {

@@ -38,10 +38,10 @@ struct FetchRestarter {
     static let defaultMessageLimit = 100_000
     static let defaultKilobyteLimit = 65_536
 
-    init(settings: [String: String], counter: Counter = Counter()) {
+    init(configuration: KafkaConfiguration, counter: Counter = Counter()) {
         self.counter = counter
-        messageLimit = settings["queued.min.messages"].flatMap { Int($0) } ?? Self.defaultMessageLimit
-        byteLimit = (settings["queued.max.messages.kbytes"].flatMap { Int($0) } ?? Self.defaultKilobyteLimit) * 1024
+        messageLimit = configuration["queued.min.messages"].flatMap { Int($0) } ?? Self.defaultMessageLimit
+        byteLimit = (configuration["queued.max.messages.kbytes"].flatMap { Int($0) } ?? Self.defaultKilobyteLimit) * 1024
         enabled = rd_kafka_version() < 0x0202_00ff
     }
 

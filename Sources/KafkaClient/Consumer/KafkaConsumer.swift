@@ -35,8 +35,7 @@ public final class KafkaConsumer: Sendable {
     ) throws {
         let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logger: logger)
         if let onStatistics { handle.callbacks.statistics.withLock { $0 = .init(onStatistics) } }
-        let settings = Dictionary(configuration.properties.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-        let core = ConsumerCore(handle: handle, logger: logger, fetchRestarter: FetchRestarter(settings: settings))
+        let core = ConsumerCore(handle: handle, logger: logger, fetchRestarter: FetchRestarter(configuration: configuration))
         core.rebalanceHandler = rebalanceHandler
         handle.callbacks.rebalance.withLock {
             $0 = .init { [weak core] _, err, list in core?.handleRebalance(err, list) }

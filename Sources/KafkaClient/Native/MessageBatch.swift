@@ -45,23 +45,22 @@ struct MessageBatch {
         return total
     }
 
-    /// One buffer for every key and value of the first `count` fetched messages.
-    private func storage(count: Int, bytes: Int?) -> ByteStorage {
-        let total = bytes ?? byteCount(count: count)
-        return total > 0 ? ByteStorage(capacity: total) : ByteStorage.empty
+    /// One buffer for `bytes` key and value bytes (``byteCount(count:)`` of the batch).
+    private func storage(bytes: Int) -> ByteStorage {
+        bytes > 0 ? ByteStorage(capacity: bytes) : ByteStorage.empty
     }
 
     /// Converts the first `count` fetched messages and hands each record to `each`, destroying every message;
-    /// error messages go to `onError`. `bytes` is ``byteCount(count:)`` if the caller has it already. After
+    /// error messages go to `onError`. `bytes` is ``byteCount(count:)`` of the same messages. After
     /// `each` throws, the rest are destroyed unseen and the error is rethrown. Returns how many records were
     /// delivered.
     @discardableResult
     func deliver(
-        count: Int, bytes: Int? = nil, onError: (UnsafePointer<rd_kafka_message_t>) -> Void, each: (ConsumerRecord) throws -> Void
+        count: Int, bytes: Int, onError: (UnsafePointer<rd_kafka_message_t>) -> Void, each: (ConsumerRecord) throws -> Void
     ) throws -> Int {
         var delivered = 0
         var topicCache: (OpaquePointer?, String) = (nil, "")
-        let storage = storage(count: count, bytes: bytes)
+        let storage = storage(bytes: bytes)
         var cursor = 0
         var thrown: Error?
         for index in 0..<count {
@@ -73,8 +72,6 @@ struct MessageBatch {
                 continue
             }
             do {
-                // Lent, not passed owned: handing an owned record to a closure made the compiler copy it and
-                // destroy the original (six reference-count operations per record).
                 let record = MessageConversion.record(from: message, topicCache: &topicCache, storage: storage, cursor: &cursor)
                 try each(record)
                 delivered += 1
@@ -87,10 +84,11 @@ struct MessageBatch {
     }
 
     /// Converts the first `count` fetched messages into an array, building each record in place, and
-    /// destroys every message; error messages go to `onError`.
-    func collect(count: Int, bytes: Int? = nil, onError: (UnsafePointer<rd_kafka_message_t>) -> Void) -> [ConsumerRecord] {
+    /// destroys every message; error messages go to `onError`. `bytes` is ``byteCount(count:)`` of the same
+    /// messages.
+    func collect(count: Int, bytes: Int, onError: (UnsafePointer<rd_kafka_message_t>) -> Void) -> [ConsumerRecord] {
         var topicCache: (OpaquePointer?, String) = (nil, "")
-        let storage = storage(count: count, bytes: bytes)
+        let storage = storage(bytes: bytes)
         var cursor = 0
         return [ConsumerRecord](unsafeUninitializedCapacity: count) { records, initialized in
             for index in 0..<count {
