@@ -18,6 +18,8 @@ final class PartitionWorkers: Sendable {
     private let workers = Mutex<[TopicPartition: PartitionWorker]>([:])
     /// Records may finish out of order (or only when acknowledged): the tracker must know each one.
     private let trackDelivered: Bool
+    /// A record listener's async form, made once (a synchronous listener's is a new closure each time).
+    private let recordHandler: Listener.RecordHandler?
 
     init(container: SingleContainer, options: PerPartitionOptions, maxConcurrency: Int?) {
         self.container = container
@@ -26,6 +28,7 @@ final class PartitionWorkers: Sendable {
         self.bufferSize = options.bufferSize
         self.limiter = ConcurrencyLimiter(capacity: maxConcurrency)
         self.trackDelivered = options.ordering != .partition || container.endpoint.ackMode.isManual
+        self.recordHandler = container.endpoint.listener.recordHandler
     }
 
     /// Hands one poll's records to their partitions' workers (called by the poll loop; never waits).
@@ -65,7 +68,7 @@ final class PartitionWorkers: Sendable {
     /// Failures go to the error handler here, in the lane: the lane itself waits out the back-off, so only
     /// this record's partition (or key) waits, and the poll loop never does.
     func handle(_ record: ConsumerRecord, of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
-        guard let handler = container.endpoint.listener.recordHandler else { return false }
+        guard let handler = recordHandler else { return false }
         let outcome = await withErrorHandling([record], isClosed: isClosed) {
             _ = try await self.container.invokeRecord(handler, record, self.container.makeContext(.record(tp, record.offset)))
         }
