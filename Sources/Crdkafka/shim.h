@@ -10,4 +10,38 @@
 static inline void crdkafka_name_current_thread(const char *name) {
     prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
+
+/// The start of librdkafka 2.0.2's private `rd_kafka_msg_t` (src/rdkafka_msg.h), whose first field is the
+/// public `rd_kafka_message_t` of every consumed message. Read only through `crdkafka_wire_headers`.
+typedef struct crdkafka_msg_2_0_2 {
+    rd_kafka_message_t rkmessage;
+    void *link[2];                  /* TAILQ_ENTRY rkm_link */
+    int flags;
+    rd_kafka_timestamp_type_t tstype;
+    int64_t timestamp;
+    void *headers;                  /* parsed headers, once rd_kafka_message_headers ran */
+    int status;                     /* rd_kafka_msg_status_t */
+    int32_t broker_id;
+    int32_t binhdrs_len;            /* rkm_u.consumer.binhdrs: the record's unparsed headers */
+    const unsigned char *binhdrs_data;
+} crdkafka_msg_2_0_2;
+
+/// Finds the unparsed headers of a consumed record in the fetched bytes, so they can be read without the
+/// buffer and list `rd_kafka_message_headers` allocates for every v2 record (even one without headers).
+///
+/// Call only on librdkafka 2.0.2 (the layout above), with `timestamp` from `rd_kafka_message_timestamp`.
+/// Returns 1 and sets `data`/`length` only when the layout proves itself on this message: the private
+/// timestamp equals the public one and the headers start right after the value, where a v2 record keeps
+/// them. Returns 0 otherwise (an error, a null or empty value, headers already parsed, an older record
+/// format): the caller then uses the public API.
+static inline int crdkafka_wire_headers(
+    const rd_kafka_message_t *message, int64_t timestamp, const unsigned char **data, size_t *length) {
+    const crdkafka_msg_2_0_2 *rkm = (const crdkafka_msg_2_0_2 *)message;
+    if (message->err || message->payload == NULL || rkm->headers != NULL || rkm->timestamp != timestamp ||
+        rkm->binhdrs_len <= 0 || rkm->binhdrs_data != (const unsigned char *)message->payload + message->len)
+        return 0;
+    *data = rkm->binhdrs_data;
+    *length = (size_t)rkm->binhdrs_len;
+    return 1;
+}
 #endif

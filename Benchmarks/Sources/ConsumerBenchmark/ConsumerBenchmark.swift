@@ -98,6 +98,12 @@ struct ConsumerBenchmark {
                 try check(run, options: options, side: side.name)
                 rows.append((round, side.name, run))
                 progress("round \(round) \(side.name): \(grouped(Int(run.recordsPerSecond))) records/s, \(fixed(run.mallocsPerRecord, 2)) mallocs/record")
+                if run.longestGap > .zero || run.fetchRestarts != nil {
+                    progress(
+                        "  first record after \(fixed(run.firstRecord.inSeconds * 1000, 0)) ms, longest gap between batches "
+                            + "\(fixed(run.longestGap.inSeconds * 1000, 0)) ms"
+                            + (run.fetchRestarts.map { ", \($0) fetcher wake-ups" } ?? ""))
+                }
                 progress("  CPU seconds by thread: " + spent.map { "\($0.group) \(fixed($0.seconds, 2))" }.joined(separator: ", "))
             }
         }

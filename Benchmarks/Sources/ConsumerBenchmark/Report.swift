@@ -80,26 +80,36 @@ struct Report {
             "record listener, ack batch (async)": (0.85, 3), "batch listener, ack batch (async)": (0.95, nil),
             "record listener, ack record (async)": (0.40, nil), "synchronous record listener, ack batch (async)": (0.85, 3),
         ]
-        lines.append("| Side | Best records/s | Median records/s | vs raw (all fields), median | vs raw (key, value), median | Best vs best raw (all fields) | Median consuming CPU (ns/record) | Median mallocs/record | Beyond raw (all fields) | Beyond raw (key, value) | Max peak RSS growth (MB) | Max peak heap growth (MB) | Goal |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        lines.append("| Side | Best records/s | Median records/s | vs raw (all fields), median | vs raw (key, value), median | Best vs best raw (all fields) | Best vs best raw (key, value) | Median consuming CPU (ns/record) | Median mallocs/record | Beyond raw (all fields) | Beyond raw (key, value) | Max peak RSS growth (MB) | Max peak heap growth (MB) | Goal |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        /// `value` as a percentage of `baseline`, or a dash when that side did not run.
+        func percent(_ value: Double, of baseline: Double?) -> String {
+            guard let baseline, baseline > 0 else { return "–" }
+            return fixed(value / baseline * 100, 1) + " %"
+        }
+        func beyond(_ value: Double, _ baseline: [Measurement]) -> String {
+            guard counting else { return "n/a" }
+            return baseline.isEmpty ? "–" : signed(value - median(baseline.map(\.mallocsPerRecord)), 2)
+        }
+        let fullRates = rawFull.map(\.recordsPerSecond)
+        let minimalRates = rawMinimal.map(\.recordsPerSecond)
         for side in sides {
             let measured = runs(side)
             let rates = measured.map(\.recordsPerSecond)
+            let best = rates.max() ?? 0
             let mallocs = median(measured.map(\.mallocsPerRecord))
-            let vsFull = median(rates) / max(median(rawFull.map(\.recordsPerSecond)), 1)
-            let vsMinimal = median(rates) / max(median(rawMinimal.map(\.recordsPerSecond)), 1)
             var goal = ""
             if let target = goals[side] {
                 if let rate = target.rate { goal += "≥ \(Int(rate * 100)) % of raw" }
                 if let limit = target.mallocs { goal += (goal.isEmpty ? "" : ", ") + "≤ \(Int(limit)) mallocs/record beyond raw" }
             }
             lines.append(
-                "| \(side) | \(grouped(Int(rates.max() ?? 0))) | \(grouped(Int(median(rates)))) | \(fixed(vsFull * 100, 1)) % | "
-                    + "\(fixed(vsMinimal * 100, 1)) % | "
-                    + "\(fixed((rates.max() ?? 0) / max(rawFull.map(\.recordsPerSecond).max() ?? 1, 1) * 100, 1)) % | "
+                "| \(side) | \(grouped(Int(best))) | \(grouped(Int(median(rates)))) | "
+                    + "\(percent(median(rates), of: fullRates.isEmpty ? nil : median(fullRates))) | "
+                    + "\(percent(median(rates), of: minimalRates.isEmpty ? nil : median(minimalRates))) | "
+                    + "\(percent(best, of: fullRates.max())) | \(percent(best, of: minimalRates.max())) | "
                     + "\(fixed(median(measured.map(\.consumingNanosPerRecord)), 0)) | \(counting ? fixed(mallocs, 2) : "n/a") | "
-                    + "\(counting ? signed(mallocs - median(rawFull.map(\.mallocsPerRecord)), 2) : "n/a") | "
-                    + "\(counting ? signed(mallocs - median(rawMinimal.map(\.mallocsPerRecord)), 2) : "n/a") | "
+                    + "\(beyond(mallocs, rawFull)) | \(beyond(mallocs, rawMinimal)) | "
                     + "\(fixed(Double(measured.map(\.peakRSSGrowth).max() ?? 0) / 1_048_576, 1)) | "
                     + "\(fixed(Double(measured.map(\.peakHeapGrowth).max() ?? 0) / 1_048_576, 1)) | \(goal) |")
         }

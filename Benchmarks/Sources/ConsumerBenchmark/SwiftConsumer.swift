@@ -22,6 +22,8 @@ struct Measurement: Sendable {
     var peakHeapGrowth: Int = 0
     /// CPU seconds per thread group over the timed window (see ``ThreadCPU``).
     var cpu: [(group: String, seconds: Double)] = []
+    /// How often KafkaConsumer woke librdkafka's fetcher (`nil` for the raw loops, which have no wake-up).
+    var fetchRestarts: Int?
 
     var recordsPerSecond: Double { Double(records) / elapsed.inSeconds }
     var mallocsPerRecord: Double { Double(allocations.mallocs) / Double(max(records, 1)) }
@@ -63,8 +65,10 @@ enum SwiftConsumer {
                 case .oneSession:
                     try await oneSession(consumer, offsets, target: target, batch: batch, deadline: deadline)
                 }
+            var withRestarts = measurement
+            withRestarts.fetchRestarts = consumer.fetchRestarts
             await consumer.close()
-            return measurement
+            return withRestarts
         } catch {
             await consumer.close()
             throw error

@@ -29,7 +29,7 @@ enum MessageConversion {
             topic: topic, partition: m.partition, offset: m.offset,
             timestamp: RecordTimestamp(kind: kind, milliseconds: milliseconds), storage: storage,
             key: range(m.key, m.key_len, into: storage, at: &cursor), value: range(m.payload, m.len, into: storage, at: &cursor),
-            headers: headers(of: message))
+            headers: WireHeaders.read(message, timestamp: milliseconds) ?? libraryHeaders(of: message))
     }
 
     /// The key and value bytes a message needs in the poll's shared storage.
@@ -61,7 +61,9 @@ enum MessageConversion {
         }
     }
 
-    static func headers(of message: UnsafePointer<rd_kafka_message_t>) -> [RecordHeader] {
+    /// The headers of `message` through librdkafka's public API (`rd_kafka_message_headers`), which parses
+    /// and allocates; used where ``WireHeaders`` cannot read them in place.
+    static func libraryHeaders(of message: UnsafePointer<rd_kafka_message_t>) -> [RecordHeader] {
         var native: OpaquePointer?
         guard rd_kafka_message_headers(message, &native) == RD_KAFKA_RESP_ERR_NO_ERROR, let native else { return [] }
         var result: [RecordHeader] = []
