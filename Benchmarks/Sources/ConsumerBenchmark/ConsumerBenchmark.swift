@@ -98,7 +98,7 @@ struct ConsumerBenchmark {
                 try check(run, options: options, side: side.name)
                 rows.append((round, side.name, run))
                 progress("round \(round) \(side.name): \(grouped(Int(run.recordsPerSecond))) records/s, \(fixed(run.mallocsPerRecord, 2)) mallocs/record")
-                if run.longestGap > .zero || run.fetchRestarts != nil {
+                do {
                     progress(
                         "  first record after \(fixed(run.firstRecord.inSeconds * 1000, 0)) ms, longest gap between batches "
                             + "\(fixed(run.longestGap.inSeconds * 1000, 0)) ms"
@@ -220,6 +220,7 @@ struct Options: Sendable {
                 case "record-async": options.sides = [.raw(fullFields: true), .listener(.recordBatchAckAsync)]
                 case "record-async-only": options.sides = [.listener(.recordBatchAckAsync)]
                 case "consumer-only": options.sides = [.consumer]
+                case "raw-only": options.sides = [.raw(fullFields: false)]
                 case "record-sync": options.sides = [.raw(fullFields: true), .listener(.recordBatchAck)]
                 case "batch-async": options.sides = [.raw(fullFields: true), .listener(.batchAsync)]
                 case "batch-sync": options.sides = [.raw(fullFields: true), .listener(.batch)]
@@ -268,10 +269,17 @@ struct Options: Sendable {
     /// `BENCH_CONSUMER_PROPS="key=value,key=value"`: settings laid over every side's.
     var extraSettings: [(String, String)] {
         guard let extra = ProcessInfo.processInfo.environment["BENCH_CONSUMER_PROPS"] else { return [] }
-        return extra.split(separator: ",").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        // "key=value,key=value"; a part without "=" continues the previous value ("debug=cgrp,fetch").
+        var settings: [(String, String)] = []
+        for part in extra.split(separator: ",") {
+            let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
+            if pieces.count == 2 {
+                settings.append((pieces[0], pieces[1]))
+            } else if let last = settings.popLast() {
+                settings.append((last.0, last.1 + "," + part))
+            }
         }
+        return settings
     }
 
     static func overlay(_ extra: [(String, String)], on settings: [(String, String)]) -> [(String, String)] {

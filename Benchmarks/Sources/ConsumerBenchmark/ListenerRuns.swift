@@ -37,9 +37,17 @@ final class ListenerTally: Sendable {
     let packed = Atomic<Int>(0)
     private let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let finished = Atomic<Bool>(false)
+    /// When the first record arrived, in nanoseconds after `epoch` (0 until then).
+    private let firstNanos = Atomic<Int64>(0)
+    private let epoch = ContinuousClock.now
     let target: Int
 
     init(target: Int) { self.target = target }
+
+    /// From `start` to the first record.
+    func firstRecord(since start: ContinuousClock.Instant) -> Duration {
+        epoch + .nanoseconds(firstNanos.load(ordering: .relaxed)) - start
+    }
 
     var records: Int { packed.load(ordering: .relaxed) & 0xFF_FFFF }
     /// Key and value bytes together.
@@ -47,6 +55,10 @@ final class ListenerTally: Sendable {
 
     func add(records: Int, bytes: Int) {
         let total = packed.add((bytes << 24) | records, ordering: .relaxed).newValue & 0xFF_FFFF
+        if total == records {  // the first call
+            let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
+            firstNanos.store(max(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, 1), ordering: .relaxed)
+        }
         if total >= target, !finished.exchange(true, ordering: .relaxed) {
             done.withLock { $0.take() }?.resume()
         }
@@ -75,6 +87,7 @@ enum ListenerRuns {
         for (key, value) in settings where key != "group.id" { configuration[key] = value }
         let group = settings.first { $0.0 == "group.id" }?.1 ?? "bench-listener"
         let registry = ListenerRegistry(baseConfiguration: configuration, logger: logger)
+        let clock = ContinuousClock()
         let tally = ListenerTally(target: target)
         let listener: Listener
         switch side {
@@ -100,7 +113,6 @@ enum ListenerRuns {
                 commitMode: side.commitMode, maxPollRecords: batch))
         let memory = PeakMemory.start()
         AllocationCounter.start()
-        let clock = ContinuousClock()
         let cpu = ThreadCPU.snapshot()
         let start = clock.now
         try await registry.startAll()
@@ -115,7 +127,7 @@ enum ListenerRuns {
         let keyBytes = tally.records * ConsumerBenchmark.keySize
         return Measurement(
             records: tally.records, keyBytes: keyBytes, valueBytes: tally.bytes - keyBytes, batches: 0,
-            consumeErrors: 0, elapsed: elapsed, firstRecord: .zero, longestGap: .zero, allocations: allocations,
+            consumeErrors: 0, elapsed: elapsed, firstRecord: tally.firstRecord(since: start), longestGap: .zero, allocations: allocations,
             peakRSSGrowth: peak, peakHeapGrowth: heap, cpu: spent)
     }
 }

@@ -26,6 +26,12 @@ struct Measurement: Sendable {
     var fetchRestarts: Int?
 
     var recordsPerSecond: Double { Double(records) / elapsed.inSeconds }
+    /// Records per second from the first record to the last: the rate once data flows, without the start-up
+    /// (connection, assignment, librdkafka's first fetch, which in 2.0.2 sometimes waits ~1 s for its timer).
+    var steadyRecordsPerSecond: Double {
+        let flowing = (elapsed - firstRecord).inSeconds
+        return flowing > 0 ? Double(max(records - 1, 0)) / flowing : 0
+    }
     var mallocsPerRecord: Double { Double(allocations.mallocs) / Double(max(records, 1)) }
     var bytesPerRecord: Double { Double(allocations.bytes) / Double(max(records, 1)) }
     /// CPU nanoseconds per record of the named thread groups.
