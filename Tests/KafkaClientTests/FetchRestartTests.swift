@@ -57,4 +57,53 @@ struct FetchRestartTests {
         if Self.needsRestarts { #expect(consumer.fetchRestarts >= 1, "restarts: \(consumer.fetchRestarts)") }
         await consumer.close()
     }
+
+    @Test("a new assignment whose first record is late wakes the fetchers twice, then leaves them alone; a reassignment starts over")
+    func assignmentWatch() async throws {
+        guard Self.needsRestarts else { return }  // librdkafka 2.2.0 and later: no watch
+        let topic = try TestCluster.topic("restart-idle", partitions: 2)  // empty: the first record never comes
+        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-idle")))
+        try await consumer.assign((0..<2).map { TopicPartitionOffset(topic, $0, 0) })
+        try await waitUntil("two wake-ups after the assignment", timeout: .seconds(10), observed: { "\(consumer.fetchRestarts) wake-ups" }) {
+            _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50))
+            return consumer.fetchRestarts >= 2
+        }
+        // The watch is over: polling on for longer than its whole schedule adds none.
+        for _ in 0..<6 { _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50)) }
+        #expect(consumer.fetchRestarts == 2, "wake-ups after the watch ended: \(consumer.fetchRestarts)")
+
+        try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
+        try await waitUntil("two more after the reassignment", timeout: .seconds(10), observed: { "\(consumer.fetchRestarts) wake-ups" }) {
+            _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50))
+            return consumer.fetchRestarts >= 4
+        }
+        try await produce(10, to: topic, partition: 0)
+        var received = 0
+        try await waitUntil("the 10 records produced later", timeout: .seconds(30), observed: { "\(received) records" }) {
+            received += try await consumer.poll(maxRecords: 100, timeout: .milliseconds(100)).count
+            return received >= 10
+        }
+        #expect(consumer.fetchRestarts == 4, "wake-ups: \(consumer.fetchRestarts)")
+        await consumer.close()
+    }
+
+    @Test("once records arrive, the assignment watch stops waking the fetchers")
+    func assignmentWatchStopsOnRecords() async throws {
+        guard Self.needsRestarts else { return }
+        let topic = try TestCluster.topic("restart-busy", partitions: 1)
+        try await produce(1_000, to: topic, partition: 0)
+        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-busy")))
+        try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
+        var received = 0
+        try await waitUntil("1,000 records", timeout: .seconds(30), observed: { "\(received) records, \(consumer.fetchRestarts) wake-ups" }) {
+            received += try await consumer.poll(maxRecords: 500, timeout: .milliseconds(100)).count
+            return received >= 1_000
+        }
+        // Polling past the watch's schedule: a watch that saw the records has stopped.
+        let afterRecords = consumer.fetchRestarts
+        for _ in 0..<6 { _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50)) }
+        #expect(received == 1_000)
+        #expect(consumer.fetchRestarts == afterRecords && afterRecords <= 2, "wake-ups: \(afterRecords), then \(consumer.fetchRestarts)")
+        await consumer.close()
+    }
 }

@@ -28,7 +28,7 @@ final class ConsumerCore: @unchecked Sendable {
         self.logger = logger
         self.fetchRestarter = fetchRestarter
         self.fetchRestarts = fetchRestarter.counter
-        self.fetchWaker = FetchWaker(rk: handle.pointer)
+        self.fetchWaker = FetchWaker(rk: handle.pointer, counter: fetchRestarter.counter)
         // Route the main queue (rebalances, errors, commit results) into the consumer queue.
         rd_kafka_poll_set_consumer(handle.pointer)
         self.queue = rd_kafka_queue_get_consumer(handle.pointer)
@@ -240,6 +240,7 @@ final class ConsumerCore: @unchecked Sendable {
             let err = rd_kafka_assign(rk, list)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "assign partitions") }
         }
+        if fetchRestarter.enabled && !offsets.isEmpty { fetchWaker.watchAssignment() }
     }
 
     func assignment() throws -> [TopicPartition] {
@@ -284,6 +285,7 @@ final class ConsumerCore: @unchecked Sendable {
                     logger.error("assign failed: \(KafkaError.rdkafka(result, operation: "assign"))")
                 }
             }
+            if fetchRestarter.enabled && !partitions.isEmpty { fetchWaker.watchAssignment() }
             logger.debug("partitions assigned: \(partitions.sorted())")
             rebalanceHandler?(RebalanceEvent(kind: .assigned, partitions: partitions, rebalanceProtocol: proto), session)
         } else {

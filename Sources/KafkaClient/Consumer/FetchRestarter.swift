@@ -76,7 +76,9 @@ struct FetchRestarter {
     mutating func afterPoll(
         queue: OpaquePointer, records: Int, bytes: Int, waker: FetchWaker, partition: TopicPartition? = nil, logger: Logger
     ) {
-        guard enabled, shouldWake(queued: Int(rd_kafka_queue_length(queue)), records: records, bytes: bytes) else { return }
+        guard enabled else { return }
+        if records > 0 { waker.recordsDelivered() }
+        guard shouldWake(queued: Int(rd_kafka_queue_length(queue)), records: records, bytes: bytes) else { return }
         logger.trace("prefetch queue drained below its limit: waking the fetcher", metadata: ["partition": "\(partition.map { "\($0)" } ?? "all")"])
         waker.wake(partition: partition)
     }
