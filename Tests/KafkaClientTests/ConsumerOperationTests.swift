@@ -51,6 +51,28 @@ struct ConsumerOperationTests {
         await consumer.close()
     }
 
+    @Test("a commit begun in a session is answered on its own queue while the session polls, and lands")
+    func begunCommit() async throws {
+        let (consumer, topic) = try await assignedConsumer(recordsPerPartition: 5)
+        let p0 = TopicPartition(topic, 0)
+        let (result, polled) = try await consumer.withSession { session -> (Result<[TopicPartitionOffset], KafkaError>, Int) in
+            let pending = session.beginCommit([TopicPartitionOffset(p0, KafkaOffset(3), metadata: "begun")])
+            // Polling meanwhile serves the consumer queue only; the answer waits on the commit's own queue.
+            var polled = 0
+            for _ in 0..<50 where polled == 0 { polled += try session.poll(maxRecords: 100, timeout: .milliseconds(100)).count }
+            let first = pending.wait()
+            #expect(pending.wait().map(\.count) == first.map(\.count), "a second wait returns the same outcome")
+            return (first, polled)
+        }
+        #expect(try result.get().map(\.offset) == [KafkaOffset(3)])
+        #expect(polled > 0, "the session polled records (for up to 5 s) while the commit was under way")
+        let committed = try await consumer.committed([p0])
+        #expect(committed.map(\.offset) == [KafkaOffset(3)] && committed.first?.metadata == "begun")
+        let empty = try await consumer.withSession { try $0.beginCommit([]).wait().get() }
+        #expect(empty.isEmpty)
+        await consumer.close()
+    }
+
     @Test("an async commit still pending at close completes with .closed, never silently")
     func asyncCommitAtClose() async throws {
         let (consumer, topic) = try await assignedConsumer(recordsPerPartition: 1)

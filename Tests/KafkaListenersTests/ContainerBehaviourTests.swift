@@ -33,6 +33,34 @@ struct ContainerBehaviourTests {
         #expect(try await committedOffsets(group: id, topic: topic, partitions: 1) == [10])
     }
 
+    @Test("sync commits: the commit of one poll is answered before the next poll's records reach the listener (the round trip overlaps the fetch)")
+    func syncCommitBeforeNextBatch() async throws {
+        let topic = try await kafka.topic("sync-commit-order", partitions: 1)
+        try await kafka.produce(300, to: topic, partition: 0)
+        let registry = makeRegistry()
+        let id = kafka.unique("sync-commit-order")
+        let commits = CommitNoter()
+        let batches = Mutex<[(first: Int64, count: Int, committed: Int64)]>([])
+        try registry.register(
+            ListenerEndpoint(id: id, selection: .topics([topic]), listener: .batch { records, _ in
+                // What the commit interceptor has seen acknowledged by the broker when this batch arrives.
+                batches.withLock { $0.append((records.first!.offset, records.count, commits.highest)) }
+            }, ackMode: .batch, commitMode: .sync, maxPollRecords: 20, interceptors: Interceptors(consumer: [commits])))
+        try await registry.startAll()
+        try await waitUntil("300 records", observed: { "\(batches.withLock { $0.reduce(0) { $0 + $1.count } })" }) {
+            batches.withLock { $0.reduce(0) { $0 + $1.count } } >= 300
+        }
+        await registry.stopAll()
+        let seen = batches.withLock { $0 }
+        #expect(seen.count >= 15, "batches: \(seen.count)")
+        for batch in seen.dropFirst() {
+            // Every record before this batch was committed (next offset = this batch's first) before it was handed out.
+            #expect(batch.committed == batch.first, "batch at \(batch.first) saw commits up to \(batch.committed)")
+        }
+        #expect(commits.highest == 300)
+        #expect(try await committedOffsets(group: id, topic: topic, partitions: 1) == [300])
+    }
+
     @Test("a synchronous record listener gets every record once, in order; its throws go to the error handler; batch ack commits all")
     func synchronousListener() async throws {
         let topic = try await kafka.topic("sync-listener", partitions: 2)
@@ -166,5 +194,16 @@ struct ContainerBehaviourTests {
         try await waitUntil("the nack attempt") { failure.withLock { $0 } != nil }
         #expect("\(failure.withLock { $0 }!)".contains("only available in manual ack modes"))
         await registry.stopAll()
+    }
+}
+
+/// Notes the highest offset the broker confirmed, through the consumer interceptor's commit hook (called on the
+/// consumer's thread when a commit's answer is handled).
+final class CommitNoter: ConsumerInterceptor {
+    private let committed = Mutex<Int64>(0)
+    var highest: Int64 { committed.withLock { $0 } }
+    func onConsume(_ records: [ConsumerRecord]) -> [ConsumerRecord] { records }
+    func onCommit(_ offsets: [TopicPartitionOffset]) {
+        committed.withLock { value in value = max(value, offsets.map(\.offset.rawValue).max() ?? value) }
     }
 }

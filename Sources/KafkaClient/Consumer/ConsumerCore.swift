@@ -114,6 +114,22 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
+    /// Sends a commit whose answer goes to a queue of its own, to be waited for later (``PendingCommit``).
+    func beginCommit(_ offsets: [TopicPartitionOffset]) -> PendingCommit {
+        guard !closed else { return PendingCommit(offsets: offsets, result: .failure(.closed(operation: "commit offsets"))) }
+        guard !offsets.isEmpty else { return PendingCommit(offsets: offsets, result: .success([])) }
+        guard let answers = rd_kafka_queue_new(rk) else {
+            return PendingCommit(offsets: offsets, result: .failure(KafkaError(kind: .broker, message: "rd_kafka_queue_new returned NULL", operation: "commit offsets")))
+        }
+        // No callback: librdkafka puts the outcome on `answers` as an OFFSET_COMMIT event.
+        let err = PartitionList.with(offsets) { list in rd_kafka_commit_queue(rk, list, answers, nil, nil) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_queue_destroy(answers)
+            return PendingCommit(offsets: offsets, result: .failure(.rdkafka(err, operation: "commit offsets")))
+        }
+        return PendingCommit(offsets: offsets, queue: answers)
+    }
+
     func commitAsync(
         _ offsets: [TopicPartitionOffset],
         completion: @escaping @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void

@@ -26,6 +26,15 @@ public struct ConsumerSession {
         try core.commit(offsets)
     }
 
+    /// Sends a commit and returns at once; ``PendingCommit/wait()`` then waits for the broker's answer.
+    ///
+    /// `commit(_:)` split in two, so the consumer's thread can poll the next batch out of the local queue while
+    /// the round trip is under way. Wait for it in this session, before the records polled meanwhile are used,
+    /// if the commit is meant to be synchronous.
+    public func beginCommit(_ offsets: [TopicPartitionOffset]) -> PendingCommit {
+        core.beginCommit(offsets)
+    }
+
     /// Sends a commit without waiting; `completion` runs on the consumer's thread during a later poll.
     public func commitAsync(
         _ offsets: [TopicPartitionOffset],

@@ -4,7 +4,11 @@ import Logging
 extension SingleContainer {
     /// Work done on the consumer's thread between fetches: expire timed pauses, apply the container pause,
     /// seeks and the pause set, then commit what the ack mode says is due.
-    func boundary(_ session: ConsumerSession) {
+    ///
+    /// A synchronous commit is only sent here: the caller polls the next batch while it is under way and
+    /// waits for it (``finishCommit(_:)``) before handing that batch to the listener, so the listener still
+    /// sees no record before the previous poll's offsets are committed, and the round trip overlaps the fetch.
+    func boundary(_ session: ConsumerSession) -> SentCommit? {
         let now = ContinuousClock.now
         if tracker.persistCompleted && tracker.takeMetadataPauseChange() { markPausesDirty() }
         let (dirty, pauseRequested, timed) = state.withLock { state in
@@ -35,7 +39,22 @@ extension SingleContainer {
             state.withLock { $0.hasTimedPauses = tracker.hasTimedPauses }
         }
         // A container stopping abruptly (a simulated crash) commits nothing more.
-        if commitIsDue(now) && !state.withLock({ $0.abrupt }) { commitDue(session, force: false) }
+        guard commitIsDue(now) && !state.withLock({ $0.abrupt }) else { return nil }
+        return commitDue(session, force: false, overlapped: true)
+    }
+
+    /// A synchronous commit sent by ``boundary(_:)`` and not yet answered.
+    struct SentCommit {
+        let pending: PendingCommit
+        let started: ContinuousClock.Instant
+    }
+
+    /// Waits for a commit ``boundary(_:)`` sent and reports its outcome, as a blocking commit would have.
+    func finishCommit(_ commit: SentCommit) {
+        switch commit.pending.wait() {
+        case .success: committed(commit.pending.offsets, at: commit.started)
+        case .failure(let error): commitFailed(commit.pending.offsets, error)
+        }
     }
 
     /// Makes librdkafka's paused set equal the tracker's (every partition with a pause reason).
@@ -80,15 +99,20 @@ extension SingleContainer {
     }
 
     /// Commits every due offset (only `only`, if given): synchronously, or asynchronously with at most one
-    /// commit in flight. `force` commits synchronously whatever the mode (stop and revoke).
-    func commitDue(_ session: ConsumerSession, force: Bool, only: Set<TopicPartition>? = nil) {
+    /// commit in flight. `force` commits synchronously whatever the mode (stop and revoke). With `overlapped`,
+    /// a synchronous commit is sent and returned instead of waited for: the caller must ``finishCommit(_:)`` it.
+    @discardableResult
+    func commitDue(
+        _ session: ConsumerSession, force: Bool, only: Set<TopicPartition>? = nil, overlapped: Bool = false
+    ) -> SentCommit? {
         let due = tracker.commitsDue(only: only)
-        guard !due.isEmpty else { return }
+        guard !due.isEmpty else { return nil }
         if endpoint.commitMode == .async && !force {
             sendAsyncCommit(session)
-            return
+            return nil
         }
         let started = ContinuousClock.now
+        if overlapped { return SentCommit(pending: session.beginCommit(due), started: started) }
         do {
             try session.commit(due)
             committed(due, at: started)
@@ -97,6 +121,7 @@ extension SingleContainer {
         } catch {
             commitFailed(due, KafkaError(kind: .broker, message: "\(error)", operation: "commit offsets"))
         }
+        return nil
     }
 
     /// Sends one async commit of everything due, unless one is in flight (then the in-flight one's
@@ -170,7 +195,7 @@ extension SingleContainer {
     /// After each record in `record` ack mode with sync commits: commit now; the loop waits.
     func commitAfterRecordSync(_ consumer: KafkaConsumer) async {
         if state.withLock({ $0.abrupt }) { return }
-        _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
+        _ = try? await consumer.withSession { [self] session in _ = commitDue(session, force: true) }
     }
 
     /// After each record in `record` ack mode with async commits: ask for a commit without waiting.

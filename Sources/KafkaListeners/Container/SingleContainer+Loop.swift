@@ -10,7 +10,9 @@ extension SingleContainer {
             let polled: [ConsumerRecord]
             do {
                 polled = try await consumer.withSession { [self] session in
-                    boundary(session)
+                    // A synchronous commit is answered while this poll fetches; the records wait for it.
+                    let commit = boundary(session)
+                    defer { if let commit { finishCommit(commit) } }
                     let generation = state.withLock { $0.rebalances }
                     let polled = try session.poll(maxRecords: maxRecords, timeout: pollTimeout)
                     // A rebalance inside this poll may have revoked partitions whose records were already

@@ -250,7 +250,7 @@ public final class SingleContainer: Sendable {
     /// the others while it runs.
     func finalCommit(_ consumer: KafkaConsumer, abrupt: Bool) async {
         guard !abrupt else { return }
-        _ = try? await consumer.withSession { [self] session in commitDue(session, force: true) }
+        _ = try? await consumer.withSession { [self] session in _ = commitDue(session, force: true) }
     }
 
     /// Third phase: close the consumer (leaving the group) and forget the partitions.

@@ -1,0 +1,58 @@
+import Crdkafka
+
+/// A synchronous commit that has been sent and not yet waited for (``ConsumerSession/beginCommit(_:)``).
+///
+/// It lets the consumer's thread do other work on the same session (typically: take the next batch out of the
+/// local prefetch queue) while the OffsetCommit round trip is under way, and then wait for the broker's answer
+/// with ``wait()``. The answer comes on a queue of its own, so waiting serves nothing else of the consumer.
+///
+/// Wait for it on the consumer's thread, inside the session that began it, before the consumer closes; a
+/// pending commit that is dropped without waiting still frees its queue, and its answer is discarded.
+public final class PendingCommit {
+    /// What was sent.
+    public let offsets: [TopicPartitionOffset]
+    private var queue: OpaquePointer?
+    private var result: Result<[TopicPartitionOffset], KafkaError>?
+
+    /// A commit whose outcome is already known (nothing to send, or sending failed).
+    init(offsets: [TopicPartitionOffset], result: Result<[TopicPartitionOffset], KafkaError>) {
+        self.offsets = offsets
+        self.result = result
+    }
+
+    /// A commit sent with its answer routed to `queue` (owned from now on).
+    init(offsets: [TopicPartitionOffset], queue: OpaquePointer) {
+        self.offsets = offsets
+        self.queue = queue
+    }
+
+    /// Blocks the calling (consumer's) thread until the broker answered, as `rd_kafka_commit` does, and
+    /// returns the committed offsets or the error. Later calls return the same outcome.
+    public func wait() -> Result<[TopicPartitionOffset], KafkaError> {
+        if let result { return result }
+        guard let queue else { return .failure(KafkaError.closed(operation: "commit offsets")) }
+        var outcome: Result<[TopicPartitionOffset], KafkaError>?
+        while outcome == nil {
+            // The queue carries only this commit's answer; the loop only re-arms a wait that returned empty.
+            guard let event = rd_kafka_queue_poll(queue, 1_000) else { continue }
+            defer { rd_kafka_event_destroy(event) }
+            guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
+            let err = rd_kafka_event_error(event)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                outcome = .failure(.rdkafka(err, operation: "commit offsets"))
+            } else if let list = rd_kafka_event_topic_partition_list(event) {
+                outcome = PartitionList.firstError(list, operation: "commit offsets").map { .failure($0) } ?? .success(PartitionList.read(list))
+            } else {
+                outcome = .success(offsets)
+            }
+        }
+        rd_kafka_queue_destroy(queue)
+        self.queue = nil
+        result = outcome
+        return outcome!
+    }
+
+    deinit {
+        if let queue { rd_kafka_queue_destroy(queue) }
+    }
+}
