@@ -44,6 +44,26 @@ final class ListenerTally: Sendable {
 
     init(target: Int) { self.target = target }
 
+    /// The batch listener's longest wait between two batches, and how many records had arrived before it.
+    private let lastBatchNanos = Atomic<Int64>(0)
+    private let longestGapNanos = Atomic<Int64>(0)
+    private let recordsBeforeGap = Atomic<Int>(0)
+
+    /// Called by the batch listener before it adds a batch (one thread at a time, so plain loads and stores).
+    func noteBatch() {
+        let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
+        let now = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let last = lastBatchNanos.load(ordering: .relaxed)
+        if last > 0, now - last > longestGapNanos.load(ordering: .relaxed) {
+            longestGapNanos.store(now - last, ordering: .relaxed)
+            recordsBeforeGap.store(records, ordering: .relaxed)
+        }
+        lastBatchNanos.store(now, ordering: .relaxed)
+    }
+
+    var longestGap: Duration { .nanoseconds(longestGapNanos.load(ordering: .relaxed)) }
+    var gapAfterRecords: Int { recordsBeforeGap.load(ordering: .relaxed) }
+
     /// From `start` to the first record.
     func firstRecord(since start: ContinuousClock.Instant) -> Duration {
         epoch + .nanoseconds(firstNanos.load(ordering: .relaxed)) - start
@@ -101,6 +121,7 @@ enum ListenerRuns {
             }
         case .batch, .batchAsync:
             listener = .batch { records, _ in
+                tally.noteBatch()
                 var bytes = 0
                 for record in records { bytes &+= (record.key?.count ?? 0) + (record.value?.count ?? 0) }
                 tally.add(records: records.count, bytes: bytes)
@@ -123,11 +144,14 @@ enum ListenerRuns {
         let peak = memory.growth()
         let heap = memory.heapGrowth()
         await registry.stopAll()
+        if side.isBatch {
+            ConsumerBenchmark.progress("  longest gap between batches after \(tally.gapAfterRecords) records")
+        }
         // The tally counts key and value bytes together; split them by the fixed key size for the check.
         let keyBytes = tally.records * ConsumerBenchmark.keySize
         return Measurement(
             records: tally.records, keyBytes: keyBytes, valueBytes: tally.bytes - keyBytes, batches: 0,
-            consumeErrors: 0, elapsed: elapsed, firstRecord: tally.firstRecord(since: start), longestGap: .zero, allocations: allocations,
+            consumeErrors: 0, elapsed: elapsed, firstRecord: tally.firstRecord(since: start), longestGap: tally.longestGap, allocations: allocations,
             peakRSSGrowth: peak, peakHeapGrowth: heap, cpu: spent)
     }
 }
