@@ -44,7 +44,12 @@ if let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"],
     say("EmbeddedKafka at \(bootstrap); press Ctrl-C to stop gracefully")
 }
 
-let registry = ListenerRegistry(baseConfiguration: KafkaConfiguration(bootstrapServers: bootstrap), logger: logger)
+// A short session: librdkafka 2.0.2's in-process broker sometimes holds a rebalance until a member's session
+// times out (45 s by default) although every member is alive; 6 s bounds that wait.
+var configuration = KafkaConfiguration(bootstrapServers: bootstrap)
+configuration["session.timeout.ms"] = "6000"
+configuration["heartbeat.interval.ms"] = "500"
+let registry = ListenerRegistry(baseConfiguration: configuration, logger: logger)
 try registry.register(
     ListenerEndpoint(
         id: "shutdown-demo", selection: .topics([topic]),

@@ -1,3 +1,4 @@
+import Foundation
 import KafkaClient
 import KafkaListeners
 import KafkaListenersTesting
@@ -102,7 +103,7 @@ enum ListenerRuns {
         batch: Int, side: ListenerSide
     ) async throws -> Measurement {
         var logger = Logger(label: "bench.listener")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["BENCH_DEBUG_LOG"] != nil ? .debug : .warning
         var configuration = cluster.configuration()
         for (key, value) in settings where key != "group.id" { configuration[key] = value }
         let group = settings.first { $0.0 == "group.id" }?.1 ?? "bench-listener"

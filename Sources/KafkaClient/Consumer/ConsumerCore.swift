@@ -104,14 +104,12 @@ final class ConsumerCore: @unchecked Sendable {
 
     // MARK: Commits
 
+    /// Commits and waits for the answer: `rd_kafka_commit`'s own steps (a commit to a queue of its own, then a
+    /// wait on it), so the wait can wake librdkafka's main thread when a commit was parked (``CommitNudge``).
     func commit(_ offsets: [TopicPartitionOffset]) throws {
         guard !closed else { throw KafkaError.closed(operation: "commit offsets") }
         guard !offsets.isEmpty else { return }
-        try PartitionList.with(offsets) { list in
-            let err = rd_kafka_commit(rk, list, 0)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.rdkafka(err, operation: "commit offsets") }
-            if let error = PartitionList.firstError(list, operation: "commit offsets") { throw error }
-        }
+        _ = try beginCommit(offsets).wait().get()
     }
 
     /// Sends a commit whose answer goes to a queue of its own, to be waited for later (``PendingCommit``).
@@ -127,7 +125,7 @@ final class ConsumerCore: @unchecked Sendable {
             rd_kafka_queue_destroy(answers)
             return PendingCommit(offsets: offsets, result: .failure(.rdkafka(err, operation: "commit offsets")))
         }
-        return PendingCommit(offsets: offsets, queue: answers)
+        return PendingCommit(offsets: offsets, queue: answers, rk: rk)
     }
 
     func commitAsync(

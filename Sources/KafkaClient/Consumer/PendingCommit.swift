@@ -13,17 +13,21 @@ public final class PendingCommit {
     public let offsets: [TopicPartitionOffset]
     private var queue: OpaquePointer?
     private var result: Result<[TopicPartitionOffset], KafkaError>?
+    /// The consumer's handle, to wake librdkafka's main thread while waiting.
+    private let rk: OpaquePointer?
 
     /// A commit whose outcome is already known (nothing to send, or sending failed).
     init(offsets: [TopicPartitionOffset], result: Result<[TopicPartitionOffset], KafkaError>) {
         self.offsets = offsets
         self.result = result
+        self.rk = nil
     }
 
     /// A commit sent with its answer routed to `queue` (owned from now on).
-    init(offsets: [TopicPartitionOffset], queue: OpaquePointer) {
+    init(offsets: [TopicPartitionOffset], queue: OpaquePointer, rk: OpaquePointer) {
         self.offsets = offsets
         self.queue = queue
+        self.rk = rk
     }
 
     /// Blocks the calling (consumer's) thread until the broker answered, as `rd_kafka_commit` does, and
@@ -32,9 +36,15 @@ public final class PendingCommit {
         if let result { return result }
         guard let queue else { return .failure(KafkaError.closed(operation: "commit offsets")) }
         var outcome: Result<[TopicPartitionOffset], KafkaError>?
+        var slice = Self.firstNudgeAfterMs
         while outcome == nil {
-            // The queue carries only this commit's answer; the loop only re-arms a wait that returned empty.
-            guard let event = rd_kafka_queue_poll(queue, 1_000) else { continue }
+            // The queue carries only this commit's answer. A wait that returns empty wakes librdkafka's main
+            // thread (a parked commit then goes out) and waits again, twice as long each time, up to a second.
+            guard let event = rd_kafka_queue_poll(queue, slice) else {
+                if let rk { CommitNudge.wakeMainThread(rk) }
+                slice = min(slice * 2, 1_000)
+                continue
+            }
             defer { rd_kafka_event_destroy(event) }
             guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
             let err = rd_kafka_event_error(event)
@@ -51,6 +61,9 @@ public final class PendingCommit {
         result = outcome
         return outcome!
     }
+
+    /// How long a commit may go unanswered before librdkafka's main thread is first woken (see ``CommitNudge``).
+    static let firstNudgeAfterMs: Int32 = 20
 
     deinit {
         if let queue { rd_kafka_queue_destroy(queue) }

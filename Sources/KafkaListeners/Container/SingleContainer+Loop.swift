@@ -10,11 +10,9 @@ extension SingleContainer {
             let polled: [ConsumerRecord]
             do {
                 polled = try await consumer.withSession { [self] session in
-                    // A synchronous commit is answered while this poll fetches; the records wait for it.
                     let commit = boundary(session)
-                    defer { if let commit { finishCommit(commit) } }
                     let generation = state.withLock { $0.rebalances }
-                    let polled = try session.poll(maxRecords: maxRecords, timeout: pollTimeout)
+                    let polled = try pollAround(commit, session, maxRecords: maxRecords, timeout: pollTimeout)
                     // A rebalance inside this poll may have revoked partitions whose records were already
                     // collected: they belong to another member now, so they are dropped, not handled.
                     guard state.withLock({ $0.rebalances }) != generation, !polled.isEmpty else { return polled }
@@ -77,6 +75,25 @@ extension SingleContainer {
             }
             if let throttle = endpoint.throttle { await applyThrottle(throttle) }
         }
+    }
+
+    /// Polls, overlapping a synchronous commit the boundary sent: what librdkafka already holds is taken while
+    /// the commit's round trip is under way; then the commit is waited for and reported, and only if nothing was
+    /// queued does the poll wait (up to `timeout`) for new records. So the listener never sees a record before
+    /// the previous poll's commit is answered, and an idle container reports its commit at once.
+    private func pollAround(
+        _ commit: SentCommit?, _ session: ConsumerSession, maxRecords: Int, timeout: Duration
+    ) throws -> [ConsumerRecord] {
+        guard let commit else { return try session.poll(maxRecords: maxRecords, timeout: timeout) }
+        let queued: [ConsumerRecord]
+        do {
+            queued = try session.poll(maxRecords: maxRecords, timeout: .zero)
+        } catch {
+            finishCommit(commit)
+            throw error
+        }
+        finishCommit(commit)
+        return queued.isEmpty ? try session.poll(maxRecords: maxRecords, timeout: timeout) : queued
     }
 
     /// Hands records to a record listener in order; returns how many were handled. `sync`, the listener's
