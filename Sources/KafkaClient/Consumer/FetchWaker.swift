@@ -62,11 +62,10 @@ final class FetchWaker: @unchecked Sendable {
         condition.lock()
         var start = watchStart ?? .now
         var step = 0
-        while !closed, step < Self.assignmentWakeDelays.count {
-            if let latest = watchStart, latest != start {
-                (start, step) = (latest, 0)  // assigned again meanwhile
-                continue
-            }
+        while !closed {
+            // Checked first, so a reassignment during the last wake-up still gets its own schedule.
+            if let latest = watchStart, latest != start { (start, step) = (latest, 0) }
+            guard step < Self.assignmentWakeDelays.count else { break }
             let due = start + Self.assignmentWakeDelays[step]
             let now = ContinuousClock.now
             if now < due {
