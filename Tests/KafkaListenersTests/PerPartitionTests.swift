@@ -1,4 +1,5 @@
 @testable import KafkaListeners
+import Foundation
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
@@ -66,9 +67,11 @@ struct PerPartitionTests {
     func orderOver100kRecords() async throws {
         let topic = try await kafka.topic("pp-order", partitions: 6)
         let seen = Mutex<[Int32: [Int64]]>([:])
+        let threads = Mutex<Set<String>>([])
         let registry = makeRegistry()
         let container = try registry.register(perPartitionEndpoint("pp-order", topic: topic, maxPollRecords: 500, listener: .record { record, _ in
             seen.withLock { $0[record.partition, default: []].append(record.offset) }
+            if record.offset % 100 == 0 { threads.withLock { _ = $0.insert(currentThreadName()) } }
         }))
         try await registry.startAll()
         try await waitForAssignment(container, 6)
@@ -93,6 +96,9 @@ struct PerPartitionTests {
         }
         let committed = try await committedOffsets(group: "pp-order", topic: topic, partitions: 6)
         #expect(committed == (0..<6).map { Int64(handled[$0]?.count ?? 0) })
+        // The container's poll loop runs on the consumer's thread; the workers' listener calls must not.
+        let names = threads.withLock { $0 }
+        #expect(!names.isEmpty && !names.contains { $0.hasPrefix("kcons") }, "listener threads: \(names.sorted())")
     }
 
     @Test("key ordering: one record of a key at a time, in order, while other keys of the same partition run in parallel")
@@ -301,4 +307,10 @@ struct PerPartitionTests {
         try await waitUntil("the valid listener runs", observed: { "\(handled.withLock { $0 })" }) { handled.withLock { $0 } == 10 }
         await registry.stopAll()
     }
+}
+
+/// The calling thread's name as the OS knows it (`kcons-N` for a consumer's thread).
+func currentThreadName() -> String {
+    let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?"
+    return name.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -171,8 +171,9 @@ public final class SingleContainer: Sendable {
             }
             // The loop runs on the consumer's own thread (its task executor): polls need no thread switch,
             // and the listener runs there too, as in Spring-Kafka. A per-partition container's loop only
-            // hands records to its workers, which run on the shared pool.
-            let loop = Task(executorPreference: workers == nil ? consumer.taskExecutor : nil) { await self.runLoop(consumer) }
+            // hands records to its workers, whose lanes are unstructured tasks (they do not inherit the
+            // preference) and run on the shared pool.
+            let loop = Task(executorPreference: consumer.taskExecutor) { await self.runLoop(consumer) }
             let watchdog = Task { await self.watch() }
             state.withLock {
                 $0.loop = loop
