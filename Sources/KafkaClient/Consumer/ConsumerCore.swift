@@ -107,9 +107,7 @@ final class ConsumerCore: @unchecked Sendable {
     /// Commits and waits for the answer: `rd_kafka_commit`'s own steps (a commit to a queue of its own, then a
     /// wait on it), so the wait can wake librdkafka's main thread when a commit was parked (``CommitNudge``).
     func commit(_ offsets: [TopicPartitionOffset]) throws {
-        guard !closed else { throw KafkaError.closed(operation: "commit offsets") }
-        guard !offsets.isEmpty else { return }
-        _ = try beginCommit(offsets).wait().get()
+        _ = try beginCommit(offsets).wait().get()  // beginCommit answers a closed consumer and an empty list itself
     }
 
     /// Sends a commit whose answer goes to a queue of its own, to be waited for later (``PendingCommit``).
@@ -151,13 +149,7 @@ final class ConsumerCore: @unchecked Sendable {
     /// Resolves an async commit; called on this thread while a poll serves the result.
     func commitCompleted(id: Int, err: rd_kafka_resp_err_t, list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         guard let completion = pendingCommits.removeValue(forKey: id) else { return }
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            completion(.failure(.rdkafka(err, operation: "commit offsets")))
-        } else if let list, let error = PartitionList.firstError(list, operation: "commit offsets") {
-            completion(.failure(error))
-        } else {
-            completion(.success(list.map { PartitionList.read($0) } ?? []))
-        }
+        completion(PartitionList.commitOutcome(err, list, sent: []))
     }
 
     func committed(_ partitions: [TopicPartition], timeout: Duration) throws -> [TopicPartitionOffset] {

@@ -52,13 +52,10 @@ final class FetchWaker: @unchecked Sendable {
         condition.broadcast()  // a running watch starts its schedule again
         guard !watching else { return }
         watching = true
-        let thread = Thread { [self] in watch() }
-        thread.name = "kwake"
-        thread.start()
+        startThread { [self] in watch() }
     }
 
     private func watch() {
-        crdkafka_name_current_thread("kwake")
         condition.lock()
         var start = watchStart ?? .now
         var step = 0
@@ -94,13 +91,20 @@ final class FetchWaker: @unchecked Sendable {
             return
         }
         running = true
-        let thread = Thread { [self] in run(partition) }
+        startThread { [self] in run(partition) }
+    }
+
+    /// Runs `body` on a new thread named `kwake` (for `top -H` and `perf`).
+    private func startThread(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            crdkafka_name_current_thread("kwake")
+            body()
+        }
         thread.name = "kwake"
         thread.start()
     }
 
     private func run(_ first: TopicPartition?) {
-        crdkafka_name_current_thread("kwake")
         var partition = first
         while true {
             FetchRestarter.wakeFetchers(rk, partition: partition)

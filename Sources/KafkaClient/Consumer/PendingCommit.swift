@@ -47,14 +47,8 @@ public final class PendingCommit {
             }
             defer { rd_kafka_event_destroy(event) }
             guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
-            let err = rd_kafka_event_error(event)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                outcome = .failure(.rdkafka(err, operation: "commit offsets"))
-            } else if let list = rd_kafka_event_topic_partition_list(event) {
-                outcome = PartitionList.firstError(list, operation: "commit offsets").map { .failure($0) } ?? .success(PartitionList.read(list))
-            } else {
-                outcome = .success(offsets)
-            }
+            outcome = PartitionList.commitOutcome(
+                rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event).map { UnsafePointer($0) }, sent: offsets)
         }
         rd_kafka_queue_destroy(queue)
         self.queue = nil

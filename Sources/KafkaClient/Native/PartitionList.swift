@@ -53,6 +53,17 @@ enum PartitionList {
         return result
     }
 
+    /// A commit's outcome from librdkafka's answer: its error, else the first per-partition error, else the
+    /// committed offsets (`sent` when the answer carries no list).
+    static func commitOutcome(
+        _ err: rd_kafka_resp_err_t, _ list: UnsafePointer<rd_kafka_topic_partition_list_t>?, sent: [TopicPartitionOffset]
+    ) -> Result<[TopicPartitionOffset], KafkaError> {
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(.rdkafka(err, operation: "commit offsets")) }
+        guard let list else { return .success(sent) }
+        if let error = firstError(list, operation: "commit offsets") { return .failure(error) }
+        return .success(read(list))
+    }
+
     /// The first per-partition error in a native list, if any.
     static func firstError(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>, operation: String) -> KafkaError? {
         for index in 0..<Int(list.pointee.cnt) {
