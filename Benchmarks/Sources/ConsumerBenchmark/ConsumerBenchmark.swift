@@ -71,12 +71,15 @@ struct ConsumerBenchmark {
                 let settings = options.consumerSettings(groupId: "bench-\(round)-\(side.hashValue.magnitude)", side: side)
                 let run: Measurement
                 switch side {
-                case .raw(let fullFields):
+                case .raw, .rawSyncCommits:
+                    let fullFields = side != .raw(fullFields: false)
+                    let syncCommits = side == .rawSyncCommits
                     run = try await runBlocking("bench-raw-consumer") {
                         let memory = PeakMemory.start()
                         var run = try RawConsumer.consume(
                             bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
-                            records: records, batch: batch, deadline: runDeadline, fullFields: fullFields)
+                            records: records, batch: batch, deadline: runDeadline, fullFields: fullFields,
+                            syncCommits: syncCommits)
                         run.peakRSSGrowth = memory.growth()
                         run.peakHeapGrowth = memory.heapGrowth()
                         return run
@@ -190,7 +193,7 @@ struct Options: Sendable {
     static let usage = """
         usage: ConsumerBenchmark [RECORDS] [--records N] [--rounds N] [--batch N] [--partitions N]
                                  [--mode session-per-batch|one-session] [--queue framework|large|default]
-                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|ack-record|sync-listener]
+                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|sync-commits|ack-record|sync-listener|raw-only]
         environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES
         """
 
@@ -221,9 +224,12 @@ struct Options: Sendable {
                 case "record-async-only": options.sides = [.listener(.recordBatchAckAsync)]
                 case "consumer-only": options.sides = [.consumer]
                 case "raw-only": options.sides = [.raw(fullFields: false)]
-                case "record-sync": options.sides = [.raw(fullFields: true), .listener(.recordBatchAck)]
+                case "raw-sync-only": options.sides = [.rawSyncCommits]
+                case "record-sync": options.sides = [.raw(fullFields: true), .rawSyncCommits, .listener(.recordBatchAck)]
                 case "batch-async": options.sides = [.raw(fullFields: true), .listener(.batchAsync)]
-                case "batch-sync": options.sides = [.raw(fullFields: true), .listener(.batch)]
+                case "batch-sync": options.sides = [.raw(fullFields: true), .rawSyncCommits, .listener(.batch)]
+                case "sync-commits":
+                    options.sides = [.raw(fullFields: true), .rawSyncCommits, .listener(.recordBatchAck), .listener(.batch)]
                 case "ack-record": options.sides = [.raw(fullFields: true), .listener(.recordAckRecord)]
                 case "sync-listener": options.sides = [.raw(fullFields: true), .listener(.syncRecordBatchAckAsync)]
                 default: throw BenchmarkError("unknown sides '\(value)'\n\(usage)")
@@ -302,7 +308,7 @@ struct Options: Sendable {
     /// The local-queue settings of `side` under `queueLimits`.
     func queueSettings(for side: Side) -> [(String, String)] {
         switch (queueLimits, side) {
-        case ("large", _), ("framework", .raw): Self.liftedQueue
+        case ("large", _), ("framework", .raw), ("framework", .rawSyncCommits): Self.liftedQueue
         case ("framework", .consumer): Self.frameworkQueue
         default: []
         }
@@ -323,19 +329,24 @@ struct Options: Sendable {
 enum Side: Hashable, Sendable {
     /// Raw librdkafka; `fullFields` also reads each record's timestamp and headers.
     case raw(fullFields: Bool)
+    /// Raw librdkafka reading all fields that also commits each batch synchronously (`rd_kafka_commit` of the
+    /// batch's next offsets, waiting for the answer) before the next: the hand-written loop with the
+    /// guarantee a sync-commit listener gives (a crash re-delivers at most the batch in hand).
+    case rawSyncCommits
     /// `KafkaConsumer` from KafkaClient.
     case consumer
     /// A listener container from KafkaListeners.
     case listener(ListenerSide)
 
     static let client: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .consumer]
-    static let listeners: [Side] = [.raw(fullFields: false), .raw(fullFields: true)] + ListenerSide.allCases.map { .listener($0) }
-    static let all: [Side] = client + ListenerSide.allCases.map { .listener($0) }
+    static let listeners: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
+    static let all: [Side] = client + [.rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
 
     var name: String {
         switch self {
         case .raw(false): "raw librdkafka (key, value)"
         case .raw(true): "raw librdkafka (all fields)"
+        case .rawSyncCommits: "raw librdkafka (all fields, sync commit per batch)"
         case .consumer: "KafkaConsumer"
         case .listener(let kind): kind.rawValue
         }

@@ -1,4 +1,5 @@
 import Crdkafka
+import Foundation
 import KafkaClient
 
 /// The baseline: a consume loop written directly against librdkafka's C API, with no Swift layer
@@ -56,7 +57,7 @@ enum RawConsumer {
     /// last record.
     static func consume(
         bootstrapServers: String, settings: [(String, String)], topic: String, partitions: Int32,
-        records target: Int, batch: Int, deadline: Duration, fullFields: Bool = false
+        records target: Int, batch: Int, deadline: Duration, fullFields: Bool = false, syncCommits: Bool = false
     ) throws -> Measurement {
         crdkafka_name_current_thread("raw-loop")  // its own group in the CPU-by-thread figures
         let rk = try makeHandle(bootstrapServers: bootstrapServers, settings: settings)
@@ -89,6 +90,12 @@ enum RawConsumer {
         var firstRecord: ContinuousClock.Instant?
         var lastBatch = clock.now
         var longestGap = Duration.zero
+        // With `syncCommits`: each partition's next offset in the batch in hand (-1: none in it).
+        var nextOffsets = [Int64](repeating: -1, count: Int(partitions))
+        var commitWaits: [Duration] = []
+        var emptyWaits = 0
+        var emptyWaitTime = Duration.zero
+        commitWaits.reserveCapacity(syncCommits ? target / max(batch, 1) * 2 + 16 : 0)
 
         let cpu = ThreadCPU.snapshot()
         AllocationCounter.start()
@@ -104,6 +111,8 @@ enum RawConsumer {
             // is, wait (up to 100 ms) for one message, then take the rest that is ready.
             var count = rd_kafka_consume_batch_queue(queue, 0, buffer, batch)
             if count == 0 {
+                let waitStart = clock.now
+                defer { emptyWaits += 1; emptyWaitTime += clock.now - waitStart }
                 count = rd_kafka_consume_batch_queue(queue, 100, buffer, 1)
                 if count == 1 && batch > 1 {
                     let more = rd_kafka_consume_batch_queue(queue, 0, buffer + 1, batch - 1)
@@ -143,7 +152,15 @@ enum RawConsumer {
                 } else {
                     consumeErrors += 1
                 }
+                if syncCommits && message.pointee.partition >= 0 && message.pointee.partition < partitions {
+                    nextOffsets[Int(message.pointee.partition)] = message.pointee.offset + 1
+                }
                 rd_kafka_message_destroy(message)
+            }
+            if syncCommits && count > 0 {
+                let started = clock.now
+                try commit(rk, topic: topic, nextOffsets: &nextOffsets)
+                commitWaits.append(clock.now - started)
             }
             if now - start > deadline {
                 _ = AllocationCounter.stop()
@@ -154,11 +171,41 @@ enum RawConsumer {
         let end = clock.now
         let allocations = AllocationCounter.stop()
         let spent = ThreadCPU.snapshot().since(cpu)
+        if ProcessInfo.processInfo.environment["BENCH_DEBUG_WAITS"] != nil {
+            ConsumerBenchmark.progress("  \(emptyWaits) waits for an empty queue, \(fixed(emptyWaitTime.inSeconds * 1000, 1)) ms in all, \(batches) batches")
+        }
+        if !commitWaits.isEmpty {
+            let sorted = commitWaits.sorted()
+            func micros(_ fraction: Double) -> String {
+                fixed(sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))].inSeconds * 1_000_000, 0)
+            }
+            ConsumerBenchmark.progress(
+                "  \(sorted.count) sync commits, wait µs: median \(micros(0.5)), p90 \(micros(0.9)), p99 \(micros(0.99)), max \(micros(1))")
+        }
         if fieldSink == Int.min { print(fieldSink) }  // keeps the field reads from being optimised away
         return Measurement(
             records: consumed, keyBytes: keyBytes, valueBytes: valueBytes, batches: batches,
             consumeErrors: consumeErrors, elapsed: end - start, firstRecord: (firstRecord ?? end) - start,
             longestGap: longestGap, allocations: allocations, cpu: spent)
+    }
+}
+
+extension RawConsumer {
+    /// Commits the batch's next offsets and waits for the broker's answer, as a hand-written loop with
+    /// synchronous commits does after each batch (`rd_kafka_commit` with `async` 0); clears `nextOffsets`.
+    static func commit(_ rk: OpaquePointer, topic: String, nextOffsets: inout [Int64]) throws {
+        guard let list = rd_kafka_topic_partition_list_new(Int32(nextOffsets.count)) else {
+            throw BenchmarkError("raw consumer: rd_kafka_topic_partition_list_new returned NULL")
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in nextOffsets.enumerated() where offset >= 0 {
+            rd_kafka_topic_partition_list_add(list, topic, Int32(partition)).pointee.offset = offset
+            nextOffsets[partition] = -1
+        }
+        let error = rd_kafka_commit(rk, list, 0)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw BenchmarkError("raw consumer: rd_kafka_commit failed: \(String(cString: rd_kafka_err2str(error)))")
+        }
     }
 }
 
