@@ -23,11 +23,11 @@ struct AdminRoutes: Sendable {
             let id = try listenerId(context)
             let duration = try self.duration(request)
             if try fleetScope(request) {
-                return try await fleetCommand(.pause(listenerId: id, seconds: duration.map(seconds)), request: request, context: context)
+                return try await fleetCommand(.pause(listenerId: id, seconds: duration.map { $0 / .seconds(1) }), request: request, context: context)
             }
             try requireKnown(id)
             let outcome = try pauses.pause(.listener(id), for: duration)
-            return try PauseResult(target: "listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { seconds($0 - .now) })
+            return try PauseResult(target: "listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { ($0 - .now) / .seconds(1) })
                 .response(from: request, context: context)
         }
         router.put("listeners/:id/resume") { request, context -> Response in
@@ -49,7 +49,7 @@ struct AdminRoutes: Sendable {
             let tp = TopicPartition(topic, partition)
             do {
                 let outcome = try pauses.pause(.partition(listenerId: id, tp), for: try duration(request))
-                return try PauseResult(target: "\(tp) of listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { seconds($0 - .now) })
+                return try PauseResult(target: "\(tp) of listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { ($0 - .now) / .seconds(1) })
                     .response(from: request, context: context)
             } catch let error as ListenerError {
                 throw HTTPError(.notFound, message: "\(error)")
@@ -98,10 +98,6 @@ struct AdminRoutes: Sendable {
             throw HTTPError(.badRequest, message: "'\(text)' is not a duration; use for example 500ms, 30s, 5m or 1h")
         }
         return duration
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private func fleetCommand(_ action: ControlCommand.Action, request: Request, context: BasicRequestContext) async throws -> Response {

@@ -30,7 +30,7 @@ public struct ListenerView: ResponseCodable, Sendable, Equatable {
         running = status.isRunning
         pauseRequested = status.isPauseRequested
         paused = status.isPaused
-        resumeInSeconds = resumeAt.map { Double(($0 - .now).components.seconds) + Double(($0 - .now).components.attoseconds) / 1e18 }
+        resumeInSeconds = resumeAt.map { ($0 - .now) / .seconds(1) }
         children = status.children.map(ChildView.init)
     }
 }

@@ -115,7 +115,7 @@ struct ListenersCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
-            let seconds = duration.map { Double($0.duration.components.seconds) + Double($0.duration.components.attoseconds) / 1e18 }
+            let seconds = duration.map { $0.duration / .seconds(1) }
             try await ListenersCommand.send(.pause(listenerId: id, seconds: seconds), connection: connection, plane: plane, output: output)
         }
     }

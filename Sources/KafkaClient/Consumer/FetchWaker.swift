@@ -66,7 +66,7 @@ final class FetchWaker: @unchecked Sendable {
             let due = start + Self.assignmentWakeDelays[step]
             let now = ContinuousClock.now
             if now < due {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: (due - now).inSecondsDouble))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: (due - now) / .seconds(1)))
                 continue
             }
             step += 1
@@ -131,13 +131,5 @@ final class FetchWaker: @unchecked Sendable {
         condition.broadcast()
         while running || watching { condition.wait() }
         condition.unlock()
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double` (for `Date`-based waits).
-    fileprivate var inSecondsDouble: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -175,7 +175,7 @@ extension SingleContainer {
         guard !offsets.isEmpty else { return }
         interceptCommit(offsets, error: nil)
         metrics.commits.increment()
-        metrics.commitDuration.recordNanoseconds(Int64((now - started).components.attoseconds / 1_000_000_000 + (now - started).components.seconds * 1_000_000_000))
+        metrics.commitDuration.recordNanoseconds(Int64((now - started) / .nanoseconds(1)))
         logger.trace("committed \(offsets)")
         emit(.committed(offsets))
     }
