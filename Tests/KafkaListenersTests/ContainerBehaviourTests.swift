@@ -143,6 +143,9 @@ struct ContainerBehaviourTests {
         let nacked = Mutex<ContinuousClock.Instant?>(nil)
         let redelivered = Mutex<ContinuousClock.Instant?>(nil)
         let duringPause = Mutex<Int>(0)
+        // Long enough for partition 1's records to be produced and handled inside it on a slow machine
+        // (an address-sanitizer build needed over 3 s).
+        let nackSleep = Duration.seconds(8)
         let id = kafka.unique("nack")
         try registry.register(
             ListenerEndpoint(
@@ -151,7 +154,7 @@ struct ContainerBehaviourTests {
                     if record.partition == 0 && record.offset == 3 {
                         if nacked.withLock({ $0 }) == nil {
                             nacked.withLock { $0 = .now }
-                            try context.acknowledgment.nack(sleep: .seconds(3))
+                            try context.acknowledgment.nack(sleep: nackSleep)
                             return
                         }
                         redelivered.withLock { $0 = $0 ?? .now }
@@ -171,7 +174,7 @@ struct ContainerBehaviourTests {
         #expect(duringPause.withLock { $0 } == 10 || redelivered.withLock { $0 } == nil, "partition 1 flowed while partition 0 waited")
         try await waitUntil("all 20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
         let gap = try #require(redelivered.withLock { $0 }) - nacked.withLock { $0 }!
-        #expect(gap >= .seconds(3), "re-delivered after \(gap)")
+        #expect(gap >= nackSleep, "re-delivered after \(gap)")
         #expect(duringPause.withLock { $0 } == 10, "all of partition 1 flowed while partition 0 waited")
         // Offsets 4…9 of partition 0 were not handled before the re-delivery of 3: order kept.
         let p0 = recorder.handled.withLock { $0.filter { $0.tp.partition == 0 }.map(\.offset) }

@@ -34,11 +34,18 @@ struct CrashTests {
         let group = kafka.unique("crash")
         let phase1 = Recorder(), phase2 = Recorder()
 
-        func endpoint(_ id: String, _ recorder: Recorder) -> ListenerEndpoint {
-            ListenerEndpoint(
+        // The first container handles `beforeCrash` records, then its listener waits on the next one until the
+        // crash cancels it: the crash comes mid-stream however fast or slow the machine is.
+        let beforeCrash = 60
+        func endpoint(_ id: String, _ recorder: Recorder, holdAfter: Int? = nil) -> ListenerEndpoint {
+            let started = CallCount()
+            return ListenerEndpoint(
                 id: id, selection: .topics([topic]),
                 listener: .record { record, context in
                     try await Task.sleep(for: .milliseconds(1))
+                    if let holdAfter, started.next() > holdAfter {
+                        try await Task.sleep(for: .seconds(120))  // thrown out of by the crash's cancellation
+                    }
                     recorder.note(record, context)
                     context.acknowledgment.acknowledge()
                 }, groupId: group, ackMode: crash.mode, commitMode: crash.commitMode, maxPollRecords: Self.maxPoll)
@@ -46,9 +53,9 @@ struct CrashTests {
 
         let first = makeRegistry()
         phase1.record(first.events)
-        let container = try first.register(endpoint("first", phase1))
+        let container = try first.register(endpoint("first", phase1, holdAfter: beforeCrash))
         try await first.startAll()
-        try await waitUntil("60 records before the crash", observed: { "\(phase1.count)" }) { phase1.count >= 60 }
+        try await waitUntil("\(beforeCrash) records before the crash", observed: { "\(phase1.count)" }) { phase1.count >= beforeCrash }
         await container.simulateCrash()
         let handledBeforeCrash = phase1.handledCounts
         #expect(phase1.count < count, "the crash must come mid-stream")
@@ -82,4 +89,11 @@ struct CrashTests {
             #expect(phase2.handledCounts[tp]?.values.allSatisfy { $0 == 1 } ?? true)
         }
     }
+}
+
+/// Counts calls across tasks (a listener closure captures it).
+final class CallCount: Sendable {
+    private let value = Atomic<Int>(0)
+    /// Counts one call and returns how many there have been, this one included.
+    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
 }

@@ -191,14 +191,16 @@ struct ErrorHandlingTests {
             if record.valueString == "poison" { throw Poison() }
         })
         endpoint.errorHandler = ErrorHandler(backOff: .fixed(.seconds(1), maxAttempts: 3))
-        let container = try registry.register(endpoint)
-        try await registry.startAll()
-        try await waitForAssignment(container, 1)
+        // Everything is on the broker before the container starts, so key b's records arrive with the poison one
+        // (sent one by one while it ran, on a slow machine they could arrive after its back-off ended).
         let producer = try KafkaProducer(configuration: kafka.producerConfig())
         _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, key: "a", value: "poison"))
         _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, key: "a", value: "after-poison"))
         for i in 0..<5 { _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, key: "b", value: "b-\(i)")) }
         await producer.close()
+        let container = try registry.register(endpoint)
+        try await registry.startAll()
+        try await waitForAssignment(container, 1)
         let tp = TopicPartition(topic, 0)
         try await waitUntil("everything handled", observed: { "\(log.offsets(tp))" }) { log.offsets(tp).contains(1) && log.offsets(tp).contains(6) }
         let poison = log.times(tp, 0)
