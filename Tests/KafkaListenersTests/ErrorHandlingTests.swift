@@ -50,12 +50,15 @@ struct ErrorHandlingTests {
         let recorder = Recorder()
         let registry = makeRegistry()
         recorder.record(registry.events)
+        // Partition 1's records are produced after the first failure and must be handled within the back-off
+        // (two gaps): long enough for that on a slow machine (an address-sanitizer build needed over 2 s).
+        let backOff = Duration.seconds(3)
         let container = try registry.register(ListenerEndpoint(
             id: "poison", selection: .topics([topic]), listener: .record { record, _ in
                 log.note(record)
                 if record.valueString == "poison" { throw Poison() }
             }, maxPollRecords: 10,
-            errorHandler: ErrorHandler(backOff: .fixed(.seconds(1), maxAttempts: 3), recoverer: .deadLetter(DeadLetterPublisher(producer: producer)))))
+            errorHandler: ErrorHandler(backOff: .fixed(backOff, maxAttempts: 3), recoverer: .deadLetter(DeadLetterPublisher(producer: producer)))))
         try await registry.startAll()
         try await waitUntil("assigned", observed: { "\(container.status)" }) { container.children[0].assignedPartitions.count == 2 }
         try await produceValues(["a", "b", "poison", "c", "d"], to: topic, partition: 0)
@@ -68,7 +71,7 @@ struct ErrorHandlingTests {
         let attempts = log.times(tp0, 2)
         #expect(attempts.count == 3, "exactly max-attempts calls")
         for (earlier, later) in zip(attempts, attempts.dropFirst()) {
-            #expect(later - earlier >= .seconds(1), "back-off gap \(later - earlier)")
+            #expect(later - earlier >= backOff, "back-off gap \(later - earlier)")
         }
         let partition1Times = log.calls.withLock { $0.filter { $0.tp == tp1 }.map(\.at) }
         #expect(partition1Times.contains { $0 > attempts[0] && $0 < attempts[2] }, "partition 1 flowed during the back-off")
