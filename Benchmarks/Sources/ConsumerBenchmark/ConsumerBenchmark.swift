@@ -222,6 +222,7 @@ struct Options: Sendable {
                 case "all": options.sides = Side.all
                 case "record-async": options.sides = [.raw(fullFields: true), .listener(.recordBatchAckAsync)]
                 case "record-async-only": options.sides = [.listener(.recordBatchAckAsync)]
+                case "record-listeners-only": options.sides = [.listener(.recordBatchAck), .listener(.recordBatchAckAsync)]
                 case "consumer-only": options.sides = [.consumer]
                 case "raw-only": options.sides = [.raw(fullFields: false)]
                 case "raw-sync-only": options.sides = [.rawSyncCommits]

@@ -57,7 +57,7 @@ public final class PendingCommit {
     }
 
     /// How long a commit may go unanswered before librdkafka's main thread is first woken (see ``CommitNudge``).
-    static let firstNudgeAfterMs: Int32 = 20
+    static let firstNudgeAfterMs: Int32 = 2
 
     deinit {
         if let queue { rd_kafka_queue_destroy(queue) }
