@@ -1,0 +1,151 @@
+@testable import KafkaListeners
+import KafkaClient
+import KafkaListenersTesting
+import Testing
+
+@Suite("Faults under a running container: failed commits and a broker outage")
+struct CommitFaultTests {
+    static let perPartition = 50
+    static let failures = 3
+
+    @Test(
+        "OffsetCommit errors are reported as commitFailed events, every handled offset is committed in the end, and no record is handled twice",
+        arguments: [CommitMode.sync, .async])
+    func failedCommitsAreMadeGood(_ commitMode: CommitMode) async throws {
+        // A broker of its own: pushed errors fail the next OffsetCommit requests of the whole cluster.
+        let cluster = try await EmbeddedKafka.start(brokers: 1)
+        do {
+            try await failAndRecover(cluster, commitMode)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    private func failAndRecover(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
+        let topic = "commit-faults", group = "commit-faults"
+        try cluster.createTopic(topic, partitions: 2)
+        try await Self.produce(cluster, topic: topic)
+
+        let registry = ListenerRegistry(baseConfiguration: cluster.configuration())
+        let recorder = Recorder()
+        recorder.record(registry.events)
+        cluster.pushRequestErrors(.offsetCommit, Array(repeating: .groupAuthorizationFailed, count: Self.failures))
+        try registry.register(
+            ListenerEndpoint(
+                id: "faulty-commits", selection: .partitions([TopicPartitionOffset(topic, 0, 0), TopicPartitionOffset(topic, 1, 0)]),
+                listener: .record { record, context in recorder.note(record, context) },
+                groupId: group, ackMode: .batch, commitMode: commitMode, maxPollRecords: 10))
+        try await registry.startAll()
+
+        let total = 2 * Self.perPartition
+        try await waitUntil("every record handled", observed: { "\(recorder.count) of \(total)" }) { recorder.count >= total }
+        let expected = [Int64(Self.perPartition), Int64(Self.perPartition)]
+        var committed: [Int64] = []
+        try await waitUntil("every handled offset committed", observed: { "committed \(committed)" }) {
+            committed = try await Self.committedOffsets(cluster, group: group, topic: topic)
+            return committed == expected
+        }
+        await registry.stopAll()
+
+        let failed = recorder.events(matching: { if case .commitFailed = $0 { true } else { false } })
+        #expect((1...Self.failures).contains(failed.count), "\(failed.count) commitFailed events for \(Self.failures) failed requests")
+        for event in failed {
+            guard case .commitFailed(let offsets, let error) = event.kind else { continue }
+            #expect(error.codeName == "GROUP_AUTHORIZATION_FAILED", "\(error)")
+            #expect(!offsets.isEmpty)
+        }
+        // A failed commit re-delivers nothing: each record was handled exactly once.
+        let counts = recorder.handledCounts
+        for partition: Int32 in 0..<2 {
+            let handled = counts[TopicPartition(topic, partition)] ?? [:]
+            #expect(handled.keys.sorted() == (0..<Int64(Self.perPartition)).map { $0 })
+            #expect(handled.values.allSatisfy { $0 == 1 })
+        }
+        // The last commit event carries the end of each partition.
+        #expect(recorder.commits(TopicPartition(topic, 0)).last == Int64(Self.perPartition))
+        #expect(recorder.commits(TopicPartition(topic, 1)).last == Int64(Self.perPartition))
+    }
+
+    @Test(
+        "a broker outage mid-stream: the container keeps running, and once the broker is back every record is handled once and committed",
+        arguments: [CommitMode.sync, .async])
+    func brokerOutage(_ commitMode: CommitMode) async throws {
+        let cluster = try await EmbeddedKafka.start(brokers: 1)
+        do {
+            try await outage(cluster, commitMode)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    private func outage(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
+        let topic = "outage", group = "outage"
+        try cluster.createTopic(topic, partitions: 2)
+        try await Self.produce(cluster, topic: topic)
+        let registry = ListenerRegistry(
+            baseConfiguration: cluster.configuration(["reconnect.backoff.ms": "50", "reconnect.backoff.max.ms": "200"]))
+        let recorder = Recorder()
+        recorder.record(registry.events)
+        let container = try registry.register(
+            ListenerEndpoint(
+                id: "outage", selection: .partitions([TopicPartitionOffset(topic, 0, 0), TopicPartitionOffset(topic, 1, 0)]),
+                listener: .record { record, context in
+                    try await Task.sleep(for: .milliseconds(5))
+                    recorder.note(record, context)
+                }, groupId: group, ackMode: .batch, commitMode: commitMode, maxPollRecords: 10))
+        try await registry.startAll()
+        let total = 2 * Self.perPartition
+        try await waitUntil("records flowing", observed: { "\(recorder.count)" }) { recorder.count >= 10 }
+        // The fault itself: the only broker (leader and group coordinator) is gone for a second.
+        try cluster.setBrokerDown(1)
+        try await Task.sleep(for: .seconds(1))
+        #expect(container.isRunning, "the container survives the outage")
+        try cluster.setBrokerUp(1)
+
+        try await waitUntil("every record handled", timeout: .seconds(60), observed: { "\(recorder.count) of \(total)" }) {
+            recorder.count >= total
+        }
+        let expected = [Int64(Self.perPartition), Int64(Self.perPartition)]
+        var committed: [Int64] = []
+        try await waitUntil("every handled offset committed", timeout: .seconds(60), observed: { "committed \(committed)" }) {
+            committed = try await Self.committedOffsets(cluster, group: group, topic: topic)
+            return committed == expected
+        }
+        #expect(container.isRunning)
+        await registry.stopAll()
+        let counts = recorder.handledCounts
+        for partition: Int32 in 0..<2 {
+            let handled = counts[TopicPartition(topic, partition)] ?? [:]
+            #expect(handled.keys.sorted() == (0..<Int64(Self.perPartition)).map { $0 })
+            #expect(handled.values.allSatisfy { $0 == 1 }, "handled twice: \(handled.filter { $0.value > 1 }.keys.sorted())")
+        }
+    }
+
+    /// `perPartition` records on each of the topic's two partitions.
+    private static func produce(_ cluster: EmbeddedKafka, topic: String) async throws {
+        let producer = try KafkaProducer(configuration: cluster.configuration())
+        do {
+            for partition: Int32 in 0..<2 {
+                for index in 0..<perPartition {
+                    try await producer.sendAndForget(ProducerRecord(topic: topic, partition: partition, key: "k\(index)", value: "v\(index)"))
+                }
+            }
+            try await producer.flush(timeout: .seconds(30))
+        } catch {
+            await producer.close()
+            throw error
+        }
+        await producer.close()
+    }
+
+    private static func committedOffsets(_ cluster: EmbeddedKafka, group: String, topic: String) async throws -> [Int64] {
+        let consumer = try KafkaConsumer(configuration: cluster.configuration(["group.id": group]))
+        let committed = try await consumer.committed([TopicPartition(topic, 0), TopicPartition(topic, 1)])
+        await consumer.close()
+        return committed.map(\.offset.rawValue)
+    }
+}
