@@ -72,7 +72,7 @@ struct PartitionProgress: Sendable {
         pending.append((offset, skip))
         if skip {
             doneAhead += 1
-            advance()
+            _ = advance()
         }
         return skip
     }
