@@ -1,6 +1,7 @@
 @testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
+import Synchronization
 import Testing
 
 @Suite("Faults under a running container: failed commits and a broker outage")
@@ -66,6 +67,54 @@ struct CommitFaultTests {
         // The last commit event carries the end of each partition.
         #expect(recorder.commits(TopicPartition(topic, 0)).last == Int64(Self.perPartition))
         #expect(recorder.commits(TopicPartition(topic, 1)).last == Int64(Self.perPartition))
+    }
+
+    @Test(
+        "a refused commit is tried again only after a back-off that doubles (100, 200, 400 ms), while records keep flowing",
+        arguments: [(AckMode.batch, CommitMode.sync), (.batch, .async), (.record, .sync), (.record, .async)])
+    func refusedCommitsBackOff(_ ackMode: AckMode, _ commitMode: CommitMode) async throws {
+        let cluster = try await EmbeddedKafka.start(brokers: 1)
+        do {
+            try await backOff(cluster, ackMode, commitMode)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    private func backOff(_ cluster: EmbeddedKafka, _ ackMode: AckMode, _ commitMode: CommitMode) async throws {
+        let topic = "back-off", group = "back-off", refusals = 4
+        try cluster.createTopic(topic, partitions: 2)
+        try await Self.produce(cluster, topic: topic)
+        let registry = ListenerRegistry(baseConfiguration: cluster.configuration())
+        let recorder = Recorder()
+        let failures = FailedCommitTimes()
+        cluster.pushRequestErrors(.offsetCommit, Array(repeating: .groupAuthorizationFailed, count: refusals))
+        try registry.register(
+            ListenerEndpoint(
+                id: "back-off", selection: .partitions([TopicPartitionOffset(topic, 0, 0), TopicPartitionOffset(topic, 1, 0)]),
+                listener: .record { record, context in recorder.note(record, context) },
+                groupId: group, ackMode: ackMode, commitMode: commitMode, maxPollRecords: 10,
+                interceptors: Interceptors(consumer: [failures])))
+        try await registry.startAll()
+        let expected = [Int64(Self.perPartition), Int64(Self.perPartition)]
+        var committed: [Int64] = []
+        try await waitUntil("every handled offset committed", observed: { "committed \(committed), \(recorder.count) handled" }) {
+            committed = try await Self.committedOffsets(cluster, group: group, topic: topic)
+            return committed == expected
+        }
+        await registry.stopAll()
+
+        let times = failures.times
+        #expect(times.count == refusals, "\(times.count) refused commits for \(refusals) refusals")
+        for (index, (earlier, later)) in zip(times, times.dropFirst()).enumerated() {
+            let backOff = [Duration.milliseconds(100), .milliseconds(200), .milliseconds(400)][index]
+            // The retry is sent no earlier than the back-off after the refusal was handled (a few ms of slack for
+            // the moment between computing the back-off and reporting the refusal).
+            #expect(later - earlier >= backOff - .milliseconds(5), "retry \(index + 1) came \(later - earlier) after the refusal; back-off \(backOff)")
+        }
+        #expect(recorder.handledCounts.values.allSatisfy { $0.count == Self.perPartition && $0.values.allSatisfy { $0 == 1 } })
     }
 
     @Test(
@@ -147,5 +196,17 @@ struct CommitFaultTests {
         let committed = try await consumer.committed([TopicPartition(topic, 0), TopicPartition(topic, 1)])
         await consumer.close()
         return committed.map(\.offset.rawValue)
+    }
+}
+
+/// Notes when each refused commit was reported.
+final class FailedCommitTimes: ConsumerInterceptor {
+    private let noted = Mutex<[ContinuousClock.Instant]>([])
+    var times: [ContinuousClock.Instant] { noted.withLock { $0 } }
+    func onConsume(_ records: [ConsumerRecord]) -> [ConsumerRecord] { records }
+    func onCommit(_ offsets: [TopicPartitionOffset]) {}
+    func onCommitFailed(_ offsets: [TopicPartitionOffset], error: KafkaError) {
+        let now = ContinuousClock.now
+        noted.withLock { $0.append(now) }
     }
 }

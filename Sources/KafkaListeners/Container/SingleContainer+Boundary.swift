@@ -89,7 +89,8 @@ extension SingleContainer {
 
     /// Whether the ack mode wants a commit at this boundary.
     private func commitIsDue(_ now: ContinuousClock.Instant) -> Bool {
-        let (lastCommitAt, processed) = state.withLock { ($0.lastCommitAt, $0.processedSinceCommit) }
+        let (lastCommitAt, processed, retryAt) = state.withLock { ($0.lastCommitAt, $0.processedSinceCommit, $0.commitRetryAt) }
+        if let retryAt, now < retryAt { return false }
         switch endpoint.ackMode {
         case .record, .batch, .manual, .manualImmediate: return true
         case .time(let interval): return now - lastCommitAt >= interval
@@ -105,6 +106,7 @@ extension SingleContainer {
     func commitDue(
         _ session: ConsumerSession, force: Bool, only: Set<TopicPartition>? = nil, overlapped: Bool = false
     ) -> SentCommit? {
+        if !force && isBackingOffCommits() { return nil }
         let due = tracker.commitsDue(only: only)
         guard !due.isEmpty else { return nil }
         if endpoint.commitMode == .async && !force {
@@ -127,9 +129,16 @@ extension SingleContainer {
     /// Sends one async commit of everything due, unless one is in flight (then the in-flight one's
     /// completion sends the next). Runs on the consumer's thread.
     func sendAsyncCommit(_ session: ConsumerSession, claimed: Bool = false) {
+        let now = ContinuousClock.now
         let send = state.withLock { state -> Bool in
             if state.asyncCommitInFlight && !claimed {
                 state.asyncCommitAgain = true
+                return false
+            }
+            // Backing off after a refused commit: the first poll boundary after the back-off sends it.
+            if let retryAt = state.commitRetryAt, now < retryAt {
+                state.asyncCommitInFlight = false
+                state.asyncCommitAgain = false
                 return false
             }
             state.asyncCommitInFlight = true
@@ -168,6 +177,8 @@ extension SingleContainer {
         let wasHeld = state.withLock { state -> Bool in
             state.lastCommitAt = now
             state.processedSinceCommit = 0
+            state.commitFailures = 0
+            state.commitRetryAt = nil
             defer { state.rebalancePending = false }
             return state.rebalancePending
         }
@@ -185,16 +196,38 @@ extension SingleContainer {
         if let code = error.code, [27, 22, 25].contains(code) {
             state.withLock { $0.rebalancePending = true }
             attention.add(1, ordering: .releasing)
+        } else {
+            // Anything else may last (an authorization, a broker away): the next tries wait, longer each time.
+            let now = ContinuousClock.now
+            state.withLock { state in
+                state.commitFailures += 1
+                state.commitRetryAt = now + Self.commitRetryDelay(afterFailures: state.commitFailures)
+            }
         }
         interceptCommit(offsets, error: error)
         metrics.commitsFailed.increment()
-        logger.warning("commit of \(offsets) failed (will retry): \(error)")
+        let retryIn = state.withLock { state in state.commitRetryAt.map { $0 - .now } }
+        logger.warning("commit of \(offsets) failed (will retry\(retryIn.map { " in \(Int(($0 / .milliseconds(1)).rounded())) ms" } ?? "")): \(error)")
         emit(.commitFailed(offsets, error: error))
     }
 
-    /// After each record in `record` ack mode with sync commits: commit now; the loop waits.
+    /// Whether a refused commit's back-off is still running (stop and revoke commit anyway).
+    func isBackingOffCommits() -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { $0.commitRetryAt.map { now < $0 } ?? false }
+    }
+
+    /// How long to wait before trying again after `failures` refused commits in a row: 100 ms, doubling, at
+    /// most 5 s. Records keep flowing meanwhile; the retry carries their offsets too.
+    static func commitRetryDelay(afterFailures failures: Int) -> Duration {
+        let first = Duration.milliseconds(100), longest = Duration.seconds(5)
+        return min(first * (1 << min(max(failures - 1, 0), 16)), longest)
+    }
+
+    /// After each record in `record` ack mode with sync commits: commit now; the loop waits. While backing off
+    /// after a refused commit, the commit is left to the first poll boundary after the back-off.
     func commitAfterRecordSync(_ consumer: KafkaConsumer) async {
-        if state.withLock({ $0.abrupt }) { return }
+        if state.withLock({ $0.abrupt }) || isBackingOffCommits() { return }
         _ = try? await consumer.withSession { [self] session in _ = commitDue(session, force: true) }
     }
 

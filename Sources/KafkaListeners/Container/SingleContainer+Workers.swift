@@ -76,7 +76,9 @@ extension SingleContainer {
         let submitted = consumer.submit { [weak self] session in
             guard let self else { return }
             self.state.withLock { $0.syncCommitQueued = false }
-            if !self.state.withLock({ $0.abrupt || $0.rebalancePending }) { self.commitDue(session, force: true) }
+            if !self.state.withLock({ $0.abrupt || $0.rebalancePending }) && !self.isBackingOffCommits() {
+                self.commitDue(session, force: true)
+            }
         }
         if !submitted { state.withLock { $0.syncCommitQueued = false } }
     }

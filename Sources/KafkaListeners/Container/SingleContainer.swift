@@ -48,6 +48,10 @@ public final class SingleContainer: Sendable {
         var processedSinceCommit = 0
         var asyncCommitInFlight = false
         var asyncCommitAgain = false
+        /// Commits refused in a row (not counting a rebalance's refusals); reset by a successful commit.
+        var commitFailures = 0
+        /// After a refused commit, no commit is tried before this (stop and revoke excepted).
+        var commitRetryAt: ContinuousClock.Instant?
         /// Partitions whose remaining records in the current batch must be skipped (nack or seek).
         var interrupted: Set<TopicPartition> = []
         /// Partitions whose remaining records in the current batch are given back (an immediate pause).
