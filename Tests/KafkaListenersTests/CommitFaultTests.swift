@@ -4,7 +4,8 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Faults under a running container: failed commits and a broker outage")
+// One case at a time: each starts a broker of its own, and eight at once starve a 2-core machine.
+@Suite("Faults under a running container: failed commits and a broker outage", .serialized)
 struct CommitFaultTests {
     static let perPartition = 50
     static let failures = 3

@@ -1,17 +1,23 @@
 import Crdkafka
 import Logging
+import Synchronization
 
 /// The consumer's native state: the handle, its consumer queue, a reusable message buffer, pending async
 /// commits and open partition queues.
 ///
 /// Everything here is touched only on the consumer's own ``KafkaThread`` (jobs and librdkafka callbacks
 /// served by polls on that thread), which is what makes the `@unchecked Sendable` sound. The one
-/// exception is ``wakeUp()``, which only calls the thread-safe `rd_kafka_queue_yield`.
+/// exception is ``wakeUp()``, which calls the thread-safe `rd_kafka_queue_yield` under ``closing``.
 final class ConsumerCore: @unchecked Sendable {
     let handle: NativeHandle
     let queue: OpaquePointer
     let logger: Logger
     var closed = false
+    /// Set (under its lock) before the close starts: from then on ``wakeUp()`` does nothing. A yield during
+    /// `rd_kafka_consumer_close` ends librdkafka's wait for the group to let go (the consumer queue is routed
+    /// to the close's own queue) and it returns "timed out" with the consumer still open; a yield after the
+    /// close would touch a freed queue.
+    private let closing = Mutex<Bool>(false)
     private var batch = MessageBatch(capacity: 1024)
     private var pendingCommits: [Int: @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void] = [:]
     private var nextCommitId = 1
@@ -38,7 +44,9 @@ final class ConsumerCore: @unchecked Sendable {
 
     /// Interrupts a blocking poll from any thread.
     func wakeUp() {
-        rd_kafka_queue_yield(queue)
+        closing.withLock { closing in
+            if !closing { rd_kafka_queue_yield(queue) }
+        }
     }
 
     // MARK: Polling
@@ -316,11 +324,16 @@ final class ConsumerCore: @unchecked Sendable {
     /// the handle. Runs on the consumer's thread; safe to call twice.
     func close() {
         guard !closed else { return }
+        closing.withLock { $0 = true }
         fetchWaker.close()
         let err = rd_kafka_consumer_close(rk)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("consumer close reported \(KafkaError.rdkafka(err, operation: "close consumer"))")
         }
+        // rd_kafka_destroy closes a consumer that is not closed yet, and a second close after one that gave up
+        // waits for ever (librdkafka 2.0.2): destroy without it then.
+        let stillOpen = rd_kafka_consumer_closed(rk) == 0
+        if stillOpen { logger.error("the consumer did not close; destroying it without a second close") }
         closed = true
         for (_, completion) in pendingCommits { completion(.failure(.closed(operation: "commit offsets"))) }
         pendingCommits.removeAll()
@@ -328,6 +341,6 @@ final class ConsumerCore: @unchecked Sendable {
         partitionQueues.removeAll()
         rd_kafka_queue_destroy(queue)
         batch.free()
-        handle.destroy()
+        handle.destroy(skippingConsumerClose: stillOpen)
     }
 }

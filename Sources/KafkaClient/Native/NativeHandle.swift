@@ -43,11 +43,16 @@ final class NativeHandle: @unchecked Sendable {
     /// The number librdkafka gives the client within the process (the `1` of `rdkafka#consumer-1`).
     var number: String { String(name.reversed().prefix { $0.isNumber }.reversed()) }
 
-    /// Destroys the handle; later calls do nothing.
-    func destroy() {
+    /// Destroys the handle; later calls do nothing. `skippingConsumerClose` leaves out the consumer close
+    /// `rd_kafka_destroy` would otherwise run (`RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`).
+    func destroy(skippingConsumerClose: Bool = false) {
         guard !destroyed else { return }
         destroyed = true
-        rd_kafka_destroy(pointer)
+        if skippingConsumerClose {
+            rd_kafka_destroy_flags(pointer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+        } else {
+            rd_kafka_destroy(pointer)
+        }
     }
 
     deinit {
