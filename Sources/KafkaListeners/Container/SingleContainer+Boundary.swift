@@ -193,8 +193,12 @@ extension SingleContainer {
 
     private func commitFailed(_ offsets: [TopicPartitionOffset], _ error: KafkaError) {
         // REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID: the group is moving partitions.
+        var alreadyHeld = false
         if let code = error.code, [27, 22, 25].contains(code) {
-            state.withLock { $0.rebalancePending = true }
+            alreadyHeld = state.withLock { state in
+                defer { state.rebalancePending = true }
+                return state.rebalancePending
+            }
             attention.add(1, ordering: .releasing)
         } else {
             // Anything else may last (an authorization, a broker away): the next tries wait, longer each time.
@@ -207,7 +211,11 @@ extension SingleContainer {
         interceptCommit(offsets, error: error)
         metrics.commitsFailed.increment()
         let retryIn = state.withLock { state in state.commitRetryAt.map { $0 - .now } }
-        logger.warning("commit of \(offsets) failed (will retry\(retryIn.map { " in \(Int(($0 / .milliseconds(1)).rounded())) ms" } ?? "")): \(error)")
+        // A rebalance refuses every commit until it is over: the first refusal is worth a warning, the rest of
+        // the same hold (one per poll) only a debug line.
+        logger.log(
+            level: alreadyHeld ? .debug : .warning,
+            "commit of \(offsets) failed (will retry\(retryIn.map { " in \(Int(($0 / .milliseconds(1)).rounded())) ms" } ?? "")): \(error)")
         emit(.commitFailed(offsets, error: error))
     }
 
