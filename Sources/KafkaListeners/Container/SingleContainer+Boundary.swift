@@ -89,8 +89,7 @@ extension SingleContainer {
 
     /// Whether the ack mode wants a commit at this boundary.
     private func commitIsDue(_ now: ContinuousClock.Instant) -> Bool {
-        let (lastCommitAt, processed, retryAt) = state.withLock { ($0.lastCommitAt, $0.processedSinceCommit, $0.commitRetryAt) }
-        if let retryAt, now < retryAt { return false }
+        let (lastCommitAt, processed) = state.withLock { ($0.lastCommitAt, $0.processedSinceCommit) }
         switch endpoint.ackMode {
         case .record, .batch, .manual, .manualImmediate: return true
         case .time(let interval): return now - lastCommitAt >= interval
@@ -136,7 +135,7 @@ extension SingleContainer {
                 return false
             }
             // Backing off after a refused commit: the first poll boundary after the back-off sends it.
-            if let retryAt = state.commitRetryAt, now < retryAt {
+            if state.isBackingOffCommits(at: now) {
                 state.asyncCommitInFlight = false
                 state.asyncCommitAgain = false
                 return false
@@ -194,6 +193,7 @@ extension SingleContainer {
     private func commitFailed(_ offsets: [TopicPartitionOffset], _ error: KafkaError) {
         // REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID: the group is moving partitions.
         var alreadyHeld = false
+        var retryIn: Duration?
         if let code = error.code, [27, 22, 25].contains(code) {
             alreadyHeld = state.withLock { state in
                 defer { state.rebalancePending = true }
@@ -203,14 +203,15 @@ extension SingleContainer {
         } else {
             // Anything else may last (an authorization, a broker away): the next tries wait, longer each time.
             let now = ContinuousClock.now
-            state.withLock { state in
+            retryIn = state.withLock { state in
                 state.commitFailures += 1
-                state.commitRetryAt = now + Self.commitRetryDelay(afterFailures: state.commitFailures)
+                let delay = Self.commitRetryDelay(afterFailures: state.commitFailures)
+                state.commitRetryAt = now + delay
+                return delay
             }
         }
         interceptCommit(offsets, error: error)
         metrics.commitsFailed.increment()
-        let retryIn = state.withLock { state in state.commitRetryAt.map { $0 - .now } }
         // A rebalance refuses every commit until it is over: the first refusal is worth a warning, the rest of
         // the same hold (one per poll) only a debug line.
         logger.log(
@@ -222,7 +223,7 @@ extension SingleContainer {
     /// Whether a refused commit's back-off is still running (stop and revoke commit anyway).
     func isBackingOffCommits() -> Bool {
         let now = ContinuousClock.now
-        return state.withLock { $0.commitRetryAt.map { now < $0 } ?? false }
+        return state.withLock { $0.isBackingOffCommits(at: now) }
     }
 
     /// How long to wait before trying again after `failures` refused commits in a row: 100 ms, doubling, at

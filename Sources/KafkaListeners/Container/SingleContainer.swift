@@ -84,6 +84,11 @@ public final class SingleContainer: Sendable {
         var discarded: Set<RecordKey> = []
         /// The delay the throttle applied last.
         var throttleDelay: Duration?
+
+        /// Whether a refused commit's back-off is still running at `now`.
+        func isBackingOffCommits(at now: ContinuousClock.Instant) -> Bool {
+            commitRetryAt.map { now < $0 } ?? false
+        }
     }
 
     /// What listener contexts hold to reach this container (see ``ContainerControlHandle``).
