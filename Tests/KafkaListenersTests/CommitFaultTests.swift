@@ -15,14 +15,7 @@ struct CommitFaultTests {
         arguments: [CommitMode.sync, .async])
     func failedCommitsAreMadeGood(_ commitMode: CommitMode) async throws {
         // A broker of its own: pushed errors fail the next OffsetCommit requests of the whole cluster.
-        let cluster = try await EmbeddedKafka.start(brokers: 1)
-        do {
-            try await failAndRecover(cluster, commitMode)
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-        await cluster.stop()
+        try await Self.onOwnBroker { cluster in try await failAndRecover(cluster, commitMode) }
     }
 
     private func failAndRecover(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
@@ -36,19 +29,14 @@ struct CommitFaultTests {
         cluster.pushRequestErrors(.offsetCommit, Array(repeating: .groupAuthorizationFailed, count: Self.failures))
         try registry.register(
             ListenerEndpoint(
-                id: "faulty-commits", selection: .partitions([TopicPartitionOffset(topic, 0, 0), TopicPartitionOffset(topic, 1, 0)]),
+                id: "faulty-commits", selection: Self.bothPartitions(topic),
                 listener: .record { record, context in recorder.note(record, context) },
                 groupId: group, ackMode: .batch, commitMode: commitMode, maxPollRecords: 10))
         try await registry.startAll()
 
         let total = 2 * Self.perPartition
         try await waitUntil("every record handled", observed: { "\(recorder.count) of \(total)" }) { recorder.count >= total }
-        let expected = [Int64(Self.perPartition), Int64(Self.perPartition)]
-        var committed: [Int64] = []
-        try await waitUntil("every handled offset committed", observed: { "committed \(committed)" }) {
-            committed = try await Self.committedOffsets(cluster, group: group, topic: topic)
-            return committed == expected
-        }
+        try await Self.waitUntilAllCommitted(cluster, group: group, topic: topic)
         await registry.stopAll()
 
         let failed = recorder.events(matching: { if case .commitFailed = $0 { true } else { false } })
@@ -59,12 +47,7 @@ struct CommitFaultTests {
             #expect(!offsets.isEmpty)
         }
         // A failed commit re-delivers nothing: each record was handled exactly once.
-        let counts = recorder.handledCounts
-        for partition: Int32 in 0..<2 {
-            let handled = counts[TopicPartition(topic, partition)] ?? [:]
-            #expect(handled.keys.sorted() == (0..<Int64(Self.perPartition)).map { $0 })
-            #expect(handled.values.allSatisfy { $0 == 1 })
-        }
+        Self.expectEachRecordOnce(recorder, topic: topic)
         // The last commit event carries the end of each partition.
         #expect(recorder.commits(TopicPartition(topic, 0)).last == Int64(Self.perPartition))
         #expect(recorder.commits(TopicPartition(topic, 1)).last == Int64(Self.perPartition))
@@ -74,14 +57,7 @@ struct CommitFaultTests {
         "a refused commit is tried again only after a back-off that doubles (100, 200, 400 ms), while records keep flowing",
         arguments: [(AckMode.batch, CommitMode.sync), (.batch, .async), (.record, .sync), (.record, .async)])
     func refusedCommitsBackOff(_ ackMode: AckMode, _ commitMode: CommitMode) async throws {
-        let cluster = try await EmbeddedKafka.start(brokers: 1)
-        do {
-            try await backOff(cluster, ackMode, commitMode)
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-        await cluster.stop()
+        try await Self.onOwnBroker { cluster in try await backOff(cluster, ackMode, commitMode) }
     }
 
     private func backOff(_ cluster: EmbeddedKafka, _ ackMode: AckMode, _ commitMode: CommitMode) async throws {
@@ -94,17 +70,12 @@ struct CommitFaultTests {
         cluster.pushRequestErrors(.offsetCommit, Array(repeating: .groupAuthorizationFailed, count: refusals))
         try registry.register(
             ListenerEndpoint(
-                id: "back-off", selection: .partitions([TopicPartitionOffset(topic, 0, 0), TopicPartitionOffset(topic, 1, 0)]),
+                id: "back-off", selection: Self.bothPartitions(topic),
                 listener: .record { record, context in recorder.note(record, context) },
                 groupId: group, ackMode: ackMode, commitMode: commitMode, maxPollRecords: 10,
                 interceptors: Interceptors(consumer: [failures])))
         try await registry.startAll()
-        let expected = [Int64(Self.perPartition), Int64(Self.perPartition)]
-        var committed: [Int64] = []
-        try await waitUntil("every handled offset committed", observed: { "committed \(committed), \(recorder.count) handled" }) {
-            committed = try await Self.committedOffsets(cluster, group: group, topic: topic)
-            return committed == expected
-        }
+        try await Self.waitUntilAllCommitted(cluster, group: group, topic: topic, observed: "\(recorder.count) handled")
         await registry.stopAll()
 
         let times = failures.times
@@ -115,21 +86,14 @@ struct CommitFaultTests {
             // the moment between computing the back-off and reporting the refusal).
             #expect(later - earlier >= backOff - .milliseconds(5), "retry \(index + 1) came \(later - earlier) after the refusal; back-off \(backOff)")
         }
-        #expect(recorder.handledCounts.values.allSatisfy { $0.count == Self.perPartition && $0.values.allSatisfy { $0 == 1 } })
+        Self.expectEachRecordOnce(recorder, topic: topic)
     }
 
     @Test(
         "a broker outage mid-stream: the container keeps running, and once the broker is back every record is handled once and committed",
         arguments: [CommitMode.sync, .async])
     func brokerOutage(_ commitMode: CommitMode) async throws {
-        let cluster = try await EmbeddedKafka.start(brokers: 1)
-        do {
-            try await outage(cluster, commitMode)
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-        await cluster.stop()
+        try await Self.onOwnBroker { cluster in try await outage(cluster, commitMode) }
     }
 
     private func outage(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
@@ -142,7 +106,7 @@ struct CommitFaultTests {
         recorder.record(registry.events)
         let container = try registry.register(
             ListenerEndpoint(
-                id: "outage", selection: .partitions([TopicPartitionOffset(topic, 0, 0), TopicPartitionOffset(topic, 1, 0)]),
+                id: "outage", selection: Self.bothPartitions(topic),
                 listener: .record { record, context in
                     try await Task.sleep(for: .milliseconds(5))
                     recorder.note(record, context)
@@ -159,18 +123,47 @@ struct CommitFaultTests {
         try await waitUntil("every record handled", timeout: .seconds(60), observed: { "\(recorder.count) of \(total)" }) {
             recorder.count >= total
         }
-        let expected = [Int64(Self.perPartition), Int64(Self.perPartition)]
-        var committed: [Int64] = []
-        try await waitUntil("every handled offset committed", timeout: .seconds(60), observed: { "committed \(committed)" }) {
-            committed = try await Self.committedOffsets(cluster, group: group, topic: topic)
-            return committed == expected
-        }
+        try await Self.waitUntilAllCommitted(cluster, group: group, topic: topic, timeout: .seconds(60))
         #expect(container.isRunning)
         await registry.stopAll()
+        Self.expectEachRecordOnce(recorder, topic: topic)
+    }
+
+    /// Runs `body` on an EmbeddedKafka of its own, stopped afterwards whether `body` throws or not.
+    private static func onOwnBroker(_ body: (EmbeddedKafka) async throws -> Void) async throws {
+        let cluster = try await EmbeddedKafka.start(brokers: 1)
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    /// Both partitions of `topic`, assigned from the start.
+    private static func bothPartitions(_ topic: String) -> TopicSelection {
+        .partitions([TopicPartitionOffset(topic, 0, 0), TopicPartitionOffset(topic, 1, 0)])
+    }
+
+    /// Waits until `group` has committed the end of both partitions of `topic`.
+    private static func waitUntilAllCommitted(
+        _ cluster: EmbeddedKafka, group: String, topic: String, timeout: Duration = .seconds(30), observed extra: @autoclosure () -> String = ""
+    ) async throws {
+        let expected = [Int64(perPartition), Int64(perPartition)]
+        var committed: [Int64] = []
+        try await waitUntil("every handled offset committed", timeout: timeout, observed: { "committed \(committed) \(extra())" }) {
+            committed = try await committedOffsets(cluster, group: group, topic: topic)
+            return committed == expected
+        }
+    }
+
+    /// Every record of both partitions was handled, and none twice.
+    private static func expectEachRecordOnce(_ recorder: Recorder, topic: String) {
         let counts = recorder.handledCounts
         for partition: Int32 in 0..<2 {
             let handled = counts[TopicPartition(topic, partition)] ?? [:]
-            #expect(handled.keys.sorted() == (0..<Int64(Self.perPartition)).map { $0 })
+            #expect(handled.keys.sorted() == (0..<Int64(perPartition)).map { $0 }, "partition \(partition)")
             #expect(handled.values.allSatisfy { $0 == 1 }, "handled twice: \(handled.filter { $0.value > 1 }.keys.sorted())")
         }
     }
