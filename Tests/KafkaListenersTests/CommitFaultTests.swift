@@ -20,8 +20,7 @@ struct CommitFaultTests {
 
     private func failAndRecover(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
         let topic = "commit-faults", group = "commit-faults"
-        try cluster.createTopic(topic, partitions: 2)
-        try await Self.produce(cluster, topic: topic)
+        try await Self.createFilledTopic(cluster, topic: topic)
 
         let registry = ListenerRegistry(baseConfiguration: cluster.configuration())
         let recorder = Recorder()
@@ -62,8 +61,7 @@ struct CommitFaultTests {
 
     private func backOff(_ cluster: EmbeddedKafka, _ ackMode: AckMode, _ commitMode: CommitMode) async throws {
         let topic = "back-off", group = "back-off", refusals = 4
-        try cluster.createTopic(topic, partitions: 2)
-        try await Self.produce(cluster, topic: topic)
+        try await Self.createFilledTopic(cluster, topic: topic)
         let registry = ListenerRegistry(baseConfiguration: cluster.configuration())
         let recorder = Recorder()
         let failures = FailedCommitTimes()
@@ -98,8 +96,7 @@ struct CommitFaultTests {
 
     private func outage(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
         let topic = "outage", group = "outage"
-        try cluster.createTopic(topic, partitions: 2)
-        try await Self.produce(cluster, topic: topic)
+        try await Self.createFilledTopic(cluster, topic: topic)
         let registry = ListenerRegistry(
             baseConfiguration: cluster.configuration(["reconnect.backoff.ms": "50", "reconnect.backoff.max.ms": "200"]))
         let recorder = Recorder()
@@ -168,8 +165,9 @@ struct CommitFaultTests {
         }
     }
 
-    /// `perPartition` records on each of the topic's two partitions.
-    private static func produce(_ cluster: EmbeddedKafka, topic: String) async throws {
+    /// Creates `topic` with two partitions and produces `perPartition` records to each.
+    private static func createFilledTopic(_ cluster: EmbeddedKafka, topic: String) async throws {
+        try cluster.createTopic(topic, partitions: 2)
         let producer = try KafkaProducer(configuration: cluster.configuration())
         do {
             for partition: Int32 in 0..<2 {
