@@ -101,12 +101,10 @@ struct ConsumerBenchmark {
                 try check(run, options: options, side: side.name)
                 rows.append((round, side.name, run))
                 progress("round \(round) \(side.name): \(grouped(Int(run.recordsPerSecond))) records/s, \(fixed(run.mallocsPerRecord, 2)) mallocs/record")
-                do {
-                    progress(
-                        "  first record after \(fixed(run.firstRecord.inSeconds * 1000, 0)) ms, longest gap between batches "
-                            + "\(fixed(run.longestGap.inSeconds * 1000, 0)) ms"
-                            + (run.fetchRestarts.map { ", \($0) fetcher wake-ups" } ?? ""))
-                }
+                progress(
+                    "  first record after \(fixed(run.firstRecord.inSeconds * 1000, 0)) ms, longest gap between batches "
+                        + "\(fixed(run.longestGap.inSeconds * 1000, 0)) ms"
+                        + (run.fetchRestarts.map { ", \($0) fetcher wake-ups" } ?? ""))
                 progress("  CPU seconds by thread: " + spent.map { "\($0.group) \(fixed($0.seconds, 2))" }.joined(separator: ", "))
             }
         }
@@ -193,7 +191,8 @@ struct Options: Sendable {
     static let usage = """
         usage: ConsumerBenchmark [RECORDS] [--records N] [--rounds N] [--batch N] [--partitions N]
                                  [--mode session-per-batch|one-session] [--queue framework|large|default]
-                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|sync-commits|ack-record|sync-listener|raw-only]
+                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|sync-commits|ack-record|sync-listener|
+                                          record-async-only|record-listeners-only|consumer-only|raw-only|raw-sync-only]
         environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES
         """
 
