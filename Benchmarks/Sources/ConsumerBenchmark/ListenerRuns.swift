@@ -52,8 +52,7 @@ final class ListenerTally: Sendable {
 
     /// Called by the batch listener before it adds a batch (one thread at a time, so plain loads and stores).
     func noteBatch() {
-        let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
-        let now = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let now = nanosSinceEpoch()
         let last = lastBatchNanos.load(ordering: .relaxed)
         if last > 0, now - last > longestGapNanos.load(ordering: .relaxed) {
             longestGapNanos.store(now - last, ordering: .relaxed)
@@ -61,6 +60,8 @@ final class ListenerTally: Sendable {
         }
         lastBatchNanos.store(now, ordering: .relaxed)
     }
+
+    private func nanosSinceEpoch() -> Int64 { Int64((ContinuousClock.now - epoch) / .nanoseconds(1)) }
 
     var longestGap: Duration { .nanoseconds(longestGapNanos.load(ordering: .relaxed)) }
     var gapAfterRecords: Int { recordsBeforeGap.load(ordering: .relaxed) }
@@ -77,8 +78,7 @@ final class ListenerTally: Sendable {
     func add(records: Int, bytes: Int) {
         let total = packed.add((bytes << 24) | records, ordering: .relaxed).newValue & 0xFF_FFFF
         if total == records {  // the first call
-            let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
-            firstNanos.store(max(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, 1), ordering: .relaxed)
+            firstNanos.store(max(nanosSinceEpoch(), 1), ordering: .relaxed)
         }
         if total >= target, !finished.exchange(true, ordering: .relaxed) {
             done.withLock { $0.take() }?.resume()

@@ -74,8 +74,8 @@ struct Report {
         var sides: [String] = []
         for row in rows where !sides.contains(row.side) { sides.append(row.side) }
         func runs(_ side: String) -> [Measurement] { rows.filter { $0.side == side }.map(\.measurement) }
-        let rawMinimal = runs("raw librdkafka (key, value)")
-        let rawFull = runs("raw librdkafka (all fields)")
+        let rawMinimal = runs(Side.raw(fullFields: false).name)
+        let rawFull = runs(Side.raw(fullFields: true).name)
         let rawSync = runs(Side.rawSyncCommits.name)
         let goals: [String: (rate: Double?, mallocs: Double?)] = [
             "KafkaConsumer": (0.95, 2), "record listener, ack batch": (0.85, 3), "batch listener, ack batch": (0.95, nil),
