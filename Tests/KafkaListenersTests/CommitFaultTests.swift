@@ -1,7 +1,6 @@
 @testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
-import Synchronization
 import Testing
 
 // One case at a time: each starts a broker of its own, and eight at once starve a 2-core machine.
@@ -64,7 +63,7 @@ struct CommitFaultTests {
         try await Self.createFilledTopic(cluster, topic: topic)
         let registry = ListenerRegistry(baseConfiguration: cluster.configuration())
         let recorder = Recorder()
-        let failures = FailedCommitTimes()
+        let failures = CommitNoter()
         cluster.pushRequestErrors(.offsetCommit, Array(repeating: .groupAuthorizationFailed, count: refusals))
         try registry.register(
             ListenerEndpoint(
@@ -76,7 +75,7 @@ struct CommitFaultTests {
         try await Self.waitUntilAllCommitted(cluster, group: group, topic: topic, observed: "\(recorder.count) handled")
         await registry.stopAll()
 
-        let times = failures.times
+        let times = failures.refusalTimes
         #expect(times.count == refusals, "\(times.count) refused commits for \(refusals) refusals")
         for (index, (earlier, later)) in zip(times, times.dropFirst()).enumerated() {
             let backOff = [Duration.milliseconds(100), .milliseconds(200), .milliseconds(400)][index]
@@ -188,17 +187,5 @@ struct CommitFaultTests {
         let committed = try await consumer.committed([TopicPartition(topic, 0), TopicPartition(topic, 1)])
         await consumer.close()
         return committed.map(\.offset.rawValue)
-    }
-}
-
-/// Notes when each refused commit was reported.
-final class FailedCommitTimes: ConsumerInterceptor {
-    private let noted = Mutex<[ContinuousClock.Instant]>([])
-    var times: [ContinuousClock.Instant] { noted.withLock { $0 } }
-    func onConsume(_ records: [ConsumerRecord]) -> [ConsumerRecord] { records }
-    func onCommit(_ offsets: [TopicPartitionOffset]) {}
-    func onCommitFailed(_ offsets: [TopicPartitionOffset], error: KafkaError) {
-        let now = ContinuousClock.now
-        noted.withLock { $0.append(now) }
     }
 }

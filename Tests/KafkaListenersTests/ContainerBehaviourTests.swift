@@ -200,13 +200,19 @@ struct ContainerBehaviourTests {
     }
 }
 
-/// Notes the highest offset the broker confirmed, through the consumer interceptor's commit hook (called on the
-/// consumer's thread when a commit's answer is handled).
+/// Notes, through a consumer interceptor's commit hooks (called on the consumer's thread when a commit's answer
+/// is handled), the highest offset the broker confirmed and when each refused commit was reported.
 final class CommitNoter: ConsumerInterceptor {
     private let committed = Mutex<Int64>(0)
+    private let refusals = Mutex<[ContinuousClock.Instant]>([])
     var highest: Int64 { committed.withLock { $0 } }
+    var refusalTimes: [ContinuousClock.Instant] { refusals.withLock { $0 } }
     func onConsume(_ records: [ConsumerRecord]) -> [ConsumerRecord] { records }
     func onCommit(_ offsets: [TopicPartitionOffset]) {
         committed.withLock { value in value = max(value, offsets.map(\.offset.rawValue).max() ?? value) }
+    }
+    func onCommitFailed(_ offsets: [TopicPartitionOffset], error: KafkaError) {
+        let now = ContinuousClock.now
+        refusals.withLock { $0.append(now) }
     }
 }
