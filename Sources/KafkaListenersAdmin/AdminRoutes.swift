@@ -55,6 +55,22 @@ struct AdminRoutes: Sendable {
                 throw HTTPError(.notFound, message: "\(error)")
             }
         }
+        router.put("listeners/:id/partitions/:topic/:partition/resume") { request, context -> Response in
+            let id = try listenerId(context)
+            if try fleetScope(request) { throw HTTPError(.badRequest, message: "partition resumes are local only; omit scope=fleet") }
+            try requireKnown(id)
+            guard let topic = context.parameters.get("topic"), let partition = context.parameters.get("partition", as: Int32.self) else {
+                throw HTTPError(.badRequest, message: "the partition must be a number")
+            }
+            let tp = TopicPartition(topic, partition)
+            do {
+                let changed = try pauses.resume(.partition(listenerId: id, tp))
+                return try PauseResult(target: "\(tp) of listener '\(id)'", changed: changed, resumeInSeconds: nil)
+                    .response(from: request, context: context)
+            } catch let error as ListenerError {
+                throw HTTPError(.notFound, message: "\(error)")
+            }
+        }
     }
 
     /// The group's lag over the listener's topics, from committed and log-end offsets (nil if unavailable).

@@ -45,17 +45,44 @@ public struct ChildView: Codable, Sendable, Equatable {
     public var pauseRequested: Bool
     /// Its assigned partitions, as `topic-partition`.
     public var assignedPartitions: [String]
+    /// Seconds until a requested pause of the whole child ends on its own, if it is timed.
+    public var resumeInSeconds: Double?
     /// Partitions effectively paused, with the reasons.
     public var pausedPartitions: [String: [String]]
+    /// The same partitions with each reason's scheduled end.
+    public var partitionPauses: [String: PartitionPauseView]
 
     init(_ status: ContainerStatus) {
         id = status.id
         running = status.isRunning
         pauseRequested = status.isPauseRequested
+        resumeInSeconds = status.pauseResumeAt.map(secondsUntil)
         assignedPartitions = status.assignedPartitions.map(\.description)
         pausedPartitions = Dictionary(
             uniqueKeysWithValues: status.pausedPartitions.map { ($0.key.description, $0.value.map(\.description).sorted()) })
+        partitionPauses = Dictionary(uniqueKeysWithValues: status.partitionPauses.map { ($0.key.description, PartitionPauseView($0.value)) })
     }
+}
+
+/// One paused partition in ``ChildView``: why, and when it fetches again.
+public struct PartitionPauseView: Codable, Sendable, Equatable {
+    /// Why it is paused (``PauseReason`` descriptions, sorted): `container`, `partition`, `nack`, ….
+    public var reasons: [String]
+    /// Seconds until each timed reason ends, by reason.
+    public var reasonResumeInSeconds: [String: Double]
+    /// Seconds until it fetches again on its own, when every reason has a scheduled end.
+    public var resumeInSeconds: Double?
+
+    init(_ pause: PartitionPause) {
+        reasons = pause.reasons.map(\.description).sorted()
+        reasonResumeInSeconds = Dictionary(uniqueKeysWithValues: pause.resumeAt.map { ($0.key.description, secondsUntil($0.value)) })
+        resumeInSeconds = pause.resumesAt.map(secondsUntil)
+    }
+}
+
+/// Seconds from now until `instant` (0 once it passed).
+func secondsUntil(_ instant: ContinuousClock.Instant) -> Double {
+    max(0, (instant - .now) / .seconds(1))
 }
 
 /// The answer to a local pause or resume.

@@ -85,12 +85,22 @@ struct ListenersCommand: AsyncParsableCommand {
         case .status(let listeners):
             Terminal.print("\(reply.instanceId):")
             Terminal.printTable(
-                ["  LISTENER", "RUNNING", "PAUSED", "PAUSE-REQUESTED", "PARTITIONS"],
+                ["  LISTENER", "RUNNING", "PAUSED", "PAUSE-REQUESTED", "PARTITIONS", "PAUSED-PARTITIONS"],
                 listeners.map {
                     ["  \($0.id)", $0.running ? "yes" : "no", $0.paused ? "yes" : "no", $0.pauseRequested ? "yes" : "no",
-                     $0.assignedPartitions.isEmpty ? "-" : $0.assignedPartitions.joined(separator: ",")]
+                     $0.assignedPartitions.isEmpty ? "-" : $0.assignedPartitions.joined(separator: ","),
+                     pausedPartitions($0.pausedPartitions)]
                 })
         }
+    }
+
+    /// `t-0 (container, partition; resumes in 25 s) t-3 (nack)`, or `-`.
+    static func pausedPartitions(_ paused: [ControlReply.PausedPartitionSummary]?) -> String {
+        guard let paused, !paused.isEmpty else { return "-" }
+        return paused.map { entry in
+            let resume = entry.resumeInSeconds.map { "; resumes in \(($0 * 10).rounded() / 10) s" } ?? ""
+            return "\(entry.partition) (\(entry.reasons.joined(separator: ", "))\(resume))"
+        }.joined(separator: " ")
     }
 
     struct Status: AsyncParsableCommand {
@@ -106,8 +116,14 @@ struct ListenersCommand: AsyncParsableCommand {
     }
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pause a listener on every instance, now or for a while.")
+        static let configuration = CommandConfiguration(
+            abstract: "Pause a listener, or one of its partitions, on every instance, now or for a while.",
+            discussion: """
+                With --partition, only that partition is paused, in whichever instance and child own it now or \
+                later; the listener's other partitions keep flowing, and resuming the whole listener does not lift it.
+                """)
         @Argument(help: "The listener's id.") var id: String
+        @Option(help: "Pause only this partition, as TOPIC:N.") var partition: PartitionArgument?
         @Option(name: .customLong("for"), help: "Resume after this long, such as 30s.") var duration: DurationArgument?
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var plane: PlaneOptions
@@ -116,20 +132,35 @@ struct ListenersCommand: AsyncParsableCommand {
         func run() async throws {
             guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
             let seconds = duration.map { $0.duration / .seconds(1) }
-            try await ListenersCommand.send(.pause(listenerId: id, seconds: seconds), connection: connection, plane: plane, output: output)
+            let action: ControlCommand.Action =
+                if let partition {
+                    .pausePartition(listenerId: id, topic: partition.topic, partition: partition.partition, seconds: seconds)
+                } else {
+                    .pause(listenerId: id, seconds: seconds)
+                }
+            try await ListenersCommand.send(action, connection: connection, plane: plane, output: output)
         }
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a listener on every instance.")
+        static let configuration = CommandConfiguration(
+            abstract: "Resume a listener, or one of its partitions, on every instance.",
+            discussion: "With --partition, only that partition's own pause is lifted; a pause of the whole listener stays.")
         @Argument(help: "The listener's id.") var id: String
+        @Option(help: "Resume only this partition, as TOPIC:N.") var partition: PartitionArgument?
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var plane: PlaneOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
-            try await ListenersCommand.send(.resume(listenerId: id), connection: connection, plane: plane, output: output)
+            let action: ControlCommand.Action =
+                if let partition {
+                    .resumePartition(listenerId: id, topic: partition.topic, partition: partition.partition)
+                } else {
+                    .resume(listenerId: id)
+                }
+            try await ListenersCommand.send(action, connection: connection, plane: plane, output: output)
         }
     }
 }

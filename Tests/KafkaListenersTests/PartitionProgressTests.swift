@@ -74,10 +74,10 @@ struct PartitionProgressTests {
         let now = ContinuousClock.now
         #expect(tracker.addPause(tp, .nack, until: now + .milliseconds(10)))
         #expect(!tracker.addPause(tp, .nack, until: now + .milliseconds(5)), "not a new reason")
-        tracker.addPause(tp, .requested)
-        #expect(tracker.expirePauses(now: now + .seconds(1)).isEmpty, "still paused for .requested")
+        tracker.addPause(tp, .partition)
+        #expect(tracker.expirePauses(now: now + .seconds(1)).isEmpty, "still paused for .partition")
         #expect(tracker.pausedPartitions == [tp])
-        #expect(tracker.removePause(tp, .requested))
+        #expect(tracker.removePause(tp, .partition))
         #expect(tracker.pausedPartitions.isEmpty)
     }
 }

@@ -10,10 +10,17 @@ public struct ContainerStatus: Sendable, CustomStringConvertible {
     public var isRunning: Bool
     /// Whether a pause of the whole container was requested.
     public var isPauseRequested: Bool
+    /// When the requested container pause ends on its own (`nil`: not paused, or until resumed).
+    public var pauseResumeAt: ContinuousClock.Instant?
     /// The partitions assigned to it.
     public var assignedPartitions: [TopicPartition]
     /// The partitions actually paused in the consumer, with their reasons (the effective state).
     public var pausedPartitions: [TopicPartition: Set<PauseReason>]
+    /// The same partitions with each reason's scheduled end.
+    public var partitionPauses: [TopicPartition: PartitionPause]
+    /// The partitions paused one by one (requested, whether assigned here or not), with the scheduled end of
+    /// each (`nil`: until resumed). An assigned one among them is paused at the next poll boundary.
+    public var requestedPartitionPauses: [TopicPartition: ContinuousClock.Instant?]
     /// Per-partition containers: their workers' state (`nil` for a container that handles records on its
     /// poll loop).
     public var workers: WorkerStatus?
@@ -27,6 +34,37 @@ public struct ContainerStatus: Sendable, CustomStringConvertible {
 
     public var description: String {
         "\(id): \(isRunning ? "running" : "stopped")\(isPauseRequested ? ", pause requested" : "")\(isPaused ? ", paused" : ""), partitions \(assignedPartitions.map(\.description))"
+    }
+}
+
+/// Why one partition is paused in the consumer, and when each reason ends.
+public struct PartitionPause: Sendable, Hashable, CustomStringConvertible {
+    /// Every reason the partition is paused for; it fetches again once none is left.
+    public var reasons: Set<PauseReason>
+    /// The scheduled end of the reasons that end on their own.
+    public var resumeAt: [PauseReason: ContinuousClock.Instant]
+
+    /// When the partition fetches again if nothing else happens: the last scheduled end, or `nil` when some
+    /// reason lasts until it is lifted.
+    public var resumesAt: ContinuousClock.Instant? {
+        reasons.allSatisfy { resumeAt[$0] != nil } ? resumeAt.values.max() : nil
+    }
+
+    /// Creates a pause description.
+    public init(reasons: Set<PauseReason>, resumeAt: [PauseReason: ContinuousClock.Instant] = [:]) {
+        self.reasons = reasons
+        self.resumeAt = resumeAt.filter { reasons.contains($0.key) }
+    }
+
+    public var description: String {
+        reasons.sorted { $0.description < $1.description }.map { reason in
+            resumeAt[reason].map { "\(reason) (resumes in \(Self.remaining(until: $0)))" } ?? "\(reason)"
+        }.joined(separator: ", ")
+    }
+
+    static func remaining(until instant: ContinuousClock.Instant) -> String {
+        let ms = max(0, ((instant - .now) / .milliseconds(1)).rounded())
+        return ms >= 1000 ? "\((ms / 100).rounded() / 10) s" : "\(Int(ms)) ms"
     }
 }
 

@@ -11,24 +11,23 @@ extension SingleContainer {
     func boundary(_ session: ConsumerSession) -> SentCommit? {
         let now = ContinuousClock.now
         if tracker.persistCompleted && tracker.takeMetadataPauseChange() { markPausesDirty() }
-        let (dirty, pauseRequested, timed) = state.withLock { state in
+        let (dirty, requests, ended, timed) = state.withLock { state in
             if state.rebalancePending, let until = state.holdUntil, now >= until {
                 state.rebalancePending = false
                 state.holdUntil = nil
             }
+            let ended = state.pauses.earliestDeadline.map { $0 <= now } == true ? state.pauses.expire(now: now) : []
             defer { state.pausesDirty = false }
-            return (state.pausesDirty, state.pauseRequested, state.hasTimedPauses)
+            return (state.pausesDirty || !ended.isEmpty, state.pauses, ended, state.hasTimedPauses)
         }
+        for scope in ended { logger.info("the pause of \(scope) ended as scheduled") }
         // Pause bookkeeping only when something changed or a timed pause may have ended: a steady
         // stream of polls does no per-partition work here.
         if dirty || timed {
+            // Requested pauses (container and partition, each its own reason) become pause reasons of the
+            // assigned partitions; reasons of other sources are left as they are.
+            if dirty { tracker.apply(requests) }
             tracker.expirePauses(now: now)
-            // pause() and resume() mark the state dirty, so a changed container pause is applied here.
-            if dirty {
-                for tp in tracker.assignedPartitions {
-                    if pauseRequested { tracker.addPause(tp, .requested) } else { tracker.removePause(tp, .requested) }
-                }
-            }
             resolveTimestampSeek(session)
             let seeks = tracker.takeSeeks()
             if !seeks.isEmpty {
@@ -70,7 +69,7 @@ extension SingleContainer {
                 let reasons = Set(toPause.flatMap { snapshot[$0]?.pauseReasons ?? [] })
                 let resumeAt = toPause.compactMap { snapshot[$0]?.resumeAt.values.max() }.max()
                 logger.debug("paused \(toPause) (\(reasons.map(\.description).sorted().joined(separator: ", ")))")
-                emit(.paused(toPause, reason: reasons.sorted { $0.description < $1.description }.first ?? .requested, resumeAt: resumeAt))
+                emit(.paused(toPause, reason: reasons.sorted { $0.description < $1.description }.first ?? .container, resumeAt: resumeAt))
             } catch {
                 logger.error("pause of \(toPause) failed: \(error)")
             }
@@ -282,9 +281,9 @@ extension SingleContainer {
         case .assigned:
             tracker.assigned(event.partitions)
             if tracker.persistCompleted { restoreCompleted(event.partitions, session) }
-            if state.withLock({ $0.pauseRequested }) {
-                for tp in event.partitions { tracker.addPause(tp, .requested) }
-            }
+            // Requested pauses apply to newly assigned partitions too (a container pause, and a partition pause
+            // that was requested while another member owned it).
+            tracker.apply(state.withLock { $0.pauses })
             // librdkafka keeps a partition's pause flag across unassign and reassign, while the tracker
             // starts newly assigned partitions afresh: set librdkafka's state explicitly both ways, before
             // the first fetch returns anything.

@@ -37,7 +37,8 @@ public final class SingleContainer: Sendable {
         var running = false
         var stopping = false
         var abrupt = false
-        var pauseRequested = false
+        /// The pauses requested of the whole container and of single partitions (kept across restarts).
+        var pauses = PauseRequests()
         /// Partitions paused in librdkafka right now (touched on the consumer's thread).
         var appliedPaused: Set<TopicPartition> = []
         var busySince: ContinuousClock.Instant?
@@ -123,15 +124,23 @@ public final class SingleContainer: Sendable {
 
     /// A snapshot of the container's state.
     public var status: ContainerStatus {
-        let (running, pauseRequested, applied, workers, maxConcurrency, throttleDelay) = state.withLock {
-            ($0.running, $0.pauseRequested, $0.appliedPaused, $0.workers, $0.maxConcurrency, $0.throttleDelay)
+        let (running, requests, applied, workers, maxConcurrency, throttleDelay) = state.withLock {
+            ($0.running, $0.pauses, $0.appliedPaused, $0.workers, $0.maxConcurrency, $0.throttleDelay)
         }
         let snapshot = tracker.snapshot
         var paused: [TopicPartition: Set<PauseReason>] = [:]
-        for tp in applied { paused[tp] = snapshot[tp]?.pauseReasons ?? [] }
+        var pauses: [TopicPartition: PartitionPause] = [:]
+        for tp in applied {
+            let progress = snapshot[tp]
+            paused[tp] = progress?.pauseReasons ?? []
+            pauses[tp] = PartitionPause(reasons: progress?.pauseReasons ?? [], resumeAt: progress?.resumeAt ?? [:])
+        }
         return ContainerStatus(
-            id: id, listenerId: listenerId, isRunning: running, isPauseRequested: pauseRequested,
-            assignedPartitions: snapshot.keys.sorted(), pausedPartitions: paused,
+            id: id, listenerId: listenerId, isRunning: running, isPauseRequested: requests.isPaused(.container),
+            pauseResumeAt: requests.deadline(of: .container),
+            assignedPartitions: snapshot.keys.sorted(), pausedPartitions: paused, partitionPauses: pauses,
+            requestedPartitionPauses: Dictionary(
+                uniqueKeysWithValues: requests.pausedPartitions.map { ($0, requests.deadline(of: .partition($0))) }),
             workers: endpoint.perPartition.map {
                 WorkerStatus(
                     ordering: $0.ordering, maxConcurrency: maxConcurrency, running: workers?.running ?? 0,
@@ -152,9 +161,10 @@ public final class SingleContainer: Sendable {
     public func start() async throws {
         let shouldStart = state.withLock { state -> Bool in
             guard !state.running else { return false }
-            let maxConcurrency = state.maxConcurrency
+            let (maxConcurrency, pauses) = (state.maxConcurrency, state.pauses)
             state = LoopState()
             state.maxConcurrency = maxConcurrency
+            state.pauses = pauses
             state.running = true
             return true
         }
@@ -289,68 +299,84 @@ public final class SingleContainer: Sendable {
     /// again after the resume). The consumer keeps polling. Returns `false` if a pause was already requested.
     @discardableResult
     public func pause(immediate: Bool = false) -> Bool {
-        let changed = state.withLock { state -> Bool in
-            defer {
-                state.pauseRequested = true
-                state.pausesDirty = true
-                if immediate { state.giveBackAll = true }
-            }
-            return !state.pauseRequested
-        }
-        if immediate {
-            attention.add(1, ordering: .releasing)
-            giveBackQueued(nil)
-        }
-        wakeUp()
-        return changed
+        pause(until: nil, immediate: immediate).newlyPaused
     }
 
-    /// Withdraws a container pause; partitions paused for other reasons stay paused. Returns `false` if
-    /// no pause was requested.
+    /// Requests a pause of every assigned partition until resumed, or until `deadline` (then the container
+    /// resumes on its own at the first poll boundary after it). A second request never shortens a timed pause:
+    /// a later deadline extends it, and a request without one makes it last until resumed.
+    @discardableResult
+    public func pause(until deadline: ContinuousClock.Instant?, immediate: Bool = false) -> PauseOutcome {
+        requestPause(.container, until: deadline, immediate: immediate)
+    }
+
+    /// Withdraws a container pause; partitions paused for other reasons (one by one, nack, back-off…) stay
+    /// paused. Returns `false` if no pause was requested.
     @discardableResult
     public func resume() -> Bool {
-        let changed = state.withLock { state -> Bool in
-            defer {
-                state.pauseRequested = false
-                state.pausesDirty = true
-            }
-            return state.pauseRequested
-        }
-        wakeUp()
-        return changed
+        withdrawPause(.container)
     }
 
     /// Whether a container pause is requested.
-    public var isPauseRequested: Bool { state.withLock { $0.pauseRequested } }
+    public var isPauseRequested: Bool { state.withLock { $0.pauses.isPaused(.container) } }
 
-    /// Pauses one partition for `reason` (until `until`, if given), applied at the next poll boundary; with
+    /// Pauses one partition until resumed, or until `deadline`, applied at the next poll boundary; with
     /// `immediate`, the rest of the current poll's records of that partition are given back too.
     ///
-    /// - Returns: whether the partition was assigned here and not already paused for `reason`.
+    /// The pause is kept whether or not the partition is assigned here now: it applies whenever it is, so it
+    /// survives a rebalance that moves the partition away and back. A container pause and a partition pause
+    /// are independent: resuming one leaves the other in force.
+    ///
+    /// - Returns: whether the partition was not paused on its own already.
     @discardableResult
-    public func pause(
-        _ partition: TopicPartition, reason: PauseReason = .requested, until: ContinuousClock.Instant? = nil,
-        immediate: Bool = false
-    ) -> Bool {
-        guard tracker.assignedPartitions.contains(partition) else { return false }
-        let isNew = tracker.addPause(partition, reason, until: until)
-        markPausesDirty()
-        if immediate {
-            state.withLock { _ = $0.giveBack.insert(partition) }
-            attention.add(1, ordering: .releasing)
-            giveBackQueued([partition])
-        }
-        wakeUp()
-        return isNew
+    public func pause(_ partition: TopicPartition, until deadline: ContinuousClock.Instant? = nil, immediate: Bool = false) -> Bool {
+        requestPause(.partition(partition), until: deadline, immediate: immediate).newlyPaused
     }
 
-    /// Removes `reason` from a partition's pause reasons; applied at the next poll boundary.
+    /// Withdraws the pause of one partition (see ``pause(_:until:immediate:)``); other pause reasons of the
+    /// partition stay. Returns whether it was paused on its own.
     @discardableResult
-    public func resume(_ partition: TopicPartition, reason: PauseReason = .requested) -> Bool {
-        let removed = tracker.removePause(partition, reason)
-        markPausesDirty()
+    public func resume(_ partition: TopicPartition) -> Bool {
+        withdrawPause(.partition(partition))
+    }
+
+    /// Records a pause request; the next poll boundary turns it into pause reasons of the assigned partitions.
+    func requestPause(_ scope: PauseScope, until deadline: ContinuousClock.Instant?, immediate: Bool) -> PauseOutcome {
+        let outcome = state.withLock { state in
+            defer { state.pausesDirty = true }
+            return state.pauses.pause(scope, until: deadline)
+        }
+        if immediate {
+            switch scope {
+            case .container:
+                state.withLock { $0.giveBackAll = true }
+                attention.add(1, ordering: .releasing)
+                giveBackQueued(nil)
+            case .partition(let tp) where tracker.assignedPartitions.contains(tp):
+                state.withLock { _ = $0.giveBack.insert(tp) }
+                attention.add(1, ordering: .releasing)
+                giveBackQueued([tp])
+            case .partition:
+                break
+            }
+        }
         wakeUp()
-        return removed
+        return outcome
+    }
+
+    /// Withdraws a pause request; returns whether there was one.
+    func withdrawPause(_ scope: PauseScope) -> Bool {
+        let withdrawn = state.withLock { state in
+            defer { state.pausesDirty = true }
+            return state.pauses.resume(scope)
+        }
+        wakeUp()
+        return withdrawn
+    }
+
+    /// The scheduled end of a requested pause of `scope`, if it has one.
+    func scheduledResume(of scope: PauseScope) -> ContinuousClock.Instant? {
+        state.withLock { $0.pauses.deadline(of: scope) }
     }
 
     /// Makes the next poll boundary reconcile pauses and seeks.

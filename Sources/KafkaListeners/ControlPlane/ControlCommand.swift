@@ -8,6 +8,11 @@ public struct ControlCommand: Codable, Sendable, Hashable {
         case pause(listenerId: String, seconds: Double?)
         /// Resume a listener (cancels a scheduled resume).
         case resume(listenerId: String)
+        /// Pause one partition of a listener, for `seconds` if given. Every instance records it, so it holds in
+        /// whichever instance and child own the partition, now or after a rebalance.
+        case pausePartition(listenerId: String, topic: String, partition: Int32, seconds: Double?)
+        /// Resume one partition of a listener (cancels its scheduled resume); the listener's own pause stays.
+        case resumePartition(listenerId: String, topic: String, partition: Int32)
         /// Start a listener's containers.
         case start(listenerId: String)
         /// Stop a listener's containers gracefully.
@@ -27,7 +32,8 @@ public struct ControlCommand: Codable, Sendable, Hashable {
         public var listenerId: String {
             switch self {
             case .pause(let id, _), .resume(let id), .start(let id), .stop(let id), .seek(let id, _),
-                .seekToTimestamp(let id, _), .setMaxConcurrency(let id, _):
+                .seekToTimestamp(let id, _), .setMaxConcurrency(let id, _), .pausePartition(let id, _, _, _),
+                .resumePartition(let id, _, _):
                 id
             case .status(let id):
                 id ?? "*"
@@ -95,11 +101,15 @@ public struct ControlReply: Codable, Sendable, Hashable {
         ///
         /// `nil` in replies from instances that predate the field; otherwise one entry per child, in index order.
         public var children: [ChildSummary]?
+        /// Every partition paused in the listener's consumers, with its reasons and scheduled resume, sorted.
+        ///
+        /// `nil` in replies from instances that predate the field.
+        public var pausedPartitions: [PausedPartitionSummary]?
 
         /// Creates a summary.
         public init(
             id: String, running: Bool, paused: Bool, pauseRequested: Bool, assignedPartitions: [String], groupId: String? = nil,
-            children: [ChildSummary]? = nil
+            children: [ChildSummary]? = nil, pausedPartitions: [PausedPartitionSummary]? = nil
         ) {
             self.id = id
             self.running = running
@@ -108,10 +118,11 @@ public struct ControlReply: Codable, Sendable, Hashable {
             self.assignedPartitions = assignedPartitions
             self.groupId = groupId
             self.children = children
+            self.pausedPartitions = pausedPartitions
         }
 
         private enum CodingKeys: String, CodingKey {
-            case id, running, paused, pauseRequested, assignedPartitions, groupId, children
+            case id, running, paused, pauseRequested, assignedPartitions, groupId, children, pausedPartitions
         }
 
         /// Decodes a summary; `groupId` and `children` may be absent (replies from older instances).
@@ -124,6 +135,27 @@ public struct ControlReply: Codable, Sendable, Hashable {
             assignedPartitions = try container.decode([String].self, forKey: .assignedPartitions)
             groupId = try container.decodeIfPresent(String.self, forKey: .groupId)
             children = try container.decodeIfPresent([ChildSummary].self, forKey: .children)
+            pausedPartitions = try container.decodeIfPresent([PausedPartitionSummary].self, forKey: .pausedPartitions)
+        }
+    }
+
+    /// One partition paused in a listener's consumer, as a status reply reports it.
+    public struct PausedPartitionSummary: Codable, Sendable, Hashable {
+        /// The partition, as `topic-partition`.
+        public var partition: String
+        /// The child container that owns it.
+        public var child: String
+        /// Why it is paused (``PauseReason`` descriptions, sorted): `container`, `partition`, `nack`, ….
+        public var reasons: [String]
+        /// Seconds until it fetches again on its own, when every reason has a scheduled end.
+        public var resumeInSeconds: Double?
+
+        /// Creates a paused-partition summary.
+        public init(partition: String, child: String, reasons: [String], resumeInSeconds: Double?) {
+            self.partition = partition
+            self.child = child
+            self.reasons = reasons
+            self.resumeInSeconds = resumeInSeconds
         }
     }
 

@@ -139,6 +139,21 @@ public final class ControlPlane: Sendable {
                 try pauses.pause(.listener(id), for: seconds.map { .milliseconds(Int64($0 * 1000)) })
             case .resume:
                 try pauses.resume(.listener(id))
+            case .pausePartition(_, let topic, let partition, let seconds):
+                let duration: Duration?
+                if let seconds {
+                    guard seconds.isFinite, seconds >= 0, seconds <= Self.longestPauseSeconds else {
+                        return .failed(reason: "a pause lasts 0 to \(Int(Self.longestPauseSeconds)) seconds, not \(seconds)")
+                    }
+                    duration = .milliseconds((seconds * 1000).rounded())
+                } else {
+                    duration = nil
+                }
+                try TopicName.validate(topic)
+                try pauses.pause(.partition(listenerId: id, TopicPartition(topic, partition)), for: duration)
+            case .resumePartition(_, let topic, let partition):
+                try TopicName.validate(topic)
+                try pauses.resume(.partition(listenerId: id, TopicPartition(topic, partition)))
             case .start:
                 try await container.start()
             case .stop:
@@ -177,9 +192,19 @@ public final class ControlPlane: Sendable {
                     groupId: listener.groupId,
                     children: listener.children.map {
                         ControlReply.ChildSummary(id: $0.id, running: $0.isRunning, assignedPartitions: $0.assignedPartitions.sorted().map(\.description))
+                    },
+                    pausedPartitions: listener.children.flatMap { child in
+                        child.partitionPauses.sorted { $0.key < $1.key }.map { tp, pause in
+                            ControlReply.PausedPartitionSummary(
+                                partition: tp.description, child: child.id, reasons: pause.reasons.map(\.description).sorted(),
+                                resumeInSeconds: pause.resumesAt.map { max(0, ($0 - .now) / .seconds(1)) })
+                        }
                     })
             })
     }
+
+    /// The longest pause a command may ask for: 365 days.
+    static let longestPauseSeconds: Double = 365 * 86_400
 
     private func reply(_ reply: ControlReply) async {
         let encoder = JSONEncoder()

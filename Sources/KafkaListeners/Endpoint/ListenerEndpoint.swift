@@ -16,6 +16,16 @@ public enum TopicSelection: Sendable, Hashable, CustomStringConvertible {
         case .partitions(let partitions): partitions.map(\.description).joined(separator: ",")
         }
     }
+
+    /// Whether a listener with this selection may be assigned `tp` (for a pattern: any topic, as the pattern's
+    /// dialect is librdkafka's).
+    public func mayInclude(_ tp: TopicPartition) -> Bool {
+        switch self {
+        case .topics(let topics): topics.contains(tp.topic)
+        case .pattern: true
+        case .partitions(let partitions): partitions.contains { $0.topicPartition == tp }
+        }
+    }
 }
 
 /// A declared listener and its settings: everything a container needs to run it.

@@ -168,6 +168,32 @@ final class OffsetTracker: Sendable {
         }
     }
 
+    /// Makes the requested pause reasons (``PauseReason/container`` and ``PauseReason/partition``) of every
+    /// assigned partition match `requests`, scheduled ends included; returns whether any partition changed.
+    @discardableResult
+    func apply(_ requests: PauseRequests) -> Bool {
+        partitions.withLock { state in
+            var changed = false
+            for tp in Array(state.keys) {
+                let wanted = requests.reasons(for: tp)
+                state.modify(tp) { progress in
+                    for reason in [PauseReason.container, .partition] {
+                        let before = (progress.pauseReasons.contains(reason), progress.resumeAt[reason])
+                        if let deadline = wanted[reason] {
+                            progress.pauseReasons.insert(reason)
+                            progress.resumeAt[reason] = deadline
+                        } else {
+                            progress.pauseReasons.remove(reason)
+                            progress.resumeAt[reason] = nil
+                        }
+                        if before != (progress.pauseReasons.contains(reason), progress.resumeAt[reason]) { changed = true }
+                    }
+                }
+            }
+            return changed
+        }
+    }
+
     /// Ends every timed pause reason whose time has come; returns the partitions that fetch again.
     @discardableResult
     func expirePauses(now: ContinuousClock.Instant) -> [TopicPartition] {

@@ -5,8 +5,12 @@ import KafkaClient
 public enum PauseReason: Hashable, Sendable, CustomStringConvertible {
     /// The listener nacked a record and waits before it is re-delivered.
     case nack
-    /// An operator or code paused it (the pause service).
-    case requested
+    /// The whole container (or listener) was paused: ``SingleContainer/pause(until:immediate:)``, the pause
+    /// service's listener and container targets.
+    case container
+    /// This partition was paused on its own: ``SingleContainer/pause(_:until:immediate:)``, the pause service's
+    /// partition target. Distinct from ``container``: resuming the container never lifts it, and the reverse.
+    case partition
     /// The container paused it because a worker's buffer is full.
     case backPressure
     /// The error handler waits before a retry.
@@ -22,7 +26,8 @@ public enum PauseReason: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nack: "nack"
-        case .requested: "requested"
+        case .container: "container"
+        case .partition: "partition"
         case .backPressure: "back-pressure"
         case .backOff: "back-off"
         case .throttle: "throttle"
