@@ -17,10 +17,16 @@ struct AdminFixture {
     let port: Int
     let topic: String
 
-    static func start(token: String? = nil, fleet: ControlPlaneClient? = nil, fleetSize: Int = 1) async throws -> AdminFixture {
-        let topic = try await kafka.topic("admin-http", partitions: 2)
+    static func start(
+        token: String? = nil, fleet: ControlPlaneClient? = nil, fleetSize: Int = 1, partitions: Int32 = 2,
+        handler: @escaping @Sendable (ConsumerRecord) -> Void = { _ in }
+    ) async throws -> AdminFixture {
+        let topic = try await kafka.topic("admin-http", partitions: partitions)
         let registry = ListenerRegistry(baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
-        try registry.register(ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { _, _ in }, groupId: kafka.unique("admin")))
+        try registry.register(
+            ListenerEndpoint(
+                id: "orders", selection: .topics([topic]), listener: .record { record, _ in handler(record) }, groupId: kafka.unique("admin"),
+                pollTimeout: .milliseconds(20)))
         try await registry.startAll()
         try await waitUntil("assigned", observed: { "\(registry.status)" }) { !registry.status[0].children[0].assignedPartitions.isEmpty }
         let server = ListenerAdminServer(

@@ -26,6 +26,11 @@ struct ControlPlaneTests {
         return Instance(registry: registry, plane: plane, recorder: recorder)
     }
 
+    /// A control plane client on the shared cluster.
+    static func client(control: String, replies: String) throws -> ControlPlaneClient {
+        try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
+    }
+
     @Test("a command reaches every instance and each replies; unknown ids and malformed commands are answered, never fatal")
     func fleetCommands() async throws {
         let topic = try await kafka.topic("fleet", partitions: 2)
@@ -40,7 +45,7 @@ struct ControlPlaneTests {
         try await waitUntil("group orders settled", observed: { "\(instances.map { $0.registry.status })" }) {
             instances.allSatisfy { $0.registry.status[0].children.allSatisfy { !$0.assignedPartitions.isEmpty } }
         }
-        let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
+        let client = try Self.client(control: control, replies: replies)
 
         // Status: each instance names the listener's group and its child with the partitions that child owns.
         let statuses = try await client.send(ControlCommand(.status(listenerId: nil)), expectedReplies: 2)
