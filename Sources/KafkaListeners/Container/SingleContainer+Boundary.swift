@@ -11,14 +11,12 @@ extension SingleContainer {
     func boundary(_ session: ConsumerSession) -> SentCommit? {
         let now = ContinuousClock.now
         if tracker.persistCompleted && tracker.takeMetadataPauseChange() { markPausesDirty() }
-        let (dirty, requests, ended, timed) = state.withLock { state in
-            if state.rebalancePending, let until = state.holdUntil, now >= until {
-                state.rebalancePending = false
-                state.holdUntil = nil
-            }
+        let (dirty, requests, ended, timed, commit) = state.withLock { state in
+            // A container stopping abruptly (a simulated crash) commits nothing more.
+            let commit = state.lifecycle.isAbrupt ? .none : state.commits.boundary(now: now)
             let ended = state.pauses.earliestDeadline.map { $0 <= now } == true ? state.pauses.expire(now: now) : []
             defer { state.pausesDirty = false }
-            return (state.pausesDirty || !ended.isEmpty, state.pauses, ended, state.hasTimedPauses)
+            return (state.pausesDirty || !ended.isEmpty, state.pauses, ended, state.hasTimedPauses, commit)
         }
         for scope in ended { logger.info("the pause of \(scope) ended as scheduled") }
         // Pause bookkeeping only when something changed or a timed pause may have ended: a steady
@@ -37,9 +35,17 @@ extension SingleContainer {
             reconcilePauses(session)
             state.withLock { $0.hasTimedPauses = tracker.hasTimedPauses }
         }
-        // A container stopping abruptly (a simulated crash) commits nothing more.
-        guard commitIsDue(now) && !state.withLock({ $0.abrupt }) else { return nil }
-        return commitDue(session, force: false, overlapped: true)
+        switch commit {
+        case .none:
+            return nil
+        case .commitOverlapped:
+            let due = tracker.commitsDue()
+            guard !due.isEmpty else { return nil }
+            return SentCommit(pending: session.beginCommit(due), started: .now)
+        case .commitAsync:
+            sendAsyncCommit(session)
+            return nil
+        }
     }
 
     /// A synchronous commit sent by ``boundary(_:)`` and not yet answered.
@@ -59,10 +65,8 @@ extension SingleContainer {
     /// Makes librdkafka's paused set equal the tracker's (every partition with a pause reason).
     func reconcilePauses(_ session: ConsumerSession) {
         let snapshot = tracker.snapshot
-        let desired = Set(snapshot.filter { !$0.value.pauseReasons.isEmpty }.keys)
-        let applied = state.withLock { $0.appliedPaused }.intersection(snapshot.keys)
-        let toPause = desired.subtracting(applied).sorted()
-        let toResume = applied.subtracting(desired).sorted()
+        let plan = PauseReconciliation.plan(reasons: snapshot.mapValues(\.pauseReasons), applied: state.withLock { $0.appliedPaused })
+        let (toPause, toResume) = (plan.pause, plan.resume)
         if !toPause.isEmpty {
             do {
                 try session.pause(toPause)
@@ -83,36 +87,16 @@ extension SingleContainer {
                 logger.error("resume of \(toResume) failed: \(error)")
             }
         }
-        state.withLock { $0.appliedPaused = desired }
+        state.withLock { $0.appliedPaused = plan.paused }
     }
 
-    /// Whether the ack mode wants a commit at this boundary.
-    private func commitIsDue(_ now: ContinuousClock.Instant) -> Bool {
-        let (lastCommitAt, processed) = state.withLock { ($0.lastCommitAt, $0.processedSinceCommit) }
-        switch endpoint.ackMode {
-        case .record, .batch, .manual, .manualImmediate: return true
-        case .time(let interval): return now - lastCommitAt >= interval
-        case .count(let count): return processed >= count
-        case .countTime(let count, let interval): return processed >= count || now - lastCommitAt >= interval
-        }
-    }
-
-    /// Commits every due offset (only `only`, if given): synchronously, or asynchronously with at most one
-    /// commit in flight. `force` commits synchronously whatever the mode (stop and revoke). With `overlapped`,
-    /// a synchronous commit is sent and returned instead of waited for: the caller must ``finishCommit(_:)`` it.
-    @discardableResult
-    func commitDue(
-        _ session: ConsumerSession, force: Bool, only: Set<TopicPartition>? = nil, overlapped: Bool = false
-    ) -> SentCommit? {
-        if !force && isBackingOffCommits() { return nil }
+    /// Commits every due offset (only `only`, if given) synchronously, whatever the commit mode and any back-off:
+    /// stop, revoke, `record` ack mode with sync commits, and `manualImmediate` (whose point is that the
+    /// acknowledgement is on the broker at once). Runs on the consumer's thread.
+    func commitNow(_ session: ConsumerSession, only: Set<TopicPartition>? = nil) {
         let due = tracker.commitsDue(only: only)
-        guard !due.isEmpty else { return nil }
-        if endpoint.commitMode == .async && !force {
-            sendAsyncCommit(session)
-            return nil
-        }
+        guard !due.isEmpty else { return }
         let started = ContinuousClock.now
-        if overlapped { return SentCommit(pending: session.beginCommit(due), started: started) }
         do {
             try session.commit(due)
             committed(due, at: started)
@@ -121,49 +105,33 @@ extension SingleContainer {
         } catch {
             commitFailed(due, KafkaError(kind: .broker, message: "\(error)", operation: "commit offsets"))
         }
-        return nil
     }
 
-    /// Sends one async commit of everything due, unless one is in flight (then the in-flight one's
-    /// completion sends the next). Runs on the consumer's thread.
-    func sendAsyncCommit(_ session: ConsumerSession, claimed: Bool = false) {
+    /// Sends the asynchronous commit the scheduler let this container claim, carrying everything due; its
+    /// completion sends the next one if another was asked for meanwhile. Runs on the consumer's thread.
+    func sendAsyncCommit(_ session: ConsumerSession) {
         let now = ContinuousClock.now
-        let send = state.withLock { state -> Bool in
-            if state.asyncCommitInFlight && !claimed {
-                state.asyncCommitAgain = true
-                return false
-            }
-            // Backing off after a refused commit: the first poll boundary after the back-off sends it.
-            if state.isBackingOffCommits(at: now) {
-                state.asyncCommitInFlight = false
-                state.asyncCommitAgain = false
-                return false
-            }
-            state.asyncCommitInFlight = true
-            state.asyncCommitAgain = false
-            return true
-        }
-        guard send else { return }
-        let due = tracker.commitsDue()
+        let due = state.withLock { $0.commits.isBackingOff(at: now) } ? [] : tracker.commitsDue()
         guard !due.isEmpty else {
-            state.withLock { $0.asyncCommitInFlight = false }
+            state.withLock { $0.commits.asyncSendSkipped() }
             return
         }
-        let started = ContinuousClock.now
         session.commitAsync(due) { [weak self] result in
             guard let self else { return }
             switch result {
-            case .success: self.committed(due, at: started)
+            case .success: self.committed(due, at: now)
             case .failure(let error): self.commitFailed(due, error)
             }
-            let again = self.state.withLock { state -> Bool in
-                state.asyncCommitInFlight = false
-                return state.asyncCommitAgain
-            }
-            // Still on the consumer's thread (a poll serves this completion): queue the next commit.
-            if again, let consumer = self.state.withLock({ $0.consumer }) {
-                consumer.submit { [weak self] in self?.sendAsyncCommit($0) }
-            }
+            // Still on the consumer's thread (a poll serves this completion): queue the next commit, claimed.
+            let (again, consumer) = self.state.withLock { ($0.commits.asyncCommitCompleted(now: .now), $0.consumer) }
+            if again { self.submitAsyncCommit(consumer) }
+        }
+    }
+
+    /// Queues a claimed asynchronous commit on the consumer's thread (released if the consumer is closed).
+    func submitAsyncCommit(_ consumer: KafkaConsumer?) {
+        if !(consumer?.submit({ [weak self] in self?.sendAsyncCommit($0) }) ?? false) {
+            state.withLock { $0.commits.asyncSendSkipped() }
         }
     }
 
@@ -172,15 +140,7 @@ extension SingleContainer {
         // An async commit can complete after a later synchronous one (a revoke or stop commits synchronously
         // while it is in flight); what it carried is already superseded, so only what moved is reported.
         let offsets = tracker.didCommit(offsets)
-        let wasHeld = state.withLock { state -> Bool in
-            state.lastCommitAt = now
-            state.processedSinceCommit = 0
-            state.commitFailures = 0
-            state.commitRetryAt = nil
-            defer { state.rebalancePending = false }
-            return state.rebalancePending
-        }
-        if wasHeld { endHold() }
+        if state.withLock({ $0.commits.committed(now: now) }) { endHold() }
         guard !offsets.isEmpty else { return }
         interceptCommit(offsets, error: nil)
         metrics.commits.increment()
@@ -191,78 +151,52 @@ extension SingleContainer {
 
     private func commitFailed(_ offsets: [TopicPartitionOffset], _ error: KafkaError) {
         // REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID: the group is moving partitions.
-        var alreadyHeld = false
-        var retryIn: Duration?
-        if let code = error.code, [27, 22, 25].contains(code) {
-            alreadyHeld = state.withLock { state in
-                defer { state.rebalancePending = true }
-                return state.rebalancePending
-            }
-            attention.add(1, ordering: .releasing)
-        } else {
-            // Anything else may last (an authorization, a broker away): the next tries wait, longer each time.
-            let now = ContinuousClock.now
-            retryIn = state.withLock { state in
-                state.commitFailures += 1
-                let delay = Self.commitRetryDelay(afterFailures: state.commitFailures)
-                state.commitRetryAt = now + delay
-                return delay
-            }
-        }
+        let rebalancing = error.code.map { [27, 22, 25].contains($0) } ?? false
+        let action = state.withLock { $0.commits.refused(rebalancing: rebalancing, now: .now) }
+        if rebalancing { attention.add(1, ordering: .releasing) }
         interceptCommit(offsets, error: error)
         metrics.commitsFailed.increment()
         // A rebalance refuses every commit until it is over: the first refusal is worth a warning, the rest of
-        // the same hold (one per poll) only a debug line.
-        logger.log(
-            level: alreadyHeld ? .debug : .warning,
-            "commit of \(offsets) failed (will retry\(retryIn.map { " in \(Int(($0 / .milliseconds(1)).rounded())) ms" } ?? "")): \(error)")
+        // the same hold (one per poll) only a debug line. Anything else may last: the next tries wait, longer each time.
+        switch action {
+        case .hold(let first):
+            logger.log(level: first ? .warning : .debug, "commit of \(offsets) failed (will retry): \(error)")
+        case .backOff(let delay):
+            logger.warning("commit of \(offsets) failed (will retry in \(Int((delay / .milliseconds(1)).rounded())) ms): \(error)")
+        }
         emit(.commitFailed(offsets, error: error))
     }
 
-    /// Whether a refused commit's back-off is still running (stop and revoke commit anyway).
-    func isBackingOffCommits() -> Bool {
-        let now = ContinuousClock.now
-        return state.withLock { $0.isBackingOffCommits(at: now) }
-    }
-
-    /// How long to wait before trying again after `failures` refused commits in a row: 100 ms, doubling, at
-    /// most 5 s. Records keep flowing meanwhile; the retry carries their offsets too.
-    static func commitRetryDelay(afterFailures failures: Int) -> Duration {
-        let first = Duration.milliseconds(100), longest = Duration.seconds(5)
-        return min(first * (1 << min(max(failures - 1, 0), 16)), longest)
-    }
-
-    /// After each record in `record` ack mode with sync commits: commit now; the loop waits. While backing off
-    /// after a refused commit, the commit is left to the first poll boundary after the back-off.
-    func commitAfterRecordSync(_ consumer: KafkaConsumer) async {
-        if state.withLock({ $0.abrupt }) || isBackingOffCommits() { return }
-        _ = try? await consumer.withSession { [self] session in _ = commitDue(session, force: true) }
-    }
-
-    /// After each record in `record` ack mode with async commits: ask for a commit without waiting.
+    /// After a record finished in `record` ack mode (on the poll loop, or by a per-partition worker): commit as the
+    /// scheduler says. Returns `true` when the caller, on the poll loop, must commit synchronously now
+    /// (``commitNow(_:only:)``); everything else is queued here without waiting.
     ///
     /// Synchronous on purpose: an `async` call per record cost about three allocations per record.
-    func requestAsyncCommit(_ consumer: KafkaConsumer) {
-        // One commit in flight at a time, claimed here (not when the job runs, or every record until then
-        // would queue a job): while one is, only note that another is wanted — its completion sends it,
-        // carrying the newest offsets.
-        let claimed = state.withLock { state -> Bool in
-            if state.abrupt { return false }
-            if state.asyncCommitInFlight {
-                state.asyncCommitAgain = true
-                return false
-            }
-            state.asyncCommitInFlight = true
-            return true
+    func recordCommitRequested(_ consumer: KafkaConsumer, worker: Bool) -> Bool {
+        let action = state.withLock { state -> CommitScheduler.RecordAction in
+            state.lifecycle.isAbrupt ? .none : state.commits.recordFinished(now: .now, worker: worker)
         }
-        if claimed, !consumer.submit({ [weak self] in self?.sendAsyncCommit($0, claimed: true) }) {
-            state.withLock { $0.asyncCommitInFlight = false }  // closed: nothing will send it
+        switch action {
+        case .none:
+            return false
+        case .commitSync:
+            return true
+        case .commitAsync:
+            submitAsyncCommit(consumer)
+            return false
+        case .queueSyncCommit:
+            let submitted = consumer.submit { [weak self] session in
+                guard let self else { return }
+                let go = self.state.withLock { !$0.lifecycle.isAbrupt && $0.commits.queuedSyncCommitRuns(now: .now) }
+                if go { self.commitNow(session) }
+            }
+            if !submitted { state.withLock { _ = $0.commits.queuedSyncCommitRuns(now: .now) } }
+            return false
         }
     }
 
     /// Lifts the hold of a rebalance (it happened, or a commit went through after all).
     func endHold() {
-        state.withLock { $0.holdUntil = nil }
         for tp in tracker.assignedPartitions { tracker.removePause(tp, .rebalance) }
         markPausesDirty()
     }
@@ -273,7 +207,7 @@ extension SingleContainer {
     func rebalanced(_ event: RebalanceEvent, _ session: ConsumerSession) {
         state.withLock {
             $0.rebalances += 1
-            $0.rebalancePending = false
+            _ = $0.commits.rebalanced()
             $0.pausesDirty = true
         }
         endHold()
@@ -300,13 +234,13 @@ extension SingleContainer {
                 // Per-partition: queued records of the revoked partitions are dropped; running ones get the
                 // shutdown timeout to finish, so what they processed is committed below and nothing of these
                 // partitions is handled after the revoke.
-                let abandoned = workers.stop(event.partitions, timeout: endpoint.shutdownTimeout, wait: !state.withLock { $0.abrupt })
+                let abandoned = workers.stop(event.partitions, timeout: endpoint.shutdownTimeout, wait: !state.withLock { $0.lifecycle.isAbrupt })
                 if !abandoned.isEmpty {
                     logger.warning("listeners on revoked \(abandoned) did not finish within the shutdown timeout; abandoning them")
                 }
             }
-            if !state.withLock({ $0.abrupt }) {
-                commitDue(session, force: true, only: Set(event.partitions))
+            if !state.withLock({ $0.lifecycle.isAbrupt }) {
+                commitNow(session, only: Set(event.partitions))
             }
             tracker.revoked(event.partitions)
             state.withLock { state in
@@ -346,11 +280,17 @@ extension SingleContainer {
 
 extension SingleContainer: ContainerControl {
     func acknowledge(_ records: [(TopicPartition, Int64)]) {
-        guard endpoint.ackMode.isManual, !state.withLock({ $0.abrupt }) else { return }
+        guard endpoint.ackMode.isManual, !state.withLock({ $0.lifecycle.isAbrupt }) else { return }
         var moved = false
         for (tp, offset) in records where tracker.finished(tp, offset) { moved = true }
         guard moved, endpoint.ackMode == .manualImmediate, let consumer = state.withLock({ $0.consumer }) else { return }
-        consumer.submit { [weak self] session in self?.commitDue(session, force: false) }
+        // Held back for a rebalance or backing off after a refusal: the next boundary commits it.
+        consumer.submit { [weak self] session in
+            guard let self else { return }
+            let now = ContinuousClock.now
+            let go = self.state.withLock { !$0.lifecycle.isAbrupt && !$0.commits.isHeld && !$0.commits.isBackingOff(at: now) }
+            if go { self.commitNow(session) }
+        }
     }
 
     func nack(_ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws {

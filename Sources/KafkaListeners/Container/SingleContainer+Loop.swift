@@ -44,7 +44,7 @@ extension SingleContainer {
                 state.interrupted = []
                 state.giveBack = []
                 state.giveBackAll = false
-                return state.rebalancePending
+                return state.commits.isHeld
             }
             if hold {
                 holdBack(polled)
@@ -71,7 +71,7 @@ extension SingleContainer {
             state.withLock {
                 $0.busySince = nil
                 $0.nonResponsiveReported = false
-                $0.processedSinceCommit += processed
+                $0.commits.processed(processed)
             }
             if let throttle = endpoint.throttle { await applyThrottle(throttle) }
         }
@@ -104,7 +104,6 @@ extension SingleContainer {
     ) async -> Int {
         let manual = endpoint.ackMode.isManual
         let perRecordCommit = endpoint.ackMode == .record
-        let asyncCommits = endpoint.commitMode == .async
         if manual { tracker.delivered(records) }
         var handled = 0
         var skip: Set<TopicPartition> = []
@@ -177,7 +176,7 @@ extension SingleContainer {
                         state.giveBack = []
                         state.giveBackAll = false
                     }
-                    return (state.interrupted, state.rebalancePending, state.stopping, state.giveBack, state.giveBackAll)
+                    return (state.interrupted, state.commits.isHeld, state.lifecycle.isStopping, state.giveBack, state.giveBackAll)
                 }
                 skip.formUnion(flags.0)
                 hold = flags.1
@@ -194,8 +193,8 @@ extension SingleContainer {
                 if perRecordCommit {
                     tracker.finishedThrough(tp, record.offset)
                     // No commit while a rebalance is under way: the broker would refuse it.
-                    if !hold {
-                        if asyncCommits { requestAsyncCommit(consumer) } else { await commitAfterRecordSync(consumer) }
+                    if !hold, recordCommitRequested(consumer, worker: false) {
+                        _ = try? await consumer.withSession { [self] session in commitNow(session) }
                     }
                 } else if tp == runPartition {
                     runOffset = record.offset
@@ -320,7 +319,7 @@ extension SingleContainer {
     private func holdBack(_ records: [ConsumerRecord]) {
         seekBack(records)
         let until = ContinuousClock.now + (configuration.heartbeatInterval ?? .seconds(3)) * 2
-        state.withLock { $0.holdUntil = until }
+        state.withLock { $0.commits.heldBack(until: until) }
         for tp in tracker.assignedPartitions { tracker.addPause(tp, .rebalance, until: until) }
         markPausesDirty()
         logger.debug("a rebalance is under way: holding back \(records.count) records and pausing until the new assignment")

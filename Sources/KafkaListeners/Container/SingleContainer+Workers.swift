@@ -48,39 +48,16 @@ extension SingleContainer {
             tracker.finished(tp, offset)
         }
         guard ackMode == .record, let consumer = state.withLock({ $0.consumer }) else { return }
-        if endpoint.commitMode == .async {
-            requestAsyncCommit(consumer)
-        } else {
-            requestSyncCommit(consumer)
-        }
+        _ = recordCommitRequested(consumer, worker: true)
     }
 
     /// Workers processed `count` records: metrics and the count for `count` ack modes.
     func workersProcessed(_ count: Int) {
         metrics.records.increment(by: Int64(count))
         state.withLock { state in
-            state.processedSinceCommit += count
+            state.commits.processed(count)
             state.lastRecordAt = .now
         }
-    }
-
-    /// Queues one synchronous commit on the consumer's thread, unless one is queued already (it will carry
-    /// the newest offsets). Workers never wait for it.
-    private func requestSyncCommit(_ consumer: KafkaConsumer) {
-        let queue = state.withLock { state -> Bool in
-            guard !state.abrupt, !state.syncCommitQueued else { return false }
-            state.syncCommitQueued = true
-            return true
-        }
-        guard queue else { return }
-        let submitted = consumer.submit { [weak self] session in
-            guard let self else { return }
-            self.state.withLock { $0.syncCommitQueued = false }
-            if !self.state.withLock({ $0.abrupt || $0.rebalancePending }) && !self.isBackingOffCommits() {
-                self.commitDue(session, force: true)
-            }
-        }
-        if !submitted { state.withLock { $0.syncCommitQueued = false } }
     }
 
     /// Gives back the queued records of `tps` (every partition for `nil`): they are sought to and delivered

@@ -23,7 +23,7 @@ public final class SingleContainer: Sendable {
     let events: EventBus
     let logger: Logger
     let metrics: ListenerMetrics
-    let state = Mutex(LoopState())
+    let state: Mutex<LoopState>
     /// Bumped whenever something the dispatch loop must notice changes (stop, nack, seek, rebalance hold),
     /// so the per-record check is one relaxed atomic load and the lock is taken only after a change.
     let attention = Atomic<Int>(0)
@@ -34,9 +34,10 @@ public final class SingleContainer: Sendable {
         var consumer: KafkaConsumer?
         var loop: Task<Void, Never>?
         var watchdog: Task<Void, Never>?
-        var running = false
-        var stopping = false
-        var abrupt = false
+        /// Stopped, starting, running or stopping (kept across restarts).
+        var lifecycle = ContainerLifecycle()
+        /// When to commit and how; the commit in flight; what refused commits mean for the next tries.
+        var commits: CommitScheduler
         /// The pauses requested of the whole container and of single partitions (kept across restarts).
         var pauses = PauseRequests()
         /// Partitions paused in librdkafka right now (touched on the consumer's thread).
@@ -45,14 +46,6 @@ public final class SingleContainer: Sendable {
         var nonResponsiveReported = false
         var lastRecordAt = ContinuousClock.now
         var idleReported = false
-        var lastCommitAt = ContinuousClock.now
-        var processedSinceCommit = 0
-        var asyncCommitInFlight = false
-        var asyncCommitAgain = false
-        /// Commits refused in a row (not counting a rebalance's refusals); reset by a successful commit.
-        var commitFailures = 0
-        /// After a refused commit, no commit is tried before this (stop and revoke excepted).
-        var commitRetryAt: ContinuousClock.Instant?
         /// Partitions whose remaining records in the current batch must be skipped (nack or seek).
         var interrupted: Set<TopicPartition> = []
         /// Partitions whose remaining records in the current batch are given back (an immediate pause).
@@ -67,16 +60,10 @@ public final class SingleContainer: Sendable {
         var hasTimedPauses = false
         /// Assignment changes since start.
         var rebalances = 0
-        /// A commit said the group is rebalancing: hold records back until the next assignment change.
-        var rebalancePending = false
-        /// When a hold for a rebalance that never came ends on its own.
-        var holdUntil: ContinuousClock.Instant?
         /// The per-partition workers, while a per-partition container runs.
         var workers: PartitionWorkers?
         /// The per-partition concurrency limit (kept across restarts).
         var maxConcurrency: Int?
-        /// A synchronous commit requested by a worker waits on the consumer's thread.
-        var syncCommitQueued = false
         /// A seek to a timestamp (milliseconds since the epoch) waiting for the next poll boundary.
         var timestampSeek: Int64?
         /// The record each partition is failing on, and how often it failed (the error handler's state).
@@ -86,9 +73,18 @@ public final class SingleContainer: Sendable {
         /// The delay the throttle applied last.
         var throttleDelay: Duration?
 
-        /// Whether a refused commit's back-off is still running at `now`.
-        func isBackingOffCommits(at now: ContinuousClock.Instant) -> Bool {
-            commitRetryAt.map { now < $0 } ?? false
+        init(_ endpoint: ListenerEndpoint) {
+            commits = CommitScheduler(ackMode: endpoint.ackMode, commitMode: endpoint.commitMode, now: .now)
+        }
+
+        /// A fresh state for a new start, keeping what outlives a run: the lifecycle, the requested pauses and the
+        /// concurrency limit.
+        func restarted(_ endpoint: ListenerEndpoint) -> LoopState {
+            var fresh = LoopState(endpoint)
+            fresh.lifecycle = lifecycle
+            fresh.pauses = pauses
+            fresh.maxConcurrency = maxConcurrency
+            return fresh
         }
     }
 
@@ -111,13 +107,14 @@ public final class SingleContainer: Sendable {
         self.metrics = ListenerMetrics(listenerId: endpoint.id, containerId: id)
         self.onAssignment = onAssignment
         self.tracker = OffsetTracker(persistCompleted: endpoint.perPartition?.persistCompleted ?? false)
+        self.state = Mutex(LoopState(endpoint))
         self.control = ContainerControlHandle(id: id, listenerId: endpoint.id, endpoint: endpoint)
         state.withLock { $0.maxConcurrency = endpoint.perPartition?.effectiveMaxConcurrency }
         control.attach(self)
     }
 
     /// Whether the poll loop runs.
-    public var isRunning: Bool { state.withLock { $0.running } }
+    public var isRunning: Bool { state.withLock { $0.lifecycle.isActive } }
 
     /// The partitions assigned to this container now.
     public var assignedPartitions: [TopicPartition] { tracker.assignedPartitions }
@@ -125,7 +122,7 @@ public final class SingleContainer: Sendable {
     /// A snapshot of the container's state.
     public var status: ContainerStatus {
         let (running, requests, applied, workers, maxConcurrency, throttleDelay) = state.withLock {
-            ($0.running, $0.pauses, $0.appliedPaused, $0.workers, $0.maxConcurrency, $0.throttleDelay)
+            ($0.lifecycle.isActive, $0.pauses, $0.appliedPaused, $0.workers, $0.maxConcurrency, $0.throttleDelay)
         }
         let snapshot = tracker.snapshot
         var paused: [TopicPartition: Set<PauseReason>] = [:]
@@ -160,12 +157,8 @@ public final class SingleContainer: Sendable {
     /// - Throws: ``KafkaError`` for a configuration the consumer refuses or a bad topic name.
     public func start() async throws {
         let shouldStart = state.withLock { state -> Bool in
-            guard !state.running else { return false }
-            let (maxConcurrency, pauses) = (state.maxConcurrency, state.pauses)
-            state = LoopState()
-            state.maxConcurrency = maxConcurrency
-            state.pauses = pauses
-            state.running = true
+            guard state.lifecycle.start() else { return false }
+            state = state.restarted(endpoint)
             return true
         }
         guard shouldStart else { return }
@@ -194,15 +187,20 @@ public final class SingleContainer: Sendable {
             // preference) and run on the shared pool.
             let loop = Task(executorPreference: consumer.taskExecutor) { await self.runLoop(consumer) }
             let watchdog = Task { await self.watch() }
-            state.withLock {
+            let started = state.withLock {
                 $0.loop = loop
                 $0.watchdog = watchdog
+                return $0.lifecycle.started()
             }
             logger.info("container started on \(endpoint.selection)")
             emit(.started)
+            if case .stop(let kind) = started {
+                logger.info("a stop was requested while the container started: stopping now")
+                await stop(abrupt: kind == .abrupt)
+            }
         } catch {
             let consumer = state.withLock { state -> KafkaConsumer? in
-                state.running = false
+                state.lifecycle.startFailed()
                 state.workers = nil
                 return state.consumer.take()
             }
@@ -230,9 +228,7 @@ public final class SingleContainer: Sendable {
     /// timeout). Returns the consumer to finish with, or `nil` if the container was not running.
     func stopLoop(abrupt: Bool) async -> KafkaConsumer? {
         let taken = state.withLock { state -> (KafkaConsumer, Task<Void, Never>?, Task<Void, Never>?)? in
-            guard state.running, !state.stopping, let consumer = state.consumer else { return nil }
-            state.stopping = true
-            state.abrupt = abrupt
+            guard case .stop = state.lifecycle.stop(abrupt ? .abrupt : .graceful), let consumer = state.consumer else { return nil }
             attention.add(1, ordering: .releasing)
             return (consumer, state.loop, state.watchdog)
         }
@@ -270,14 +266,14 @@ public final class SingleContainer: Sendable {
     /// the others while it runs.
     func finalCommit(_ consumer: KafkaConsumer, abrupt: Bool) async {
         guard !abrupt else { return }
-        _ = try? await consumer.withSession { [self] session in _ = commitDue(session, force: true) }
+        _ = try? await consumer.withSession { [self] session in commitNow(session) }
     }
 
     /// Third phase: close the consumer (leaving the group) and forget the partitions.
     func close(_ consumer: KafkaConsumer, abrupt: Bool) async {
         await consumer.close()
         state.withLock {
-            $0.running = false
+            $0.lifecycle.closed()
             $0.consumer = nil
             $0.loop = nil
             $0.workers = nil
@@ -287,7 +283,7 @@ public final class SingleContainer: Sendable {
         emit(.stopped(reason: abrupt ? .abrupt : .requested))
     }
 
-    var isStopping: Bool { state.withLock { $0.stopping } }
+    var isStopping: Bool { state.withLock { $0.lifecycle.isStopping } }
 
     /// Polls completed since the container started (each one passed a poll boundary first).
     var pollsCompleted: Int { state.withLock { $0.polls } }

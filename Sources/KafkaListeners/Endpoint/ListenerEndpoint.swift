@@ -79,7 +79,7 @@ public struct ListenerEndpoint: Sendable {
     /// Creates an endpoint.
     public init(
         id: String, selection: TopicSelection, listener: Listener, groupId: String? = nil, concurrency: Int = 1,
-        ackMode: AckMode = .batch, commitMode: CommitMode = .sync, maxPollRecords: Int = 500,
+        ackMode: AckMode = .batch, commitMode: CommitMode = .async, maxPollRecords: Int = 500,
         pollTimeout: Duration = .milliseconds(100), autoStartup: Bool = true, clientIdPrefix: String? = nil,
         consumerProperties: [String: String] = [:], idleEventInterval: Duration? = nil,
         shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil,
