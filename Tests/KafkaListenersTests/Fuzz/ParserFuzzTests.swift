@@ -27,7 +27,7 @@ struct ParserFuzzTests {
                     accepted += 1
                     #expect(duration >= .zero && duration <= DurationText.maximum, "\(text.debugDescription) → \(duration)")
                 } catch {
-                    #expect(error.description.contains(error.input), "\(error)")
+                    #expect(error.description.contains("'\(error.input)'"), "\(error)")
                     #expect(error.input.count <= InputExcerpt.limit + 24, "\(error.input.count) characters echoed")
                 }
             }
