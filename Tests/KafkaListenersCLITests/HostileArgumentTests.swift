@@ -12,15 +12,15 @@ struct HostileArgumentTests {
         "durations, partition counts, ports and dates beyond their ranges",
         arguments: [
             (["topics", "list", "--timeout", "1e300"], "1e300"), (["topics", "list", "--timeout", "inf"], "inf"),
-            (["topics", "list", "--timeout", "nan"], "nan"), (["topics", "list", "--timeout", "-5s"], "-5s"),
+            (["topics", "list", "--timeout", "nan"], "nan"), (["topics", "list", "--timeout=-5s"], "-5s"),
             (["topics", "list", "--timeout", "0"], "'0'"), (["topics", "list", "--timeout", "366d"], "366d"),
             (["topics", "list", "--timeout", "9223372036854775807ms"], "9223372036854775807ms"),
             (["listeners", "pause", "orders", "--for", "1e300"], "1e300"), (["produce", "t", "--partition", "2147483648"], "2147483648"),
             (["topics", "create", "t", "--partitions", "99999999999999999999"], "99999999999999999999"),
             (["groups", "reset-offsets", "g", "--topic", "t:99999999999", "--to-earliest"], "t:99999999999"),
-            (["groups", "reset-offsets", "g", "--topic", "t", "--to-offset", "-9223372036854775808"], "-9223372036854775808"),
+            (["groups", "reset-offsets", "g", "--topic", "t", "--to-offset=-9223372036854775808"], "-9223372036854775808"),
             (["groups", "reset-offsets", "g", "--topic", "t", "--to-datetime", "1969-01-01T00:00:00Z"], "1969-01-01T00:00:00Z"),
-            (["consume", "t", "--max", "-9223372036854775808"], "-9223372036854775808"),
+            (["consume", "t", "--max=-9223372036854775808"], "-9223372036854775808"),
         ])
     func refused(arguments: [String], named: String) async throws {
         let result = try await CLI.run(arguments + Self.nowhere, timeout: .seconds(30))
@@ -31,7 +31,7 @@ struct HostileArgumentTests {
     @Test(
         "embedded: ports, broker counts and partition counts beyond their ranges",
         arguments: [
-            (["embedded", "--port", "70000"], "70000"), (["embedded", "--port", "-1"], "-1"),
+            (["embedded", "--port", "70000"], "70000"), (["embedded", "--port=-1"], "-1"),
             (["embedded", "--brokers", "9223372036854775807"], "9223372036854775807"),
             (["embedded", "--topic", "t:2147483648"], "t:2147483648"),
             (["embedded", "--topic", String(repeating: "x", count: 300) + ":1"], "at most 249 characters"),
