@@ -124,15 +124,9 @@ struct AdminRoutes: Sendable {
     }
 }
 
-/// Parses `500ms`, `30s`, `5m`, `1h` (a bare number is seconds).
+/// Parses a duration in ``DurationText``'s format (`500ms`, `30s`, `5m`, `1h`, `2d`; a bare number is seconds).
 enum AdminDuration {
     static func parse(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
-            return .milliseconds(Int64(value * factor * 1000))
-        }
-        guard let value = Double(text), value >= 0 else { return nil }
-        return .milliseconds(Int64(value * 1000))
+        try? DurationText.parse(text)
     }
 }

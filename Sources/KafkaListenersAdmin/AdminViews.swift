@@ -25,7 +25,7 @@ public struct ListenerView: ResponseCodable, Sendable, Equatable {
     init(_ status: ListenerStatus, resumeAt: ContinuousClock.Instant?, lag: [GroupPartitionLag]?) {
         let known = lag?.compactMap { entry in entry.lag.map { (entry.topicPartition.description, $0) } }
         self.partitionLag = known.map { Dictionary(uniqueKeysWithValues: $0) }
-        self.lag = known.map { $0.reduce(0) { $0 + $1.1 } }
+        self.lag = known.map { Saturating.sum($0.map(\.1)) }
         id = status.id
         running = status.isRunning
         pauseRequested = status.isPauseRequested

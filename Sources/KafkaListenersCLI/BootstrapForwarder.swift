@@ -27,13 +27,16 @@ final class BootstrapForwarder: Sendable {
         guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &targetAddress.sin_addr) == 1 else {
             throw CLIFailure(message: "cannot forward to '\(target)': not an IPv4 address")
         }
+        guard let listenPort = UInt16(exactly: port), listenPort > 0 else {
+            throw CLIFailure(message: "cannot listen on port \(port): a port is 1…65535")
+        }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw CLIFailure(message: "cannot open a socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
+        address.sin_port = listenPort.bigEndian
         address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -39,7 +39,8 @@ struct OutputOptions: ParsableArguments {
     var json: Bool { output == .json }
 }
 
-/// A duration on the command line: a number followed by ms, s, m or h (such as 500ms, 30s, 5m).
+/// A duration on the command line, in ``DurationText``'s format: `500ms`, `30s`, `5m`, `1h`, `2d` or a
+/// plain number of seconds, more than zero and at most 365 days.
 struct DurationArgument: ExpressibleByArgument, Sendable {
     /// The parsed duration.
     var duration: Duration
@@ -47,7 +48,7 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     init(_ duration: Duration) { self.duration = duration }
 
     init?(argument: String) {
-        guard let duration = Self.parse(argument) else { return nil }
+        guard let duration = try? Self.parse(argument) else { return nil }
         self.duration = duration
     }
 
@@ -56,18 +57,13 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
         return attoseconds == 0 ? "\(seconds)s" : "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
     }
 
-    /// Parses `500ms`, `30s`, `5m`, `1h` or a plain number of seconds; nil for anything else or a non-positive value.
-    static func parse(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        var number = Substring(text)
-        var scale = 1.0
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            number = text.dropLast(suffix.count)
-            scale = factor
-            break
-        }
-        guard let value = Double(number), value > 0, value.isFinite else { return nil }
-        return .milliseconds(Int64(value * scale * 1000))
+    /// Parses a duration with ``DurationText``, refusing zero (a wait of nothing is always a mistake here).
+    ///
+    /// - Throws: ``DurationParseError`` naming the input.
+    static func parse(_ text: String) throws(DurationParseError) -> Duration {
+        let duration = try DurationText.parse(text)
+        guard duration > .zero else { throw DurationParseError(input: text, reason: .notPositive) }
+        return duration
     }
 }
 

@@ -178,7 +178,18 @@ struct GroupsCommand: AsyncParsableCommand {
             guard let date else {
                 throw CLIFailure(message: "--to-datetime takes an ISO 8601 time such as 2026-11-23T10:00:00Z, got '\(text)'", exitCode: 2)
             }
-            return .timestamp(milliseconds: Int64(date.timeIntervalSince1970 * 1000))
+            return .timestamp(milliseconds: try Self.milliseconds(since1970: date.timeIntervalSince1970, text: text))
+        }
+
+        /// Milliseconds since 1970 for a time `seconds` after it, refusing a time outside what Kafka can store.
+        static func milliseconds(since1970 seconds: Double, text: String) throws -> Int64 {
+            guard let milliseconds = Saturating.int64(seconds * 1000), milliseconds >= 0,
+                milliseconds != .max
+            else {
+                throw CLIFailure(
+                    message: "--to-datetime must be a time after 1970 that Kafka can store, got '\(InputExcerpt.of(text))'", exitCode: 2)
+            }
+            return milliseconds
         }
 
         /// The topic and optional partition of `--topic`.

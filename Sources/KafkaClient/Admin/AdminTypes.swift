@@ -149,8 +149,8 @@ public enum ConsumerGroupState: String, Sendable, Hashable {
 /// for it, the partition's log-end offset and the difference.
 ///
 /// ``currentOffset`` is `nil` when the group has committed nothing for the partition, and ``lag`` is
-/// then `nil` too. Lag is `logEndOffset - currentOffset` as the broker reports them, not clamped (it is
-/// negative if the log was truncated below a committed offset).
+/// then `nil` too. Lag is `logEndOffset - currentOffset` as the broker reports them, not clamped to zero
+/// (it is negative if the log was truncated below a committed offset); it saturates at `Int64`'s limits.
 public struct GroupPartitionLag: Sendable, Hashable, CustomStringConvertible {
     /// The partition.
     public var topicPartition: TopicPartition
@@ -168,7 +168,7 @@ public struct GroupPartitionLag: Sendable, Hashable, CustomStringConvertible {
         self.topicPartition = topicPartition
         self.currentOffset = currentOffset
         self.logEndOffset = logEndOffset
-        self.lag = currentOffset.map { logEndOffset - $0 }
+        self.lag = currentOffset.map { Saturating.subtract(logEndOffset, $0) }
         self.metadata = metadata
     }
 

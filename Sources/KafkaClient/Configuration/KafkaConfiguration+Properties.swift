@@ -157,13 +157,13 @@ extension KafkaConfiguration {
         set { self["sasl.mechanisms"] = newValue }
     }
 
-    /// `sasl.username`.
+    /// `sasl.username`; treated as a secret (on managed clusters it is an API key): reads back as `[redacted]`.
     public var saslUsername: String? {
         get { self["sasl.username"] }
         set { self["sasl.username"] = newValue }
     }
 
-    /// `sasl.password`; never shown by ``description``.
+    /// `sasl.password`; reads back as `[redacted]` once set, and is never shown.
     public var saslPassword: String? {
         get { self["sasl.password"] }
         set { self["sasl.password"] = newValue }
@@ -187,7 +187,7 @@ extension KafkaConfiguration {
         set { self["ssl.key.location"] = newValue }
     }
 
-    /// `ssl.key.password`; never shown by ``description``.
+    /// `ssl.key.password`; reads back as `[redacted]` once set, and is never shown.
     public var sslKeyPassword: String? {
         get { self["ssl.key.password"] }
         set { self["ssl.key.password"] = newValue }

@@ -41,7 +41,9 @@ struct FetchRestarter {
     init(configuration: KafkaConfiguration, counter: Counter = Counter()) {
         self.counter = counter
         messageLimit = configuration["queued.min.messages"].flatMap { Int($0) } ?? Self.defaultMessageLimit
-        byteLimit = (configuration["queued.max.messages.kbytes"].flatMap { Int($0) } ?? Self.defaultKilobyteLimit) * 1024
+        let kilobytes = configuration["queued.max.messages.kbytes"].flatMap { Int($0) } ?? Self.defaultKilobyteLimit
+        let (bytes, overflow) = kilobytes.multipliedReportingOverflow(by: 1024)
+        byteLimit = overflow ? (kilobytes > 0 ? .max : .min) : bytes
         enabled = rd_kafka_version() < 0x0202_00ff
     }
 

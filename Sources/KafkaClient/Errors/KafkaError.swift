@@ -132,8 +132,9 @@ extension Duration {
     /// The duration in whole milliseconds, clamped to `Int32` as librdkafka's timeouts want.
     var milliseconds: Int32 {
         let (seconds, attoseconds) = components
-        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: ms)
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return seconds > 0 ? .max : .min }
+        return Int32(clamping: Saturating.add(ms, attoseconds / 1_000_000_000_000_000))
     }
 
     /// The duration as seconds for messages, such as `2.5 s`.

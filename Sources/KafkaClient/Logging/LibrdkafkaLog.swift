@@ -13,15 +13,19 @@ import Logging
 /// `rdkafka#consumer-3`) and `librdkafka.facility` (such as `FAIL`, `REQTMOUT`, `CGRPOP`). Which lines
 /// librdkafka emits is set by its `log_level` (syslog 0–7, default 6) and `debug` properties; the
 /// logger's own level filters them again.
+///
+/// Every line passes through ``SecretRedaction/redact(_:secrets:)`` before it reaches the logger: the
+/// client's secret values and the value of any secret `key=value` in it show as `[redacted]`.
 enum LibrdkafkaLog {
-    /// Forwards one log line of handle `rk` to `logger`.
+    /// Forwards one log line of handle `rk` to `logger`, with `secrets` and secret assignments redacted.
     static func forward(
-        _ rk: OpaquePointer, level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?, to logger: Logger
+        _ rk: OpaquePointer, level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?, to logger: Logger,
+        secrets: [String] = []
     ) {
         let swiftLevel = Self.swiftLevel(syslog: level)
         // Skip the string copies for lines the logger drops anyway (debug lines can be many).
         guard swiftLevel >= logger.logLevel else { return }
-        let message = text.map { String(cString: $0) } ?? ""
+        let message = SecretRedaction.redact(text.map { String(cString: $0) } ?? "", secrets: secrets)
         let facilityName = facility.map { String(cString: $0) } ?? ""
         let client = String(cString: rd_kafka_name(rk))
         logger.log(

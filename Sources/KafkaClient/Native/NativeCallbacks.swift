@@ -17,6 +17,8 @@ final class NativeCallbacks: Sendable {
     }
 
     let logger: Logger
+    /// The secret values of the client's configuration, removed from every line librdkafka logs.
+    let secrets: [String]
     /// Called on the polling thread for `ASSIGN`/`REVOKE` rebalance events (consumers only).
     let rebalance = Mutex<Hook<@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void>?>(nil)
     /// Called on the polling thread for each delivery report (producers only).
@@ -26,8 +28,9 @@ final class NativeCallbacks: Sendable {
     /// Called with each statistics JSON document, when `statistics.interval.ms` is set.
     let statistics = Mutex<Hook<@Sendable (String) -> Void>?>(nil)
 
-    init(logger: Logger) {
+    init(logger: Logger, secrets: [String] = []) {
         self.logger = logger
+        self.secrets = secrets
     }
 
     /// The callbacks object registered as `rk`'s opaque.
@@ -41,13 +44,13 @@ final class NativeCallbacks: Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, text in
             guard let rk, let callbacks = NativeCallbacks.of(rk) else { return }
-            LibrdkafkaLog.forward(rk, level: level, facility: facility, text: text, to: callbacks.logger)
+            LibrdkafkaLog.forward(rk, level: level, facility: facility, text: text, to: callbacks.logger, secrets: callbacks.secrets)
         }
         rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in
             guard let callbacks = NativeCallbacks.of(rk) else { return }
             let error = KafkaError.rdkafka(
                 rd_kafka_resp_err_t(rawValue: err), operation: "run the client",
-                message: reason.map { String(cString: $0) })
+                message: reason.map { SecretRedaction.redact(String(cString: $0), secrets: callbacks.secrets) })
             callbacks.logger.log(level: error.isFatal ? .critical : .warning, "librdkafka error: \(error)")
         }
         rd_kafka_conf_set_stats_cb(conf) { rk, json, length, _ in

@@ -20,7 +20,7 @@ final class NativeHandle: @unchecked Sendable {
         type: rd_kafka_type_t, configuration: KafkaConfiguration, logger: Logger,
         setUp: (OpaquePointer, NativeCallbacks) -> Void = { _, _ in }
     ) throws {
-        let callbacks = NativeCallbacks(logger: logger)
+        let callbacks = NativeCallbacks(logger: logger, secrets: configuration.secretValues)
         let conf = try configuration.makeNativeConfiguration()
         callbacks.install(on: conf, consumer: type == RD_KAFKA_CONSUMER, producer: type == RD_KAFKA_PRODUCER)
         setUp(conf, callbacks)
@@ -28,7 +28,9 @@ final class NativeHandle: @unchecked Sendable {
         // On success rd_kafka_new takes ownership of conf; on failure it is still ours.
         guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
-            let reason = String(decoding: errorText.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let reason = SecretRedaction.redact(
+                String(decoding: errorText.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                secrets: configuration.secretValues)
             throw KafkaError(
                 kind: .configuration, message: "librdkafka refused the configuration: \(reason)",
                 operation: "create a \(type == RD_KAFKA_CONSUMER ? "consumer" : "producer")")

@@ -136,7 +136,7 @@ public final class ControlPlane: Sendable {
         do {
             switch action {
             case .pause(_, let seconds):
-                try pauses.pause(.listener(id), for: seconds.map { .milliseconds(Int64($0 * 1000)) })
+                try pauses.pause(.listener(id), for: seconds.map { try DurationText.fromSeconds($0) })
             case .resume:
                 try pauses.resume(.listener(id))
             case .pausePartition(_, let topic, let partition, let seconds):

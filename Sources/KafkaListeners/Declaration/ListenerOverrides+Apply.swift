@@ -87,8 +87,9 @@ extension ListenerOverrides {
             ack.mode = mode
         case "ack-count": ack.count = try positive()
         case "ack-time":
-            guard let duration = parseDuration(value) else { throw fail("expected a duration such as 500ms, 5s, 1m, or milliseconds") }
-            ack.time = duration
+            do throws(DurationParseError) { ack.time = try DurationText.parse(value, bareNumberUnit: .milliseconds(1)) } catch {
+                throw fail("expected a duration such as 500ms, 5s, 1m, or milliseconds, at most 365 days: \(error.explanation)")
+            }
         default:
             if setting.hasPrefix("properties."), setting.count > "properties.".count {
                 listener.endpoint.consumerProperties[String(setting.dropFirst("properties.".count))] = value
@@ -96,15 +97,6 @@ extension ListenerOverrides {
                 throw fail("unknown setting '\(setting)'; settings: \(Self.settings.joined(separator: ", "))")
             }
         }
-    }
-
-    static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
-        for (unit, factor) in units where text.hasSuffix(unit) {
-            if let n = Int64(text.dropLast(unit.count)), n >= 0 { return .milliseconds(n * factor) }
-        }
-        if let n = Int64(text), n >= 0 { return .milliseconds(n) }
-        return nil
     }
 }
 

@@ -4,12 +4,18 @@ extension ListenerOverrides {
     /// The environment-variable prefix: `KAFKA_LISTENERS_<ID>_<SETTING>`.
     public static let environmentPrefix = "KAFKA_LISTENERS_"
 
-    /// Overrides from environment variables `KAFKA_LISTENERS_<ID>_<SETTING>` (default: the process's).
+    /// Variables that start with ``environmentPrefix`` but are not listener overrides, and are skipped:
+    /// `KAFKA_LISTENERS_LOG_LEVEL`, the `kafka-listeners` tool's log level (no override ends in `_LEVEL`).
+    public static let reservedEnvironmentVariables: Set<String> = ["KAFKA_LISTENERS_LOG_LEVEL"]
+
+    /// Overrides from environment variables `KAFKA_LISTENERS_<ID>_<SETTING>` (default: the process's),
+    /// except the ``reservedEnvironmentVariables``.
     ///
     /// The id and setting are told apart when the application is built, by matching the declared ids.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, prefix: String = ListenerOverrides.environmentPrefix) {
         self.init(
-            entries: environment.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map { key, value in
+            entries: environment.filter { $0.key.hasPrefix(prefix) && !Self.reservedEnvironmentVariables.contains($0.key) }
+                .sorted { $0.key < $1.key }.map { key, value in
                 Entry(listenerId: String(key.dropFirst(prefix.count)), setting: "", value: value, origin: key, normalizedId: true)
             })
     }

@@ -70,8 +70,11 @@ public struct ListenerOverrides: Sendable {
     public init(values: [String: String], origin prefix: String = "kafka.listeners.") {
         self.init(
             entries: values.sorted { $0.key < $1.key }.map { key, value in
-                let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-                return Entry(listenerId: parts[0], setting: parts.count > 1 ? parts[1] : "", value: value, origin: prefix + key)
+                // Never empty: an empty key gives one empty part, which no declared id matches.
+                let parts = key.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+                return Entry(
+                    listenerId: String(parts.first ?? ""), setting: parts.count > 1 ? String(parts[1]) : "", value: value,
+                    origin: prefix + key)
             })
     }
 
@@ -84,18 +87,22 @@ public struct ListenerOverrides: Sendable {
 }
 
 /// An external listener setting that cannot be applied.
+///
+/// The value of a secret setting (a key that ``SecretRedaction/isSecretKey(_:)`` recognizes, such as
+/// `KAFKA_LISTENERS_ORDERS_PROPERTIES_SASL_PASSWORD`) is kept as `[redacted]`; other keys and values
+/// are kept as ``InputExcerpt``s, so a huge value is not repeated in full.
 public struct ListenerOverrideError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The key as written (file key or environment variable).
+    /// The key as written (file key or environment variable), cut to an excerpt.
     public var key: String
-    /// The value found.
+    /// The value found, cut to an excerpt; `[redacted]` for a secret setting.
     public var value: String
     /// What is wrong, including the allowed values.
     public var reason: String
 
-    /// Creates the error.
+    /// Creates the error, redacting the value of a secret key.
     public init(key: String, value: String, reason: String) {
-        self.key = key
-        self.value = value
+        self.key = InputExcerpt.of(key)
+        self.value = SecretRedaction.isSecretKey(key) && !value.isEmpty ? SecretRedaction.placeholder : InputExcerpt.of(value)
         self.reason = reason
     }
 

@@ -33,7 +33,9 @@ public struct DeadLetterPublisher: Sendable {
 
     /// Publishes `record` as a dead letter and waits for the broker's acknowledgement.
     ///
-    /// - Throws: ``KafkaError`` if the dead letter could not be delivered.
+    /// - Throws: ``KafkaError`` if the dead letter could not be delivered, of kind `.invalidTopicName`
+    ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
+    ///   for a topic of more than 245 characters.
     public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int) async throws {
         var headers = record.headers
         func add(_ name: String, _ value: String) { headers.append(RecordHeader(key: name, value: Array(value.utf8))) }
@@ -45,6 +47,17 @@ public struct DeadLetterPublisher: Sendable {
         add(Header.exceptionMessage, String(describing: error))
         add(Header.attempts, String(attempts))
         let topic = destination(record)
+        do { try TopicName.validate(topic) } catch let error as KafkaError {
+            let hint =
+                topic.utf8.count > TopicName.maximumLength
+                ? "; the default destination is the record's topic plus '.DLT', so a topic longer than "
+                    + "\(TopicName.maximumLength - 4) characters needs a `destination` that gives a shorter name"
+                : ""
+            throw KafkaError(
+                kind: .invalidTopicName,
+                message: "no dead letter for \(InputExcerpt.of(record.topic))-\(record.partition)@\(record.offset): \(error.message)\(hint)",
+                operation: "publish a dead letter")
+        }
         let letter = ProducerRecord(
             topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array, headers: headers,
             timestampMilliseconds: nil)

@@ -48,22 +48,45 @@ enum CompletedOffsets {
         return (wrote ? text : nil, truncated)
     }
 
+    /// The most offsets ``decode(_:committed:)`` returns: metadata is written by others, so the count it
+    /// claims must not decide how much memory is taken. Runs past this many are left out (safe: those
+    /// records are handled again).
+    static let decodeLimit = 1_000_000
+
     /// Decodes metadata written by ``encode(committed:completed:limit:)`` for a commit of `committed`.
     ///
+    /// Never traps: malformed items, offsets that would overflow and counts above `1_000_000` make the
+    /// whole metadata unreadable (`nil`); past ``decodeLimit`` offsets in all, the higher runs are left out.
+    ///
     /// - Returns: the completed offsets, or `nil` for metadata this did not write (or cannot read).
-    static func decode(_ metadata: String?, committed: Int64) -> [Int64]? {
+    static func decode(_ metadata: String?, committed: Int64, limit: Int = decodeLimit) -> [Int64]? {
         guard let metadata, metadata.hasPrefix(prefix) else { return nil }
         var offsets: [Int64] = []
         var previousEnd = committed
-        for item in metadata.dropFirst(prefix.count).split(separator: ",") {
-            let parts = item.split(separator: ".", maxSplits: 1)
-            guard let delta = Int64(parts[0]), delta >= 1 else { return nil }
-            let count = parts.count == 2 ? Int64(parts[1]) : 1
+        for item in metadata.utf8.dropFirst(prefix.utf8.count).split(separator: UInt8(ascii: ",")) {
+            let parts = item.split(separator: UInt8(ascii: "."), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let delta = number(parts[0]), delta >= 1 else { return nil }
+            let count = parts.count == 2 ? number(parts[1]) : 1
             guard let count, count >= 1, count <= 1_000_000 else { return nil }
-            let start = previousEnd + delta
-            offsets.append(contentsOf: start..<(start + count))
-            previousEnd = start + count
+            let (start, startOverflow) = previousEnd.addingReportingOverflow(delta)
+            let (end, endOverflow) = start.addingReportingOverflow(count)
+            guard !startOverflow, !endOverflow else { return nil }
+            let room = limit - offsets.count
+            guard room > 0 else { break }
+            offsets.append(contentsOf: start..<(start + min(count, Int64(room))))
+            previousEnd = end
         }
         return offsets
+    }
+
+    /// A decimal number of at most 18 digits (so it fits an `Int64`), or `nil`.
+    private static func number(_ digits: Substring.UTF8View) -> Int64? {
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 }

@@ -28,7 +28,8 @@ public final class LagLoadMonitor: LoadMonitor {
         var lag: Int64 = 0
         do {
             for (group, topics) in groups {
-                lag += try await admin.groupLag(group: group, topics: topics, timeout: .seconds(5)).reduce(0) { $0 + ($1.lag ?? 0) }
+                let rows = try await admin.groupLag(group: group, topics: topics, timeout: .seconds(5))
+                lag = Saturating.add(lag, Saturating.sum(rows.map { $0.lag ?? 0 }))
             }
         } catch {
             return value
