@@ -29,7 +29,7 @@ struct ControlPlaneTests {
         return Instance(registry: registry, plane: plane, recorder: recorder)
     }
 
-    @Test("a command reaches every instance and each replies; unknown ids and malformed commands are answered, never fatal")
+    @Test("a command reaches every instance and each replies; unknown ids are answered, malformed messages rejected unanswered, neither fatal")
     func fleetCommands() async throws {
         let topic = try await kafka.topic("fleet", partitions: 2)
         let control = try await kafka.topic("control", partitions: 1)
