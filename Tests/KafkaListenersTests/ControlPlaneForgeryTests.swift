@@ -126,6 +126,31 @@ struct ControlPlaneForgeryTests {
         }
     }
 
+    @Test("without authentication, asked for explicitly: a warning at start, unsigned commands apply, replays are still refused")
+    func insecureMode() async throws {
+        let topic = try await kafka.topic("insecure-in", partitions: 1)
+        let control = try await kafka.topic("insecure-control", partitions: 1)
+        let replies = try await kafka.topic("insecure-replies", partitions: 1)
+        let instance = try await instance(
+            "pod-open", security: .insecureNoAuthentication, topic: topic, group: kafka.unique("insecure"), control: control, replies: replies)
+        let warnings = instance.log.lines(atLeast: .warning).map(\.message)
+        #expect(warnings.contains { $0.contains("WITHOUT authentication") }, "\(warnings)")
+        let client = try ControlPlaneClient(
+            configuration: kafka.configuration(), security: .insecureNoAuthentication, controlTopic: control, replyTopic: replies)
+        let pause = ControlCommand(.pause(listenerId: "orders", seconds: nil))
+        let sealed = try ControlCommandVerifier(security: .insecureNoAuthentication).seal(pause)
+        let applied = try await client.send(raw: sealed, commandId: pause.id, expectedReplies: 1)
+        #expect(applied.map(\.outcome) == [.applied])
+        #expect(instance.orders.isPauseRequested)
+        _ = try await client.send(ControlCommand(.resume(listenerId: "orders")), expectedReplies: 1)
+        _ = try await client.send(raw: sealed, commandId: pause.id, expectedReplies: 0)
+        try await waitUntil("the replay rejected", observed: { "\(instance.plane.rejections)" }) { instance.plane.rejections == [.replayed: 1] }
+        #expect(!instance.orders.isPauseRequested)
+        await client.close()
+        await instance.plane.stop()
+        await instance.registry.stopAll()
+    }
+
     @Test("forged replies on the reply topic are not counted by a signing client (an unverifying client would count them)")
     func forgedReplies() async throws {
         let key = ControlPlaneKey.generate()

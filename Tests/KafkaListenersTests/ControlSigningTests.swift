@@ -214,6 +214,28 @@ struct ControlSigningTests {
         #expect(throws: ControlPlaneKeyError.self) { try ControlPlaneKey(secret: Array(repeating: UInt8(0), count: 31)) }
     }
 
+    @Test("a flood of rejections is logged as a few lines: at most 10 per interval, the rest counted and summed up")
+    func rateLimitedLog() {
+        let capture = LogCapture()
+        let log = RejectionLog(logger: capture.logger("test.rejections"), burst: 10, interval: .seconds(3_600))
+        for index in 0..<1_000 {
+            log.note(ControlMessageRejection(index.isMultiple(of: 2) ? .unsigned : .badSignature, "forged"), at: "control-0@\(index)")
+        }
+        let lines = capture.lines(atLeast: .warning)
+        #expect(lines.count == 10, "\(lines)")
+        #expect(log.counts == [.unsigned: 500, .badSignature: 500])
+        #expect(lines.first?.message == "control message rejected at control-0@0, not applied: unsigned: forged")
+
+        // A new interval: the next line says how many went unlogged.
+        let short = RejectionLog(logger: capture.logger("test.rejections"), burst: 1, interval: .milliseconds(1))
+        short.note(ControlMessageRejection(.stale, "old"), at: "a")
+        short.note(ControlMessageRejection(.stale, "old"), at: "b")
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .milliseconds(2) {}
+        short.note(ControlMessageRejection(.stale, "old"), at: "c")
+        #expect(capture.lines(atLeast: .warning).last?.message.hasSuffix("(1 more rejected before, not logged one by one)") == true)
+    }
+
     @Test("security settings out of range are refused")
     func settings() {
         var security = ControlPlaneSecurity.signed(key)
