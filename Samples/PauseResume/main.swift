@@ -23,6 +23,10 @@ for (topic, partitions) in [("orders", Int32(4)), ("control", 1), ("control-repl
     try kafka.createTopic(topic, partitions: partitions)
 }
 
+// Commands and replies on the control topic are signed with a key every instance and the client share. A real
+// deployment reads it from a secret (see Docs/Security.md); this sample makes a fresh one for its own instances.
+let controlSecurity = ControlPlaneSecurity.signed(ControlPlaneKey.generate())
+
 /// Records handled per instance since the last report.
 final class Counter: Sendable {
     let value = Atomic<Int>(0)
@@ -37,7 +41,7 @@ func makeInstance(_ name: String, counter: Counter) throws -> (ListenerRegistry,
         }, pollTimeout: .milliseconds(50)))
     let pauses = PauseService(registry: registry)
     let plane = try ControlPlane(
-        registry: registry, pauses: pauses, configuration: kafka.configuration(), controlTopic: "control",
+        registry: registry, pauses: pauses, configuration: kafka.configuration(), security: controlSecurity, controlTopic: "control",
         replyTopic: "control-replies", instanceId: name)
     return (registry, pauses, plane)
 }
@@ -45,7 +49,8 @@ func makeInstance(_ name: String, counter: Counter) throws -> (ListenerRegistry,
 let counters = (Counter(), Counter())
 let (registryA, pausesA, planeA) = try makeInstance("instance-a", counter: counters.0)
 let (registryB, _, planeB) = try makeInstance("instance-b", counter: counters.1)
-let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: "control", replyTopic: "control-replies")
+let client = try ControlPlaneClient(
+    configuration: kafka.configuration(), security: controlSecurity, controlTopic: "control", replyTopic: "control-replies")
 let admin = ListenerAdminServer(
     registry: registryA, pauses: pausesA, fleet: client, configuration: .init(port: port, fleetSize: 2), logger: logger)
 

@@ -9,6 +9,8 @@ struct AdminRoutes: Sendable {
     let pauses: PauseService
     let fleet: ControlPlaneClient?
     let configuration: ListenerAdminServer.Configuration
+    /// The Kafka admin client every request shares (for lag).
+    let kafkaAdmin: SharedKafkaAdmin
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("listeners") { _, _ -> [ListenerView] in
@@ -43,10 +45,7 @@ struct AdminRoutes: Sendable {
             let id = try listenerId(context)
             if try fleetScope(request) { throw HTTPError(.badRequest, message: "partition pauses are local only; omit scope=fleet") }
             try requireKnown(id)
-            guard let topic = context.parameters.get("topic"), let partition = context.parameters.get("partition", as: Int32.self) else {
-                throw HTTPError(.badRequest, message: "the partition must be a number")
-            }
-            let tp = TopicPartition(topic, partition)
+            let tp = try topicPartition(context)
             do {
                 let outcome = try pauses.pause(.partition(listenerId: id, tp), for: try duration(request))
                 return try PauseResult(target: "\(tp) of listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { ($0 - .now) / .seconds(1) })
@@ -82,16 +81,17 @@ struct AdminRoutes: Sendable {
         case .partitions(let offsets): topics = Array(Set(offsets.map(\.topicPartition.topic))).sorted()
         case .pattern: topics = Array(Set(status.children.flatMap(\.assignedPartitions).map(\.topic))).sorted()
         }
-        guard !topics.isEmpty, let admin = try? KafkaAdmin(configuration: registry.baseConfiguration) else { return nil }
-        let lag = try? await admin.groupLag(group: endpoint.effectiveGroupId, topics: topics, timeout: .seconds(5))
-        await admin.close()
-        return lag
+        guard !topics.isEmpty, let admin = kafkaAdmin.admin() else { return nil }
+        return try? await admin.groupLag(group: endpoint.effectiveGroupId, topics: topics, timeout: .seconds(5))
     }
 
     private func listenerId(_ context: BasicRequestContext) throws -> String {
-        let id = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
-        if id.allSatisfy(\.isWhitespace) { throw HTTPError(.badRequest, message: "the listener id is blank") }
-        return id
+        try AdminParameter.listenerId(context.parameters.get("id"))
+    }
+
+    /// The `{topic}/{partition}` of a partition route, both checked (400 for a bad name or number).
+    private func topicPartition(_ context: BasicRequestContext) throws -> TopicPartition {
+        TopicPartition(try AdminParameter.topic(context.parameters.get("topic")), try AdminParameter.partition(context.parameters.get("partition")))
     }
 
     private func requireKnown(_ id: String) throws {

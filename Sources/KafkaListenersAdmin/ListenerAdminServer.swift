@@ -16,9 +16,12 @@ import Synchronization
 /// - `PUT /listeners/{id}/partitions/{topic}/{partition}/pause?for=30s` (local only)
 /// - `GET /metrics` (Prometheus text format; only with ``Configuration/metrics`` set, see ``PrometheusExport``)
 ///
-/// A blank id is a 400, an unknown one a 404, each with a JSON error. With a bearer token configured every
-/// request must carry it (401 otherwise); without one the server binds to 127.0.0.1 whatever host was asked
-/// for. `scope=fleet` goes through the control plane and returns the instances' replies.
+/// Every error is JSON, `{"error":{"message":"…"}}`: a bad parameter (a blank, over-long or control-character id, a
+/// bad topic name, a partition that is not 0…2147483647, malformed percent-encoding) is a 400, an unknown listener a
+/// 404. With a bearer token configured every request must carry it (401 otherwise; compared in constant time); an
+/// empty token is a configuration error that ``run()`` throws. Without a token the server binds to 127.0.0.1 whatever
+/// host was asked for. `scope=fleet` goes through the control plane and returns the instances' replies. One Kafka
+/// admin client serves every request (made at the first that needs it, closed when the server stops).
 public final class ListenerAdminServer: Service, Sendable {
     /// Server settings.
     public struct Configuration: Sendable {
@@ -26,7 +29,8 @@ public final class ListenerAdminServer: Service, Sendable {
         public var host: String
         /// The port; 0 picks a free one (see ``ListenerAdminServer/port()``).
         public var port: Int
-        /// The bearer token every request must present, or nil for loopback-only access without one.
+        /// The bearer token every request must present, or nil for loopback-only access without one. An empty or blank
+        /// token is refused when the server starts.
         public var bearerToken: String?
         /// How many instances a fleet command waits for.
         public var fleetSize: Int
@@ -83,33 +87,41 @@ public final class ListenerAdminServer: Service, Sendable {
         throw KafkaError(kind: .timedOut, message: "the admin server did not start within \(timeout)", operation: "start the admin server")
     }
 
+    /// A setting the server cannot run with (such as an empty bearer token). Its message never contains the token.
+    public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+        /// What is wrong.
+        public var message: String
+        /// The message.
+        public var description: String { message }
+    }
+
     /// Serves until graceful shutdown.
+    ///
+    /// - Throws: ``ConfigurationError`` at once for an empty, blank or control-character bearer token; the server's
+    ///   own errors (such as a port in use).
     public func run() async throws {
+        let token = try configuration.bearerToken.map(BearerToken.init)
         var host = configuration.host
         if configuration.bearerToken == nil && host != "127.0.0.1" && host != "localhost" && host != "::1" {
             logger.warning("no bearer token configured: binding the admin server to 127.0.0.1 instead of \(host)")
             host = "127.0.0.1"
         }
         let router = Router()
-        if let token = configuration.bearerToken { router.add(middleware: BearerTokenMiddleware(token: token)) }
-        AdminRoutes(registry: registry, pauses: pauses, fleet: fleet, configuration: configuration).add(to: router)
+        router.add(middleware: JSONErrorMiddleware(logger: logger))
+        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        let kafkaAdmin = SharedKafkaAdmin(configuration: registry.baseConfiguration, logger: logger)
+        AdminRoutes(registry: registry, pauses: pauses, fleet: fleet, configuration: configuration, kafkaAdmin: kafkaAdmin).add(to: router)
         if let metrics = configuration.metrics { PrometheusExport.addRoute(to: router, registry: metrics) }
         let bound = self.bound
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: configuration.port)),
             onServerRunning: { channel in bound.port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        try await app.run()
-    }
-}
-
-/// Refuses requests without `Authorization: Bearer <token>`.
-struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.headers[.authorization] == "Bearer \(token)" else {
-            throw HTTPError(.unauthorized, message: "a valid bearer token is required")
+        do {
+            try await app.run()
+        } catch {
+            await kafkaAdmin.close()
+            throw error
         }
-        return try await next(request, context)
+        await kafkaAdmin.close()
     }
 }

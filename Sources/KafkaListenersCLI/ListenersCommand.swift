@@ -11,6 +11,11 @@ struct ListenersCommand: AsyncParsableCommand {
             Commands go to the control topic; each instance running a ControlPlane answers on the reply topic. The command \
             waits for --instances replies or until --wait passes, then prints every reply it got, one per instance. It \
             exits with 1 when fewer instances answered than expected, or when any of them failed.
+
+            Commands are signed with the control-plane key, read from --control-key-file or from the \
+            \(PlaneOptions.keyVariable) environment variable (never from an argument): one key per line, ID:BASE64 or \
+            BASE64 (32 or more bytes, such as `openssl rand -base64 32`); the first key signs, every key verifies the \
+            replies. --insecure-control-plane sends unsigned commands, for planes that run without authentication.
             """,
         subcommands: [Status.self, Pause.self, Resume.self])
 
@@ -20,6 +25,43 @@ struct ListenersCommand: AsyncParsableCommand {
         @Option(help: "The reply topic.") var replyTopic = "kafka-listeners-control-replies"
         @Option(help: "How many instances should answer.") var instances = 1
         @Option(help: "How long to wait for the replies.") var wait = DurationArgument(.seconds(10))
+        @Option(help: ArgumentHelp("A file with the control-plane key(s) (default: $\(keyVariable)).", valueName: "path"))
+        var controlKeyFile: String?
+        @Flag(help: "Send unsigned commands and accept unsigned replies (only for planes without authentication).")
+        var insecureControlPlane = false
+
+        /// The environment variable that may hold the keys (outside the `KAFKA_LISTENERS_` listener-override prefix).
+        static let keyVariable = "KAFKALISTENERS_CONTROL_KEY"
+
+        /// The security to send with: the key file, else the environment variable, else (only when asked) none.
+        ///
+        /// - Throws: ``CLIFailure`` (exit code 2) when no key is given and insecure mode was not asked for, when both
+        ///   were, or when the keys cannot be read (the message never contains key material).
+        func security(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControlPlaneSecurity {
+            let keys: [ControlPlaneKey]?
+            do {
+                if let controlKeyFile {
+                    keys = try ControlPlaneKey.load(contentsOfFile: controlKeyFile)
+                } else if let text = environment[Self.keyVariable], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    keys = try ControlPlaneKey.parseList(text, source: "$\(Self.keyVariable)")
+                } else {
+                    keys = nil
+                }
+            } catch let error as ControlPlaneKeyError {
+                throw CLIFailure(message: error.message, exitCode: 2)
+            }
+            switch (keys, insecureControlPlane) {
+            case (let keys?, false): return .signed(keys)
+            case (nil, true): return .insecureNoAuthentication
+            case (_?, true):
+                throw CLIFailure(message: "--insecure-control-plane and a control-plane key exclude each other", exitCode: 2)
+            case (nil, false):
+                throw CLIFailure(
+                    message: "no control-plane key: pass --control-key-file PATH or set \(Self.keyVariable) "
+                        + "(or --insecure-control-plane for planes that run without authentication)",
+                    exitCode: 2)
+            }
+        }
     }
 
     /// A reply as JSON shows it.
@@ -37,7 +79,9 @@ struct ListenersCommand: AsyncParsableCommand {
         let controlTopic = try validatedTopic(plane.controlTopic)
         let replyTopic = try validatedTopic(plane.replyTopic)
         guard plane.instances >= 1 else { throw CLIFailure(message: "--instances must be at least 1, got \(plane.instances)", exitCode: 2) }
-        let client = try ControlPlaneClient(configuration: try connection.configuration(), controlTopic: controlTopic, replyTopic: replyTopic)
+        let security = try plane.security()
+        let client = try ControlPlaneClient(
+            configuration: try connection.configuration(), security: security, controlTopic: controlTopic, replyTopic: replyTopic)
         let replies: [ControlReply]
         do {
             replies = try await client.send(ControlCommand(action), expectedReplies: plane.instances, timeout: plane.wait.duration)

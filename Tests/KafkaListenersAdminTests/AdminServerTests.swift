@@ -61,7 +61,7 @@ struct AdminFixture {
     }
 }
 
-@Suite("HTTP admin over a real loopback socket")
+@Suite("HTTP admin over a real loopback socket", .timeLimit(.minutes(5)))
 struct AdminServerTests {
     @Test("every route, and 400/404 with JSON errors")
     func routes() async throws {
@@ -118,11 +118,12 @@ struct AdminServerTests {
     func fleetScope() async throws {
         let control = try await kafka.topic("admin-control", partitions: 1)
         let replies = try await kafka.topic("admin-replies", partitions: 1)
-        let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
+        let security = ControlPlaneSecurity.signed(ControlPlaneKey.generate())
+        let client = try ControlPlaneClient(configuration: kafka.configuration(), security: security, controlTopic: control, replyTopic: replies)
         let fixture = try await AdminFixture.start(fleet: client)
         let plane = try ControlPlane(
             registry: fixture.registry, pauses: PauseService(registry: fixture.registry), configuration: kafka.configuration(),
-            controlTopic: control, replyTopic: replies, instanceId: "pod-1")
+            security: security, controlTopic: control, replyTopic: replies, instanceId: "pod-1")
         try await plane.start()
         let (status, json) = try await fixture.request("PUT", "/listeners/orders/pause?scope=fleet")
         #expect(status == 200)

@@ -4,7 +4,7 @@ import KafkaListeners
 import KafkaListenersTesting
 import Testing
 
-@Suite("kafka-listeners groups describe --owners-from-listeners")
+@Suite("kafka-listeners groups describe --owners-from-listeners", .timeLimit(.minutes(5)))
 struct GroupOwnersTests {
     /// Each partition's owner as the registry reports it: `<instance>/<child id>` of the running children of `listener`.
     static func registryOwners(_ registry: ListenerRegistry, listener: String, instance: String) -> [String: String] {
@@ -45,9 +45,11 @@ struct GroupOwnersTests {
         try registry.register(
             ListenerEndpoint(id: "bystander", selection: .topics([topic]), listener: .record { _, _ in }, groupId: kafka.unique("cli-bystander")))
         try await registry.startAll()
+        let keyFile = try ControlKeyFile.make()
+        defer { keyFile.remove() }
         let plane = try ControlPlane(
-            registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), controlTopic: control,
-            replyTopic: replies, instanceId: "pod-owners")
+            registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), security: keyFile.security,
+            controlTopic: control, replyTopic: replies, instanceId: "pod-owners")
         try await plane.start()
         let partitions = Set((0..<4).map { "\(topic)-\($0)" })
         // Both children of `owned` hold partitions (the group settled after its second member joined), and together all four.
@@ -67,7 +69,9 @@ struct GroupOwnersTests {
         }
         await admin.close()
 
-        let planeArguments = ["--owners-from-listeners", "--control-topic", control, "--reply-topic", replies, "--wait", "20s"] + CLI.cluster
+        let planeArguments =
+            ["--owners-from-listeners", "--control-topic", control, "--reply-topic", replies, "--wait", "20s", "--control-key-file", keyFile.path]
+            + CLI.cluster
         let expected = Self.registryOwners(registry, listener: "owned", instance: "pod-owners")
         #expect(Set(expected.keys) == partitions, "\(registry.status)")
         #expect(Set(expected.values) == ["pod-owners/owned-0", "pod-owners/owned-1"], "\(registry.status)")
@@ -90,10 +94,12 @@ struct GroupOwnersTests {
         // Nothing moved while the CLI asked (what it printed is the registry's assignment, not an older one).
         #expect(Self.registryOwners(registry, listener: "owned", instance: "pod-owners") == expected, "\(registry.status)")
 
-        // Fewer instances than expected: the table with the owners known, one warning line, exit 0.
+        // Fewer instances than expected: the table with the owners known, one warning line, exit 0 (the key from
+        // the environment this time).
         let partial = try await CLI.run(
             ["groups", "describe", group, "--owners-from-listeners", "--control-topic", control, "--reply-topic", replies,
-             "--instances", "2", "--wait", "3s"] + CLI.cluster)
+             "--instances", "2", "--wait", "3s"] + CLI.cluster,
+            environment: ["KAFKALISTENERS_CONTROL_KEY": keyFile.key.exportedLine()])
         #expect(partial.exitCode == 0, "\(partial)")
         #expect(Self.tableOwners(partial) == expected, "\(partial)")
         #expect(partial.stderr == "kafka-listeners: warning: 1 of 2 instances answered within 3s; partitions owned by the others show OWNER -\n", "\(partial)")

@@ -26,14 +26,16 @@ struct PartitionPauseCommandTests {
                 listener: .record { record, _ in seen.withLock { $0[record.partition, default: []].append(record.offset) } },
                 pollTimeout: .milliseconds(20)))
         try await registry.startAll()
+        let keyFile = try ControlKeyFile.make()
+        defer { keyFile.remove() }
         let plane = try ControlPlane(
-            registry: registry, pauses: PauseService(registry: registry), configuration: configuration, controlTopic: "pp-control",
-            replyTopic: "pp-replies", instanceId: "pod-1")
+            registry: registry, pauses: PauseService(registry: registry), configuration: configuration, security: keyFile.security,
+            controlTopic: "pp-control", replyTopic: "pp-replies", instanceId: "pod-1")
         try await plane.start()
         try await waitUntil("assigned", timeout: .seconds(60), observed: { "\(registry.status)" }) {
             registry.status[0].children[0].assignedPartitions.count == 3
         }
-        let plane_ = ["--control-topic", "pp-control", "--reply-topic", "pp-replies", "--wait", "20s", "--bootstrap-servers", servers]
+        let plane_ = ["--control-topic", "pp-control", "--reply-topic", "pp-replies", "--wait", "20s", "--control-key-file", keyFile.path, "--bootstrap-servers", servers]
 
         let pause = try await CLI.run(["listeners", "pause", "orders", "--partition", "pp-orders:0", "--for", "60s"] + plane_)
         #expect(pause.exitCode == 0 && pause.stdout == "pod-1: applied\n", "\(pause)")

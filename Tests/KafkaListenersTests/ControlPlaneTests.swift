@@ -4,8 +4,11 @@ import KafkaClient
 import KafkaListenersTesting
 import Testing
 
-@Suite("Fleet-wide control plane")
+@Suite("Fleet-wide control plane", .timeLimit(.minutes(5)))
 struct ControlPlaneTests {
+    /// The key the suite's planes and clients share.
+    static let security = ControlPlaneSecurity.signed(ControlPlaneKey.generate())
+
     /// One "instance": a registry running listener `orders`, its pause service and its control plane.
     struct Instance {
         let registry: ListenerRegistry
@@ -20,18 +23,18 @@ struct ControlPlaneTests {
             ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) }, groupId: group))
         let plane = try ControlPlane(
             registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
-            controlTopic: control, replyTopic: replies, instanceId: name)
+            security: Self.security, controlTopic: control, replyTopic: replies, instanceId: name)
         try await registry.startAll()
         try await plane.start()
         return Instance(registry: registry, plane: plane, recorder: recorder)
     }
 
-    /// A control plane client on the shared cluster.
+    /// A control plane client on the shared cluster, signing with the suite's key.
     static func client(control: String, replies: String) throws -> ControlPlaneClient {
-        try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
+        try ControlPlaneClient(configuration: kafka.configuration(), security: Self.security, controlTopic: control, replyTopic: replies)
     }
 
-    @Test("a command reaches every instance and each replies; unknown ids and malformed commands are answered, never fatal")
+    @Test("a command reaches every instance and each replies; unknown ids are answered, malformed messages rejected unanswered, neither fatal")
     func fleetCommands() async throws {
         let topic = try await kafka.topic("fleet", partitions: 2)
         let control = try await kafka.topic("control", partitions: 1)
@@ -74,10 +77,12 @@ struct ControlPlaneTests {
         let unknown = try await client.send(ControlCommand(.pause(listenerId: "nope", seconds: 5)), expectedReplies: 2)
         #expect(unknown.count == 2 && unknown.allSatisfy { $0.outcome == .unknownListener })
 
-        // Malformed: answered as failed by each (no command id), and the planes keep working.
-        let malformed = try await client.send(raw: Array("not a command".utf8), commandId: nil, expectedReplies: 2)
-        #expect(malformed.count == 2)
-        #expect(malformed.allSatisfy { if case .failed(let reason) = $0.outcome { reason.contains("malformed") } else { false } })
+        // Malformed: rejected and counted by each, never answered, and the planes keep working.
+        let malformed = try await client.send(raw: Array("not a command".utf8), commandId: nil, expectedReplies: 0)
+        #expect(malformed.isEmpty)
+        try await waitUntil("both planes rejected the malformed message", observed: { "\(instances.map(\.plane.rejections))" }) {
+            instances.allSatisfy { $0.plane.rejections == [.malformedEnvelope: 1] }
+        }
 
         let resumed = try await client.send(ControlCommand(.resume(listenerId: "orders")), expectedReplies: 2)
         #expect(resumed.count == 2 && resumed.allSatisfy { $0.outcome == .applied })
@@ -144,15 +149,15 @@ struct ControlPlaneTests {
         try registry.register(perPartitionEndpoint("pp", topic: topic, ordering: .unordered, maxConcurrency: 4, listener: .record { _, _ in }))
         let plane = try ControlPlane(
             registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
-            controlTopic: control, replyTopic: replies, instanceId: "pod-pp")
+            security: Self.security, controlTopic: control, replyTopic: replies, instanceId: "pod-pp")
         try await registry.startAll()
         try await plane.start()
-        let client = try ControlPlaneClient(configuration: kafka.configuration(), controlTopic: control, replyTopic: replies)
+        let client = try ControlPlaneClient(configuration: kafka.configuration(), security: Self.security, controlTopic: control, replyTopic: replies)
         let replied = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 32)), expectedReplies: 1)
         #expect(replied.map(\.outcome) == [.applied])
         #expect(registry.container(id: "pp")?.children[0].maxConcurrency == 32)
         let invalid = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 0)), expectedReplies: 1)
-        #expect(invalid.allSatisfy { if case .failed(let reason) = $0.outcome { reason.contains("at least 1") } else { false } })
+        #expect(invalid.count == 1 && invalid.allSatisfy { if case .failed(let reason) = $0.outcome { reason.contains("at least 1") } else { false } })
         #expect(registry.container(id: "pp")?.children[0].maxConcurrency == 32)
         await client.close()
         await plane.stop()
@@ -178,12 +183,23 @@ struct ControlPlaneTests {
         #expect(try JSONDecoder().decode(ControlReply.self, from: JSONEncoder().encode(reply)) == reply)
     }
 
+    @Test("a plane or client with signed security but no key is refused when built")
+    func noKey() throws {
+        let registry = makeRegistry()
+        #expect(throws: ControlPlaneKeyError.self) {
+            try ControlPlane(registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), security: .signed([]))
+        }
+        #expect(throws: ControlPlaneKeyError.self) { try ControlPlaneClient(configuration: kafka.configuration(), security: .signed([])) }
+    }
+
     @Test("a blank or bad topic name is refused when the plane is built")
     func badTopics() throws {
         let registry = makeRegistry()
         #expect(throws: KafkaError.self) {
-            try ControlPlane(registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), controlTopic: "bad topic")
+            try ControlPlane(
+                registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), security: Self.security,
+                controlTopic: "bad topic")
         }
-        #expect(throws: KafkaError.self) { try ControlPlaneClient(configuration: kafka.configuration(), replyTopic: "") }
+        #expect(throws: KafkaError.self) { try ControlPlaneClient(configuration: kafka.configuration(), security: Self.security, replyTopic: "") }
     }
 }

@@ -8,9 +8,15 @@ import Synchronization
 ///
 /// It consumes the control topic from the latest offset in a consumer group of its own
 /// (`<groupPrefix>-<random UUID>`), so every instance receives every command, and answers each on the reply
-/// topic with a ``ControlReply``. A malformed message or an unknown listener id is logged and answered, never
-/// fatal. ``start()`` returns once the plane is assigned its partitions (commands published earlier are not
-/// seen: it starts at the end the control topic had when ``start()`` was called).
+/// topic with a ``ControlReply``. ``start()`` returns once the plane is assigned its partitions (commands published
+/// earlier are not seen: it starts at the end the control topic had when ``start()`` was called).
+///
+/// Commands are authenticated as its ``ControlPlaneSecurity`` says (see `Docs/Security.md`): a message that is too
+/// large, not a signed envelope, signed with an unknown or wrong key, stale, dated in the future or a replay is
+/// rejected — logged as a warning (rate-limited), counted in ``rejections``, not applied and not answered, so a forger
+/// learns nothing and cannot make the fleet write replies. An authenticated command whose values are out of range
+/// (``ControlCommand/Action/validationFailure``) is answered `failed` and not applied; an unknown listener id is
+/// answered `unknownListener`. Replies are signed with the first key. Nothing a message holds stops the plane.
 public final class ControlPlane: Sendable {
     /// This instance's id in replies.
     public let instanceId: String
@@ -23,23 +29,30 @@ public final class ControlPlane: Sendable {
     private let groupId: String
     private let configuration: KafkaConfiguration
     private let logger: Logger
+    private let verifier: ControlCommandVerifier
+    private let rejectionLog: RejectionLog
 
     /// Creates a control plane for `registry`.
     ///
     /// - Parameters:
     ///   - configuration: how to reach the cluster (bootstrap servers, security).
+    ///   - security: the keys commands and replies are signed with, or ``ControlPlaneSecurity/insecureNoAuthentication``
+    ///     (explicitly; a warning is logged at start).
     ///   - controlTopic: where commands arrive.
     ///   - replyTopic: where replies go.
     ///   - groupPrefix: the consumer group is `<groupPrefix>-<UUID>`.
-    /// - Throws: ``KafkaError`` for a bad configuration or topic name.
+    /// - Throws: ``KafkaError`` for a bad configuration or topic name; ``ControlPlaneKeyError`` for signed security
+    ///   without keys or other settings ``ControlPlaneSecurity/validate()`` refuses.
     public init(
-        registry: ListenerRegistry, pauses: PauseService, configuration: KafkaConfiguration,
+        registry: ListenerRegistry, pauses: PauseService, configuration: KafkaConfiguration, security: ControlPlaneSecurity,
         controlTopic: String = "kafka-listeners-control", replyTopic: String = "kafka-listeners-control-replies",
         groupPrefix: String = "kafka-listeners-control", instanceId: String = ProcessInfo.processInfo.hostName + "-" + String(UUID().uuidString.prefix(8)),
         logger: Logger = Logger(label: "kafka.listeners.control")
     ) throws {
         try TopicName.validate(controlTopic)
         try TopicName.validate(replyTopic)
+        self.verifier = try ControlCommandVerifier(security: security)
+        self.rejectionLog = RejectionLog(logger: logger)
         self.instanceId = instanceId
         self.registry = registry
         self.pauses = pauses
@@ -68,8 +81,19 @@ public final class ControlPlane: Sendable {
         nonisolated(unsafe) weak var plane: ControlPlane?
     }
 
+    /// How many control messages were rejected since the plane was made, by reason.
+    public var rejections: [ControlMessageRejection.Reason: Int] { rejectionLog.counts }
+
+    /// The security the plane checks commands with (its description shows key ids only).
+    public var security: ControlPlaneSecurity { verifier.security }
+
     /// Starts consuming commands; returns once the plane has its partitions.
     public func start(timeout: Duration = .seconds(60)) async throws {
+        if !verifier.security.isAuthenticated {
+            logger.warning(
+                "control plane \(instanceId) runs WITHOUT authentication (insecureNoAuthentication): anyone who can write to \(controlTopic) can pause, stop or seek every listener"
+            )
+        }
         // Pin the start to the control topic's end now: with only `auto.offset.reset=latest`, the end is
         // looked up after the assignment, and a command published in between would be skipped. The group
         // is new and has no members yet, so committing from outside it is allowed.
@@ -114,14 +138,16 @@ public final class ControlPlane: Sendable {
     }
 
     private func handle(_ record: ConsumerRecord) async {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         let command: ControlCommand
         do {
-            command = try decoder.decode(ControlCommand.self, from: Data(record.value?.array ?? []))
+            command = try verifier.verify(record.value?.array ?? [])
         } catch {
-            logger.warning("malformed control command at \(record.topicPartition)@\(record.offset): \(error)")
-            await reply(ControlReply(commandId: nil, instanceId: instanceId, outcome: .failed(reason: "malformed command: \(error)")))
+            rejectionLog.note(error, at: "\(record.topicPartition)@\(record.offset)")
+            return
+        }
+        if let failure = command.action.validationFailure {
+            logger.warning("control command \(command.id) not applied: \(failure)")
+            await reply(ControlReply(commandId: command.id, instanceId: instanceId, outcome: .failed(reason: failure)))
             return
         }
         let outcome = await apply(command.action)
@@ -210,8 +236,9 @@ public final class ControlPlane: Sendable {
         let encoder = JSONEncoder()
         do {
             let data = try encoder.encode(reply)
+            let sealed = ControlEnvelope.seal(Array(data), purpose: .reply, key: verifier.security.signingKey)
             try await producer.send(
-                ProducerRecord(topic: replyTopic, key: Array(instanceId.utf8), value: Array(data)))
+                ProducerRecord(topic: replyTopic, key: Array(instanceId.utf8), value: sealed))
         } catch {
             logger.error("could not send a control reply: \(error)")
         }
