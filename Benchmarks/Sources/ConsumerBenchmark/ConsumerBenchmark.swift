@@ -16,6 +16,9 @@ struct ConsumerBenchmark {
     static let runDeadline = Duration.seconds(300)
 
     static func main() async {
+        if CommandLine.arguments.dropFirst().first == BrokerServer.flag {
+            exit(await BrokerServer.serve(Array(CommandLine.arguments.dropFirst())))
+        }
         do {
             try await run()
         } catch {
@@ -29,24 +32,32 @@ struct ConsumerBenchmark {
         let options = try Options.parse()
         progress(
             "ConsumerBenchmark: \(grouped(options.records)) records, \(options.partitions) partitions, batch \(options.batch), "
-                + "\(options.rounds) rounds, swift mode \(options.mode.rawValue), allocation counting \(counting ? "on" : "UNAVAILABLE")")
+                + "\(options.rounds) rounds, swift mode \(options.mode.rawValue), broker \(options.brokerModes.map(\.rawValue).joined(separator: " and ")), "
+                + "allocation counting \(counting ? "on" : "UNAVAILABLE")")
 
-        let cluster = try await EmbeddedKafka.start(brokers: 1)
+        var brokers: [BenchBroker] = []
         do {
-            try await measure(cluster: cluster, options: options, counting: counting)
-            await cluster.stop()
+            for mode in options.brokerModes {
+                brokers.append(try await BenchBroker.start(mode, topic: topic, partitions: options.partitions))
+            }
+            try await measure(brokers: brokers, options: options, counting: counting)
         } catch {
-            await cluster.stop()
+            for broker in brokers { await broker.stop() }
             throw error
         }
+        for broker in brokers { await broker.stop() }
     }
 
-    static func measure(cluster: EmbeddedKafka, options: Options, counting: Bool) async throws {
-        try cluster.createTopic(topic, partitions: options.partitions)
+    /// What was produced onto one broker before the runs.
+    struct Prepared {
+        var produced: Duration
+        var perPartition: [Int]
+    }
 
-        // 1. Produce, then check every record is on the broker before anything is timed.
-        let produced = try await produce(cluster: cluster, records: options.records)
-        let bootstrap = cluster.bootstrapServers
+    /// Produces the records onto `broker` and checks with watermark offsets that all are there.
+    static func prepare(_ broker: BenchBroker, options: Options) async throws -> Prepared {
+        let produced = try await produce(bootstrapServers: broker.bootstrapServers, records: options.records)
+        let bootstrap = broker.bootstrapServers
         let partitions = options.partitions
         let marks = try await runBlocking("bench-watermarks") {
             try RawConsumer.watermarks(bootstrapServers: bootstrap, topic: topic, partitions: partitions)
@@ -55,76 +66,118 @@ struct ConsumerBenchmark {
         let trimmed = marks.enumerated().filter { $0.element.low != 0 }
         guard trimmed.isEmpty, onBroker == options.records else {
             throw BenchmarkError(
-                "the broker holds \(onBroker) of \(options.records) records (partitions with a low watermark above 0: "
+                "the \(broker.mode.rawValue) broker holds \(onBroker) of \(options.records) records (partitions with a low watermark above 0: "
                     + "\(trimmed.map { "\($0.offset)@\($0.element.low)" }.joined(separator: ", "))). The mock cluster keeps "
                     + "about 5 MiB per partition and drops older data: use more partitions or fewer records.")
         }
         let perPartition = marks.map { Int($0.high) }
-        progress("watermarks: \(grouped(onBroker)) records on the broker, \(perPartition.min()!)…\(perPartition.max()!) per partition")
+        progress(
+            "\(broker.mode.rawValue) broker watermarks: \(grouped(onBroker)) records, "
+                + "\(perPartition.min() ?? 0)…\(perPartition.max() ?? 0) per partition")
+        return Prepared(produced: produced, perPartition: perPartition)
+    }
 
-        // 2. Alternate the sides round by round, each run with a fresh consumer.
-        var rows: [(round: Int, side: String, measurement: Measurement)] = []
+    static func measure(brokers: [BenchBroker], options: Options, counting: Bool) async throws {
+        // 1. Produce, then check every record is on the broker before anything is timed.
+        var prepared: [BrokerMode: Prepared] = [:]
+        for broker in brokers { prepared[broker.mode] = try await prepare(broker, options: options) }
+
+        // 2. Alternate the sides round by round, each run with a fresh consumer and a fresh group. With two
+        //    brokers every round runs on both, the in-process one first in odd rounds and last in even ones.
+        var rows: [Row] = []
+        var endpointDefaults: DefaultEndpointSettings?
         let records = options.records
         let batch = options.batch
+        let partitions = options.partitions
         for round in 1...options.rounds {
-            for side in options.sides {
-                let settings = options.consumerSettings(groupId: "bench-\(round)-\(side.hashValue.magnitude)", side: side)
-                let run: Measurement
-                switch side {
-                case .raw, .rawSyncCommits:
-                    let fullFields = side != .raw(fullFields: false)
-                    let syncCommits = side == .rawSyncCommits
-                    run = try await runBlocking("bench-raw-consumer") {
+            for broker in round % 2 == 1 ? brokers : brokers.reversed() {
+                let bootstrap = broker.bootstrapServers
+                for (index, side) in options.sides.enumerated() {
+                    let settings = options.consumerSettings(groupId: "bench-\(broker.mode.rawValue)-\(round)-\(index)-\(side.hashValue.magnitude)", side: side)
+                    let run: Measurement
+                    switch side {
+                    case .raw, .rawSyncCommits:
+                        let fullFields = side != .raw(fullFields: false)
+                        let syncCommits = side == .rawSyncCommits
+                        run = try await runBlocking("bench-raw-consumer") {
+                            let memory = PeakMemory.start()
+                            var run = try RawConsumer.consume(
+                                bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
+                                records: records, batch: batch, deadline: runDeadline, fullFields: fullFields,
+                                syncCommits: syncCommits)
+                            run.peakRSSGrowth = memory.growth()
+                            run.peakHeapGrowth = memory.heapGrowth()
+                            return run
+                        }
+                    case .consumer:
                         let memory = PeakMemory.start()
-                        var run = try RawConsumer.consume(
-                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
-                            records: records, batch: batch, deadline: runDeadline, fullFields: fullFields,
-                            syncCommits: syncCommits)
-                        run.peakRSSGrowth = memory.growth()
-                        run.peakHeapGrowth = memory.heapGrowth()
-                        return run
+                        var measured = try await SwiftConsumer.consume(
+                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions, records: records,
+                            batch: batch, deadline: runDeadline, mode: options.mode)
+                        measured.peakRSSGrowth = memory.growth()
+                        measured.peakHeapGrowth = memory.heapGrowth()
+                        run = measured
+                    case .listener(let kind):
+                        run = try await ListenerRuns.consume(
+                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions, records: records,
+                            batch: batch, side: kind)
+                    case .defaultListener(let isBatch):
+                        let (measured, effective) = try await ListenerRuns.consumeWithDefaults(
+                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions, records: records,
+                            batch: isBatch)
+                        endpointDefaults = endpointDefaults ?? effective
+                        run = measured
                     }
-                case .consumer:
-                    let memory = PeakMemory.start()
-                    var measured = try await SwiftConsumer.consume(
-                        cluster: cluster, settings: settings, topic: topic, partitions: partitions, records: records,
-                        batch: batch, deadline: runDeadline, mode: options.mode)
-                    measured.peakRSSGrowth = memory.growth()
-                    measured.peakHeapGrowth = memory.heapGrowth()
-                    run = measured
-                case .listener(let kind):
-                    run = try await ListenerRuns.consume(
-                        cluster: cluster, settings: settings, topic: topic, partitions: partitions, records: records,
-                        batch: batch, side: kind)
+                    let spent = run.cpu
+                    try check(run, options: options, side: side.name)
+                    rows.append(Row(round: round, broker: broker.mode, side: side, measurement: run))
+                    let place = brokers.count > 1 ? " [\(broker.mode.rawValue)]" : ""
+                    progress(
+                        "round \(round)\(place) \(side.name): \(grouped(Int(run.steadyRecordsPerSecond))) steady records/s, "
+                            + "\(fixed(run.mallocsPerRecord, 2)) mallocs/record")
+                    progress(
+                        "  first record after \(fixed(run.firstRecord.inSeconds * 1000, 0)) ms, longest gap between batches "
+                            + "\(fixed(run.longestGap.inSeconds * 1000, 0)) ms"
+                            + (run.fetchRestarts.map { ", \($0) fetcher wake-ups" } ?? ""))
+                    progress("  CPU seconds by thread: " + spent.map { "\($0.group) \(fixed($0.seconds, 2))" }.joined(separator: ", "))
                 }
-                let spent = run.cpu
-                try check(run, options: options, side: side.name)
-                rows.append((round, side.name, run))
-                progress("round \(round) \(side.name): \(grouped(Int(run.recordsPerSecond))) records/s, \(fixed(run.mallocsPerRecord, 2)) mallocs/record")
-                progress(
-                    "  first record after \(fixed(run.firstRecord.inSeconds * 1000, 0)) ms, longest gap between batches "
-                        + "\(fixed(run.longestGap.inSeconds * 1000, 0)) ms"
-                        + (run.fetchRestarts.map { ", \($0) fetcher wake-ups" } ?? ""))
-                progress("  CPU seconds by thread: " + spent.map { "\($0.group) \(fixed($0.seconds, 2))" }.joined(separator: ", "))
             }
         }
 
         // 3. Report.
-        print(Report(options: options, produced: produced, perPartition: perPartition, counting: counting, rows: rows).markdown)
+        if options.sides.contains(where: \.isDefaultListener) {
+            print(
+                DefaultsReport(
+                    options: options, brokers: brokers.map(\.mode), prepared: prepared, counting: counting, rows: rows,
+                    endpoint: endpointDefaults
+                ).markdown)
+        } else {
+            for broker in brokers {
+                guard let data = prepared[broker.mode] else { continue }
+                print(
+                    Report(
+                        options: options, broker: broker.mode, produced: data.produced, perPartition: data.perPartition,
+                        counting: counting,
+                        rows: rows.filter { $0.broker == broker.mode }.map { ($0.round, $0.side.name, $0.measurement) }
+                    ).markdown)
+                if broker !== brokers.last { print("") }
+            }
+        }
     }
 
     /// Produces `records` keyed records with `sendAndForget`, then flushes.
-    static func produce(cluster: EmbeddedKafka, records: Int) async throws -> Duration {
+    static func produce(bootstrapServers: String, records: Int) async throws -> Duration {
         var logger = Logger(label: "bench.producer")
         logger.logLevel = .warning
         let failures = FailureCount()
         let producer = try KafkaProducer(
-            configuration: cluster.configuration([
-                "linger.ms": "5",
-                "batch.num.messages": "10000",
-                "queue.buffering.max.messages": "1000000",
-                "queue.buffering.max.kbytes": "1048576",
-            ]),
+            configuration: KafkaConfiguration(bootstrapServers: bootstrapServers).merging(
+                KafkaConfiguration([
+                    "linger.ms": "5",
+                    "batch.num.messages": "10000",
+                    "queue.buffering.max.messages": "1000000",
+                    "queue.buffering.max.kbytes": "1048576",
+                ])),
             logger: logger,
             onDeliveryFailure: { _ in failures.value.add(1, ordering: .relaxed) })
         let value = [UInt8](repeating: 0x61, count: valueSize)
@@ -168,6 +221,14 @@ final class FailureCount: Sendable {
     let value = Atomic<Int>(0)
 }
 
+/// One measured run.
+struct Row {
+    var round: Int
+    var broker: BrokerMode
+    var side: Side
+    var measurement: Measurement
+}
+
 struct BenchmarkError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
@@ -187,13 +248,23 @@ struct Options: Sendable {
     /// run with the containers' bounded defaults and their fetcher wake-up. `large` lifts the limits for
     /// every side; `default` keeps librdkafka's defaults everywhere.
     var queueLimits = "framework"
+    /// `--broker`; nil: `both` for the `defaults` side set, `in-process` for the others.
+    var broker: [BrokerMode]?
+
+    /// The brokers the sides run against.
+    var brokerModes: [BrokerMode] {
+        broker ?? (sides.contains(where: \.isDefaultListener) ? BrokerMode.allCases : [.inProcess])
+    }
 
     static let usage = """
         usage: ConsumerBenchmark [RECORDS] [--records N] [--rounds N] [--batch N] [--partitions N]
                                  [--mode session-per-batch|one-session] [--queue framework|large|default]
-                                 [--sides client|listeners|all|record-async|record-sync|batch-async|batch-sync|sync-commits|ack-record|sync-listener|
+                                 [--broker in-process|standalone|both]
+                                 [--sides defaults|client|listeners|all|record-async|record-sync|batch-async|batch-sync|sync-commits|ack-record|sync-listener|
                                           record-async-only|record-listeners-only|consumer-only|raw-only|raw-sync-only]
-        environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES
+        environment: BENCH_RECORDS, BENCH_ROUNDS, BENCH_BATCH, BENCH_PARTITIONS, BENCH_SWIFT_MODE, BENCH_QUEUE, BENCH_SIDES,
+                     BENCH_BROKER
+        --broker defaults to both with --sides defaults, to in-process otherwise.
         """
 
     static func parse() throws -> Options {
@@ -216,6 +287,7 @@ struct Options: Sendable {
                 options.mode = mode
             case "sides":
                 switch value {
+                case "defaults": options.sides = Side.defaults
                 case "client": options.sides = Side.client
                 case "listeners": options.sides = Side.listeners
                 case "all": options.sides = Side.all
@@ -234,6 +306,13 @@ struct Options: Sendable {
                 case "sync-listener": options.sides = [.raw(fullFields: true), .listener(.syncRecordBatchAckAsync)]
                 default: throw BenchmarkError("unknown sides '\(value)'\n\(usage)")
                 }
+            case "broker":
+                switch value {
+                case "both": options.broker = BrokerMode.allCases
+                default:
+                    guard let mode = BrokerMode(rawValue: value) else { throw BenchmarkError("unknown broker '\(value)'\n\(usage)") }
+                    options.broker = [mode]
+                }
             case "queue":
                 guard ["framework", "large", "default"].contains(value) else { throw BenchmarkError("unknown queue '\(value)'\n\(usage)") }
                 options.queueLimits = value
@@ -243,6 +322,7 @@ struct Options: Sendable {
         for (variable, name) in [
             ("BENCH_RECORDS", "records"), ("BENCH_ROUNDS", "rounds"), ("BENCH_BATCH", "batch"),
             ("BENCH_PARTITIONS", "partitions"), ("BENCH_SWIFT_MODE", "mode"), ("BENCH_QUEUE", "queue"), ("BENCH_SIDES", "sides"),
+            ("BENCH_BROKER", "broker"),
         ] {
             if let value = environment[variable], !value.isEmpty { try apply(name, value) }
         }
@@ -268,8 +348,10 @@ struct Options: Sendable {
     }
 
     /// The consumer settings of one side's run (besides `bootstrap.servers`).
+    /// A side with default settings gets only its group id (and `BENCH_CONSUMER_PROPS`).
     func consumerSettings(groupId: String, side: Side) -> [(String, String)] {
-        Self.overlay(extraSettings, on: [("group.id", groupId)] + sharedConsumerSettings + queueSettings(for: side))
+        if side.isDefaultListener { return Self.overlay(extraSettings, on: [("group.id", groupId)]) }
+        return Self.overlay(extraSettings, on: [("group.id", groupId)] + sharedConsumerSettings + queueSettings(for: side))
     }
 
     /// `BENCH_CONSUMER_PROPS="key=value,key=value"`: settings laid over every side's.
@@ -337,10 +419,19 @@ enum Side: Hashable, Sendable {
     case consumer
     /// A listener container from KafkaListeners.
     case listener(ListenerSide)
+    /// A listener container whose endpoint has only the required arguments: every other setting is the
+    /// library's default. `batch`: a batch listener, otherwise a record listener.
+    case defaultListener(batch: Bool)
 
     static let client: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .consumer]
     static let listeners: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
     static let all: [Side] = client + [.rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
+    /// The listeners with default settings against the raw loops that commit nothing, in the order each round runs them.
+    static let defaults: [Side] = [.raw(fullFields: true), .defaultListener(batch: false), .defaultListener(batch: true), .raw(fullFields: false)]
+
+    var isDefaultListener: Bool {
+        if case .defaultListener = self { true } else { false }
+    }
 
     var name: String {
         switch self {
@@ -349,6 +440,8 @@ enum Side: Hashable, Sendable {
         case .rawSyncCommits: "raw librdkafka (all fields, sync commit per batch)"
         case .consumer: "KafkaConsumer"
         case .listener(let kind): kind.rawValue
+        case .defaultListener(false): "record listener, default settings"
+        case .defaultListener(true): "batch listener, default settings"
         }
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import KafkaClient
 import KafkaListeners
-import KafkaListenersTesting
 import Logging
 import Synchronization
 
@@ -85,6 +84,13 @@ final class ListenerTally: Sendable {
         }
     }
 
+    /// Ends ``wait()`` although not every record arrived (the run's deadline passed).
+    func expire() {
+        if !finished.exchange(true, ordering: .relaxed) {
+            done.withLock { $0.take() }?.resume()
+        }
+    }
+
     func wait() async {
         await withCheckedContinuation { continuation in
             let ready = done.withLock { state -> Bool in
@@ -97,55 +103,131 @@ final class ListenerTally: Sendable {
     }
 }
 
+/// The settings in effect on an endpoint built with only its required arguments.
+struct DefaultEndpointSettings: Sendable {
+    var ackMode: String
+    var commitMode: String
+    var maxPollRecords: Int
+    var pollTimeout: Duration
+    var concurrency: Int
+
+    init(_ endpoint: ListenerEndpoint) {
+        ackMode = endpoint.ackMode.description
+        commitMode = "\(endpoint.commitMode)"
+        maxPollRecords = endpoint.maxPollRecords
+        pollTimeout = endpoint.pollTimeout
+        concurrency = endpoint.concurrency
+    }
+
+    var summary: String {
+        "`ackMode: .\(ackMode)`, `commitMode: .\(commitMode)`, `maxPollRecords: \(maxPollRecords)`, "
+            + "`pollTimeout: \(pollTimeout)`, `concurrency: \(concurrency)`"
+    }
+}
+
 enum ListenerRuns {
     static func consume(
-        cluster: EmbeddedKafka, settings: [(String, String)], topic: String, partitions: Int32, records target: Int,
+        bootstrapServers: String, settings: [(String, String)], topic: String, partitions: Int32, records target: Int,
         batch: Int, side: ListenerSide
     ) async throws -> Measurement {
-        var logger = Logger(label: "bench.listener")
-        logger.logLevel = ProcessInfo.processInfo.environment["BENCH_DEBUG_LOG"] != nil ? .debug : .warning
-        var configuration = cluster.configuration()
-        for (key, value) in settings where key != "group.id" { configuration[key] = value }
-        let group = settings.first { $0.0 == "group.id" }?.1 ?? "bench-listener"
-        let registry = ListenerRegistry(baseConfiguration: configuration, logger: logger)
-        let clock = ContinuousClock()
         let tally = ListenerTally(target: target)
         let listener: Listener
         switch side {
         case .recordBatchAck, .recordBatchAckAsync, .recordAckRecord:
-            listener = .record { record, _ in
-                tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
-            }
+            listener = recordListener(tally)
         case .syncRecordBatchAckAsync:
             listener = .syncRecord { record, _ in
                 tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
             }
         case .batch, .batchAsync:
-            listener = .batch { records, _ in
-                tally.noteBatch()
-                var bytes = 0
-                for record in records { bytes &+= (record.key?.count ?? 0) + (record.value?.count ?? 0) }
-                tally.add(records: records.count, bytes: bytes)
-            }
+            listener = batchListener(tally)
         }
-        try registry.register(
-            ListenerEndpoint(
-                id: "bench", selection: .partitions((0..<partitions).map { TopicPartitionOffset(topic, $0, 0) }),
-                listener: listener, groupId: group, ackMode: side == .recordAckRecord ? .record : .batch,
-                commitMode: side.commitMode, maxPollRecords: batch))
+        let group = settings.first { $0.0 == "group.id" }?.1 ?? "bench-listener"
+        let endpoint = ListenerEndpoint(
+            id: "bench", selection: .partitions((0..<partitions).map { TopicPartitionOffset(topic, $0, 0) }),
+            listener: listener, groupId: group, ackMode: side == .recordAckRecord ? .record : .batch,
+            commitMode: side.commitMode, maxPollRecords: batch)
+        return try await measure(
+            endpoint, bootstrapServers: bootstrapServers, settings: settings, tally: tally, isBatch: side.isBatch)
+    }
+
+    /// A run of an endpoint built with only the required arguments (id, selection, listener, group id): every
+    /// other setting is whatever the library defaults to in this build. The registry's base configuration
+    /// holds only `bootstrap.servers` (and `BENCH_CONSUMER_PROPS`), so the containers' own defaults apply too.
+    static func consumeWithDefaults(
+        bootstrapServers: String, settings: [(String, String)], topic: String, partitions: Int32, records target: Int,
+        batch isBatch: Bool
+    ) async throws -> (Measurement, DefaultEndpointSettings) {
+        let tally = ListenerTally(target: target)
+        let group = settings.first { $0.0 == "group.id" }?.1 ?? "bench-listener"
+        let endpoint = ListenerEndpoint(
+            id: "bench-defaults", selection: .partitions((0..<partitions).map { TopicPartitionOffset(topic, $0, 0) }),
+            listener: isBatch ? batchListener(tally) : recordListener(tally), groupId: group)
+        let measured = try await measure(
+            endpoint, bootstrapServers: bootstrapServers, settings: settings, tally: tally, isBatch: isBatch)
+        return (measured, DefaultEndpointSettings(endpoint))
+    }
+
+    private static func recordListener(_ tally: ListenerTally) -> Listener {
+        .record { record, _ in
+            tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
+        }
+    }
+
+    private static func batchListener(_ tally: ListenerTally) -> Listener {
+        .batch { records, _ in
+            tally.noteBatch()
+            var bytes = 0
+            for record in records { bytes &+= (record.key?.count ?? 0) + (record.value?.count ?? 0) }
+            tally.add(records: records.count, bytes: bytes)
+        }
+    }
+
+    /// Registers `endpoint` in a fresh registry and times it from `startAll()` until `tally` counted every record
+    /// (or ``ConsumerBenchmark/runDeadline`` passed: then it fails with what arrived).
+    private static func measure(
+        _ endpoint: ListenerEndpoint, bootstrapServers: String, settings: [(String, String)], tally: ListenerTally,
+        isBatch: Bool
+    ) async throws -> Measurement {
+        var logger = Logger(label: "bench.listener")
+        logger.logLevel = ProcessInfo.processInfo.environment["BENCH_DEBUG_LOG"] != nil ? .debug : .warning
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
+        for (key, value) in settings where key != "group.id" { configuration[key] = value }
+        let registry = ListenerRegistry(baseConfiguration: configuration, logger: logger)
+        let clock = ContinuousClock()
+        try registry.register(endpoint)
         let memory = PeakMemory.start()
         AllocationCounter.start()
         let cpu = ThreadCPU.snapshot()
         let start = clock.now
-        try await registry.startAll()
+        let deadline = Task {
+            do {
+                try await Task.sleep(for: ConsumerBenchmark.runDeadline)
+                tally.expire()
+            } catch {}  // cancelled: every record arrived in time
+        }
+        do {
+            try await registry.startAll()
+        } catch {
+            deadline.cancel()
+            _ = AllocationCounter.stop()
+            _ = memory.heapGrowth()
+            await registry.stopAll()
+            throw error
+        }
         await tally.wait()
+        deadline.cancel()
         let elapsed = clock.now - start
         let allocations = AllocationCounter.stop()
         let spent = ThreadCPU.snapshot().since(cpu)
         let peak = memory.growth()
         let heap = memory.heapGrowth()
         await registry.stopAll()
-        if side.isBatch {
+        guard tally.records >= tally.target else {
+            throw BenchmarkError(
+                "listener '\(endpoint.id)': only \(tally.records) of \(tally.target) records after \(ConsumerBenchmark.runDeadline)")
+        }
+        if isBatch {
             ConsumerBenchmark.progress("  longest gap between batches after \(tally.gapAfterRecords) records")
         }
         // The tally counts key and value bytes together; split them by the fixed key size for the check.

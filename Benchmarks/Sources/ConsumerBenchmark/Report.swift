@@ -4,6 +4,7 @@ import Foundation
 /// The Markdown report printed at the end of a run.
 struct Report {
     var options: Options
+    var broker: BrokerMode
     var produced: Duration
     var perPartition: [Int]
     var counting: Bool
@@ -35,7 +36,7 @@ struct Report {
         lines.append(
             "- Data: \(grouped(options.records)) records (\(ConsumerBenchmark.keySize)-byte keys, \(ConsumerBenchmark.valueSize)-byte values), "
                 + "1 topic × \(options.partitions) partitions (\(grouped(perPartition.min() ?? 0))…\(grouped(perPartition.max() ?? 0)) records each, "
-                + "checked with `rd_kafka_query_watermark_offsets`), EmbeddedKafka with 1 in-process broker; "
+                + "checked with `rd_kafka_query_watermark_offsets`), \(broker.description); "
                 + "produced in \(fixed(produced.inSeconds, 2)) s with `sendAndForget` + `flush`.")
         lines.append(
             "- librdkafka \(String(cString: rd_kafka_version_str())), \(ProcessInfo.processInfo.activeProcessorCount) cores, release build.")

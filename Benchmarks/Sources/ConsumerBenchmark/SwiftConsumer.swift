@@ -1,5 +1,4 @@
 import KafkaClient
-import KafkaListenersTesting
 import Logging
 
 /// What one consume run measured.
@@ -54,12 +53,12 @@ enum SwiftMode: String, Sendable {
 /// The measured side: `KafkaConsumer` from KafkaClient, same settings, same strategy.
 enum SwiftConsumer {
     static func consume(
-        cluster: EmbeddedKafka, settings: [(String, String)], topic: String, partitions: Int32,
+        bootstrapServers: String, settings: [(String, String)], topic: String, partitions: Int32,
         records target: Int, batch: Int, deadline: Duration, mode: SwiftMode
     ) async throws -> Measurement {
         var logger = Logger(label: "bench.consumer")
         logger.logLevel = .warning
-        var configuration = cluster.configuration()
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
         for (key, value) in settings { configuration[key] = value }
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         let offsets = (0..<partitions).map { TopicPartitionOffset(topic, $0, 0) }
