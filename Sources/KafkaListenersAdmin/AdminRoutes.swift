@@ -110,10 +110,12 @@ struct AdminRoutes: Sendable {
 
     private func duration(_ request: Request) throws -> Duration? {
         guard let text = request.uri.queryParameters.get("for") else { return nil }
-        guard let duration = AdminDuration.parse(text) else {
-            throw HTTPError(.badRequest, message: "'\(text)' is not a duration; use for example 500ms, 30s, 5m or 1h")
+        do {
+            return try DurationText.parse(text)
+        } catch {
+            // The parser's error names the input, cut short; it never echoes the whole parameter.
+            throw HTTPError(.badRequest, message: "\(error); use for example 500ms, 30s, 5m or 1h")
         }
-        return duration
     }
 
     private func fleetCommand(_ action: ControlCommand.Action, request: Request, context: BasicRequestContext) async throws -> Response {
@@ -121,12 +123,5 @@ struct AdminRoutes: Sendable {
         let command = ControlCommand(action)
         let replies = try await fleet.send(command, expectedReplies: configuration.fleetSize, timeout: configuration.fleetTimeout)
         return try FleetResult(commandId: command.id, replies: replies).response(from: request, context: context)
-    }
-}
-
-/// Parses a duration in ``DurationText``'s format (`500ms`, `30s`, `5m`, `1h`, `2d`; a bare number is seconds).
-enum AdminDuration {
-    static func parse(_ text: String) -> Duration? {
-        try? DurationText.parse(text)
     }
 }

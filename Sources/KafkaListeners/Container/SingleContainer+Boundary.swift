@@ -122,17 +122,19 @@ extension SingleContainer {
             case .success: self.committed(due, at: now)
             case .failure(let error): self.commitFailed(due, error)
             }
-            // Still on the consumer's thread (a poll serves this completion): queue the next commit, claimed.
+            // Still on the consumer's thread (a poll serves this completion): queue the next commit.
             let (again, consumer) = self.state.withLock { ($0.commits.asyncCommitCompleted(now: .now), $0.consumer) }
-            if again { self.submitAsyncCommit(consumer) }
+            if again { self.queueAsyncCommit(consumer) }
         }
     }
 
-    /// Queues a claimed asynchronous commit on the consumer's thread (released if the consumer is closed).
-    func submitAsyncCommit(_ consumer: KafkaConsumer?) {
-        if !(consumer?.submit({ [weak self] in self?.sendAsyncCommit($0) }) ?? false) {
-            state.withLock { $0.commits.asyncSendSkipped() }
-        }
+    /// Queues a job that sends an asynchronous commit on the consumer's thread, if no boundary sent one first.
+    func queueAsyncCommit(_ consumer: KafkaConsumer?) {
+        let queued = consumer?.submit { [weak self] session in
+            guard let self else { return }
+            if self.state.withLock({ $0.commits.asyncJobRuns(now: .now) }) { self.sendAsyncCommit(session) }
+        } ?? false
+        if !queued { state.withLock { _ = $0.commits.asyncJobRuns(now: .now, queued: false) } }
     }
 
     private func committed(_ offsets: [TopicPartitionOffset], at started: ContinuousClock.Instant) {
@@ -181,8 +183,8 @@ extension SingleContainer {
             return false
         case .commitSync:
             return true
-        case .commitAsync:
-            submitAsyncCommit(consumer)
+        case .queueAsyncCommit:
+            queueAsyncCommit(consumer)
             return false
         case .queueSyncCommit:
             let submitted = consumer.submit { [weak self] session in

@@ -166,19 +166,9 @@ public final class ControlPlane: Sendable {
             case .resume:
                 try pauses.resume(.listener(id))
             case .pausePartition(_, let topic, let partition, let seconds):
-                let duration: Duration?
-                if let seconds {
-                    guard seconds.isFinite, seconds >= 0, seconds <= Self.longestPauseSeconds else {
-                        return .failed(reason: "a pause lasts 0 to \(Int(Self.longestPauseSeconds)) seconds, not \(seconds)")
-                    }
-                    duration = .milliseconds((seconds * 1000).rounded())
-                } else {
-                    duration = nil
-                }
-                try TopicName.validate(topic)
-                try pauses.pause(.partition(listenerId: id, TopicPartition(topic, partition)), for: duration)
+                try pauses.pause(
+                    .partition(listenerId: id, TopicPartition(topic, partition)), for: seconds.map { try DurationText.fromSeconds($0) })
             case .resumePartition(_, let topic, let partition):
-                try TopicName.validate(topic)
                 try pauses.resume(.partition(listenerId: id, TopicPartition(topic, partition)))
             case .start:
                 try await container.start()
@@ -228,9 +218,6 @@ public final class ControlPlane: Sendable {
                     })
             })
     }
-
-    /// The longest pause a command may ask for: 365 days.
-    static let longestPauseSeconds: Double = 365 * 86_400
 
     private func reply(_ reply: ControlReply) async {
         let encoder = JSONEncoder()

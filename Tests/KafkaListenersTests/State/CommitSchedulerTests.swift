@@ -50,16 +50,20 @@ struct CommitSchedulerTests {
         #expect(both.processedSinceCommit == .max, "the count saturates")
     }
 
-    @Test("async commits coalesce: one in flight; asked again meanwhile, the completion sends one more, claimed")
+    @Test("async commits coalesce: one in flight; asked again meanwhile, the completion queues one more")
     func asyncCoalescing() {
         var s = scheduler(.record)
-        #expect(s.recordFinished(now: t0, worker: false) == .commitAsync)
-        #expect(s.recordFinished(now: t0, worker: false) == .none)
+        #expect(s.recordFinished(now: t0, worker: false) == .queueAsyncCommit)
+        #expect(s.recordFinished(now: t0, worker: false) == .none, "one job queued is enough")
+        let runs = s.asyncJobRuns(now: t0)
+        #expect(runs && s.flight == .asyncInFlight(again: false))
         #expect(s.recordFinished(now: t0, worker: true) == .none)
         _ = s.committed(now: t0)
         let result1 = s.asyncCommitCompleted(now: t0)
-        #expect(result1, "asked for again: send the next")
-        #expect(s.flight == .asyncInFlight(again: false))
+        #expect(result1, "asked for again: queue the next")
+        #expect(s.flight == .asyncQueued)
+        let runs2 = s.asyncJobRuns(now: t0)
+        #expect(runs2)
         _ = s.committed(now: t0)
         let result2 = s.asyncCommitCompleted(now: t0)
         #expect(!result2, "nothing asked meanwhile")
@@ -67,6 +71,21 @@ struct CommitSchedulerTests {
         #expect(s.boundary(now: t0) == .commitAsync)
         s.asyncSendSkipped()
         #expect(s.flight == .idle, "nothing was due: the claim is released")
+    }
+
+    @Test("a queued job that waits long stalls nothing: the next boundary sends the commit, and the late job does nothing")
+    func starvedJob() {
+        var s = scheduler(.record)
+        #expect(s.recordFinished(now: t0, worker: true) == .queueAsyncCommit)
+        #expect(s.boundary(now: t0) == .commitAsync, "the boundary does not wait for the job")
+        let late = s.asyncJobRuns(now: t0)
+        #expect(!late)
+        #expect(s.flight == .asyncInFlight(again: false))
+        #expect(s.recordFinished(now: t0, worker: true) == .none)
+        _ = s.committed(now: t0)
+        let completed = s.asyncCommitCompleted(now: t0)
+        #expect(completed)
+        #expect(s.boundary(now: t0) == .commitAsync, "the queued job may starve: the boundary sends")
     }
 
     @Test("record mode with sync commits: the loop commits at once; workers queue one commit at a time")
@@ -151,52 +170,65 @@ struct CommitSchedulerTests {
             var s = CommitScheduler(ackMode: mode, commitMode: commitMode, now: t0)
             var now = t0
             var lastDelay = Duration.zero
-            var claimed = false  // an async commit is claimed and not completed
+            var inFlight = false  // an async commit was sent and has not completed
+            var queued = false  // a job that may send one waits for the consumer's thread
             for _ in 0..<100 {
                 now = now + .milliseconds(Int.random(in: 0...40, using: &random))
-                switch Int.random(in: 0..<8, using: &random) {
+                switch Int.random(in: 0..<9, using: &random) {
                 case 0:
+                    let quiet = !inFlight && !s.isBackingOff(at: now) && s.isDue(at: now)
                     let action = s.boundary(now: now)
+                    if commitMode == .async && quiet {
+                        #expect(action == .commitAsync, "seed \(seed): nothing in flight, due, not backing off, yet \(action)")
+                    }
                     if action == .commitAsync {
-                        #expect(!claimed, "seed \(seed): a second async commit claimed while one is in flight")
-                        claimed = true
+                        #expect(!inFlight, "seed \(seed): a second async commit while one is in flight")
+                        inFlight = true
                     }
                     #expect(commitMode == .sync || action != .commitOverlapped)
                     if action != .none { #expect(!s.isBackingOff(at: now)) }
                 case 1:
                     let action = s.recordFinished(now: now, worker: Bool.random(using: &random))
-                    if action == .commitAsync {
-                        #expect(!claimed, "seed \(seed): a second async commit claimed while one is in flight")
-                        claimed = true
-                    }
+                    if action == .queueAsyncCommit { queued = true }
                     if action != .none { #expect(!s.isHeld && !s.isBackingOff(at: now)) }
                 case 2:
-                    if claimed {
-                        _ = s.committed(now: now)
-                        claimed = s.asyncCommitCompleted(now: now)
-                        lastDelay = .zero
+                    if queued {
+                        queued = false
+                        if s.asyncJobRuns(now: now) {
+                            #expect(!inFlight, "seed \(seed): a job sent a second async commit")
+                            inFlight = true
+                        }
                     }
                 case 3:
+                    if inFlight {
+                        _ = s.committed(now: now)
+                        inFlight = false
+                        if s.asyncCommitCompleted(now: now) { queued = true }
+                    }
+                case 4:
                     // Consecutive refusals back off longer each time; a commit or a rebalance hold starts afresh.
                     if case .backingOff = s.refusals {} else { lastDelay = .zero }
                     if case .backOff(let delay) = s.refused(rebalancing: false, now: now) {
                         #expect(delay >= lastDelay && delay <= .seconds(5), "seed \(seed): back-off \(delay) after \(lastDelay)")
                         lastDelay = delay
                     }
-                    if claimed { claimed = s.asyncCommitCompleted(now: now) }
-                case 4:
+                    if inFlight {
+                        inFlight = false
+                        if s.asyncCommitCompleted(now: now) { queued = true }
+                    }
+                case 5:
                     _ = s.refused(rebalancing: true, now: now)
                     #expect(s.isHeld)
-                case 5: _ = s.rebalanced()
-                case 6: s.processed(Int.random(in: 0...5, using: &random))
+                case 6: _ = s.rebalanced()
+                case 7: s.processed(Int.random(in: 0...5, using: &random))
                 default:
-                    if claimed {
-                        s.asyncSendSkipped()
-                        claimed = false
+                    if inFlight, Bool.random(using: &random) {
+                        s.asyncSendSkipped()  // the claimed commit had nothing due
+                        inFlight = false
                     }
                 }
-                if case .asyncInFlight = s.flight { #expect(claimed, "seed \(seed): in flight without a claim") }
-                if !claimed, commitMode == .async { #expect(s.flight == .idle, "seed \(seed): \(s.flight) with nothing claimed") }
+                if case .asyncInFlight = s.flight { #expect(inFlight, "seed \(seed): in flight without a commit sent") }
+                if inFlight { #expect(s.flight == .asyncInFlight(again: false) || s.flight == .asyncInFlight(again: true), "seed \(seed): \(s.flight)") }
             }
         }
     }

@@ -9,6 +9,9 @@ struct CommitScheduler: Sendable {
     enum Flight: Hashable, Sendable {
         /// Nothing in flight or queued.
         case idle
+        /// A job that sends an asynchronous commit waits for the consumer's thread. A boundary that comes first
+        /// sends the commit itself (the job then finds nothing to do), so a job that waits long stalls nothing.
+        case asyncQueued
         /// An asynchronous commit is in flight; `again`: another was asked for meanwhile, and the completion
         /// sends it (carrying the newest offsets).
         case asyncInFlight(again: Bool)
@@ -47,8 +50,8 @@ struct CommitScheduler: Sendable {
         case commitSync
         /// Queue one synchronous commit on the consumer's thread (per-partition workers never wait for it).
         case queueSyncCommit
-        /// Send an asynchronous commit (claimed: ``asyncSendSkipped()`` if it cannot be sent).
-        case commitAsync
+        /// Queue a job that sends an asynchronous commit when it runs (``asyncJobRuns(now:)``).
+        case queueAsyncCommit
     }
 
     /// What a refusal started.
@@ -123,8 +126,30 @@ struct CommitScheduler: Sendable {
             flight = .syncQueued
             return .queueSyncCommit
         case .async:
-            return claimAsync() ? .commitAsync : .none
+            switch flight {
+            case .idle, .syncQueued:
+                flight = .asyncQueued
+                return .queueAsyncCommit
+            case .asyncQueued:
+                return .none
+            case .asyncInFlight:
+                flight = .asyncInFlight(again: true)
+                return .none
+            }
         }
+    }
+
+    /// A job queued by ``recordFinished(now:worker:)`` or ``asyncCommitCompleted(now:)`` runs on the consumer's
+    /// thread (or could not be queued, with `queued == false`): returns whether to send an asynchronous commit now
+    /// (then it is claimed: ``asyncSendSkipped()`` if nothing is due).
+    mutating func asyncJobRuns(now: ContinuousClock.Instant, queued: Bool = true) -> Bool {
+        guard flight == .asyncQueued else { return false }
+        guard queued, !isHeld, !isBackingOff(at: now) else {
+            flight = .idle
+            return false
+        }
+        flight = .asyncInFlight(again: false)
+        return true
     }
 
     /// A synchronous commit queued by ``recordFinished(now:worker:)`` runs on the consumer's thread (or could not be
@@ -140,14 +165,14 @@ struct CommitScheduler: Sendable {
     }
 
     /// An asynchronous commit completed (its result reported through ``committed(now:)`` or ``refused(rebalancing:now:)``
-    /// first): returns whether to send the next one, already claimed.
+    /// first): returns whether to queue a job for the next one (another was asked for meanwhile).
     mutating func asyncCommitCompleted(now: ContinuousClock.Instant) -> Bool {
         guard case .asyncInFlight(let again) = flight else { return false }
         guard again, !isBackingOff(at: now) else {
             flight = .idle
             return false
         }
-        flight = .asyncInFlight(again: false)
+        flight = .asyncQueued
         return true
     }
 
@@ -195,7 +220,7 @@ struct CommitScheduler: Sendable {
     /// Claims the one asynchronous commit: `false` when one is in flight (then it is asked for again).
     private mutating func claimAsync() -> Bool {
         switch flight {
-        case .idle, .syncQueued:
+        case .idle, .syncQueued, .asyncQueued:
             flight = .asyncInFlight(again: false)
             return true
         case .asyncInFlight:

@@ -228,7 +228,9 @@ final class PartitionWorker: Sendable {
             return semaphore
         }
         guard let semaphore else { return true }
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        // Clamped: a shutdown timeout from configuration may be far beyond what nanoseconds in an Int hold.
+        let seconds = min(max(timeout.components.seconds, 0), 315_360_000)  // at most 10 years
+        let nanoseconds = seconds * 1_000_000_000 + max(timeout.components.attoseconds, 0) / 1_000_000_000
         return semaphore.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success
     }
 
