@@ -3,7 +3,7 @@ import KafkaListenersTesting
 import Foundation
 import Testing
 
-@Suite("KafkaAdmin against EmbeddedKafka")
+@Suite("KafkaAdmin against EmbeddedKafka", .timeLimit(.minutes(10)))
 struct AdminTests {
     private func makeAdmin() throws -> KafkaAdmin {
         try KafkaAdmin(configuration: TestCluster.shared.configuration())

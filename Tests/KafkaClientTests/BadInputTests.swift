@@ -2,7 +2,7 @@ import KafkaClient
 import KafkaListenersTesting
 import Testing
 
-@Suite("Bad input gets a clear error")
+@Suite("Bad input gets a clear error", .timeLimit(.minutes(10)))
 struct BadInputTests {
     @Test("an unknown configuration key names the key and librdkafka's reason")
     func unknownKey() throws {

@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Closing a consumer while other threads wake it up")
+@Suite("Closing a consumer while other threads wake it up", .timeLimit(.minutes(10)))
 struct CloseRaceTests {
     @Test("wake-ups from another thread before, during and after close: the close finishes (no hang), and wake-ups after it touch nothing freed (no crash)")
     func wakeUpsDuringClose() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import KafkaClient
 
-@Suite("Waking librdkafka's main thread for a parked commit")
+@Suite("Waking librdkafka's main thread for a parked commit", .timeLimit(.minutes(10)))
 struct CommitNudgeTests {
     @Test("the wake-up commits nothing, even with offsets in librdkafka's offset store")
     func commitsNothing() async throws {

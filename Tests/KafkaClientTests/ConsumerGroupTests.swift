@@ -2,7 +2,7 @@ import KafkaClient
 import KafkaListenersTesting
 import Testing
 
-@Suite("Consumer groups and rebalancing")
+@Suite("Consumer groups and rebalancing", .timeLimit(.minutes(10)))
 struct ConsumerGroupTests {
     @Test(
         "two consumers split six partitions; a third join revokes before it assigns",

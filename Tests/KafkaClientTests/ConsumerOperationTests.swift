@@ -3,7 +3,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Consumer commits, pause, resume, seek and assignment")
+@Suite("Consumer commits, pause, resume, seek and assignment", .timeLimit(.minutes(10)))
 struct ConsumerOperationTests {
     /// An assigned consumer on a fresh 2-partition topic with `count` records per partition.
     func assignedConsumer(recordsPerPartition count: Int, from offset: Int64 = 0) async throws -> (KafkaConsumer, String) {

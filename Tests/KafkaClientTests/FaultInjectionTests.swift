@@ -3,7 +3,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("EmbeddedKafka fault injection and commit on revoke")
+@Suite("EmbeddedKafka fault injection and commit on revoke", .timeLimit(.minutes(10)))
 struct FaultInjectionTests {
     @Test("pushed OffsetCommit errors fail the commit with the broker's code, then commits succeed again")
     func commitErrors() async throws {

@@ -3,7 +3,7 @@ import KafkaClient
 import KafkaListenersTesting
 import Testing
 
-@Suite("Waking librdkafka's fetcher when a bounded prefetch queue drains")
+@Suite("Waking librdkafka's fetcher when a bounded prefetch queue drains", .timeLimit(.minutes(10)))
 struct FetchRestartTests {
     /// librdkafka 2.2.0 has `fetch.queue.backoff.ms` and needs no wake-ups.
     static let needsRestarts = rd_kafka_version() < 0x0202_00ff

@@ -2,7 +2,7 @@ import KafkaClient
 import KafkaListenersTesting
 import Testing
 
-@Suite("Resource lifecycle")
+@Suite("Resource lifecycle", .timeLimit(.minutes(10)))
 struct LeakTests {
     /// Produces and consumes 100,000 records on a cluster of its own, then closes everything.
     /// Run under valgrind or LeakSanitizer to check that every native resource is freed (see Docs/ClientLayer.md).

@@ -37,7 +37,7 @@ final class CapturingLogHandler: LogHandler, Sendable {
     }
 }
 
-@Suite("librdkafka's log lines reach swift-log")
+@Suite("librdkafka's log lines reach swift-log", .timeLimit(.minutes(10)))
 struct LibrdkafkaLogTests {
     @Test("a refused connection is logged at error level, with the client's name and the facility")
     func refusedConnection() async throws {

@@ -3,7 +3,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Producer")
+@Suite("Producer", .timeLimit(.minutes(10)))
 struct ProducerTests {
     @Test("a full local queue makes send wait, not fail; close delivers what is queued")
     func queueFullWaits() async throws {

@@ -2,7 +2,7 @@ import KafkaClient
 import KafkaListenersTesting
 import Testing
 
-@Suite("Produce and consume round trip")
+@Suite("Produce and consume round trip", .timeLimit(.minutes(10)))
 struct RoundTripTests {
     @Test("keys, values, headers and timestamps survive a round trip")
     func roundTrip() async throws {

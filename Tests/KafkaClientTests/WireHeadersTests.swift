@@ -4,7 +4,7 @@ import Testing
 
 @testable import KafkaClient
 
-@Suite("Reading record headers in place instead of through rd_kafka_message_headers")
+@Suite("Reading record headers in place instead of through rd_kafka_message_headers", .timeLimit(.minutes(10)))
 struct WireHeadersTests {
     /// The header sets sent, one record each; a `nil` value is a tombstone.
     static let cases: [(headers: [RecordHeader], value: [UInt8]?)] = [

@@ -37,7 +37,7 @@ func sample(_ body: String, _ name: String, _ labels: [String: String]) -> Doubl
     return nil
 }
 
-@Suite("Prometheus /metrics on the admin server")
+@Suite("Prometheus /metrics on the admin server", .timeLimit(.minutes(10)))
 struct MetricsEndpointTests {
     @Test("a scrape during a run shows records handled and the consumer lag moving, with listener, container, topic and partition labels")
     func recordsAndLag() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import KafkaListenersTesting
 import Testing
 
-@Suite("kafka-listeners embedded, and produce/consume/topics against it")
+@Suite("kafka-listeners embedded, and produce/consume/topics against it", .timeLimit(.minutes(10)))
 struct EmbeddedCommandTests {
     @Test("a standalone broker process: topics, produce, consume through the fixed port; unsupported requests say so; SIGTERM stops it")
     func standaloneBroker() async throws {

@@ -3,7 +3,7 @@ import KafkaClient
 import KafkaListenersTesting
 import Testing
 
-@Suite("kafka-listeners groups: describe and reset-offsets")
+@Suite("kafka-listeners groups: describe and reset-offsets", .timeLimit(.minutes(10)))
 struct GroupsCommandTests {
     /// The group's rows from `groups describe --output json`, by partition.
     func describe(_ group: String, _ topic: String) async throws -> [Int: [String: Any]] {

@@ -2,7 +2,7 @@ import Foundation
 import KafkaListenersTesting
 import Testing
 
-@Suite("kafka-listeners: bad input fails before any request, in one line")
+@Suite("kafka-listeners: bad input fails before any request, in one line", .timeLimit(.minutes(10)))
 struct TopicAndInputTests {
     /// Nothing listens here: a command that sent a request would wait for its timeout instead of failing at once.
     static let nowhere = ["--bootstrap-servers", "127.0.0.1:1", "--timeout", "30s"]

@@ -7,7 +7,7 @@ import KafkaListenersTesting
 import SystemPackage
 import Testing
 
-@Suite("Listener settings through swift-configuration")
+@Suite("Listener settings through swift-configuration", .timeLimit(.minutes(10)))
 struct ConfigReaderOverridesTests {
     func declarations() -> [any ListenerDeclaration] {
         ["orders", "audit"].map { id in Listen(id, topics: "t-\(id)") { (value: String, _) in _ = value } }
@@ -44,7 +44,7 @@ struct ConfigReaderOverridesTests {
     }
 }
 
-@Suite("Listener settings from a YAML file")
+@Suite("Listener settings from a YAML file", .timeLimit(.minutes(10)))
 struct YAMLOverridesTests {
     @Test("a YAML file through FileProvider<YAMLSnapshot>, same keys as JSON")
     func yaml() async throws {

@@ -8,7 +8,7 @@ import Testing
     .macros([
         "KafkaListener": MacroSpec(type: KafkaListenerMacro.self),
         "KafkaListeners": MacroSpec(type: KafkaListenersMacro.self, conformances: ["ListenerDeclaration"]),
-    ]))
+    ]), .timeLimit(.minutes(10)))
 struct KafkaListenersConformanceTests {
     @Test("@KafkaListeners adds the ListenerDeclaration conformance")
     func conformance() {

@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Ack modes commit where they say")
+@Suite("Ack modes commit where they say", .timeLimit(.minutes(10)))
 struct AckModeTests {
     /// Runs a record listener over `count` records on a 2-partition topic, stops, returns what happened.
     func run(

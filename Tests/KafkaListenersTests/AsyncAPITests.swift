@@ -13,7 +13,7 @@ struct Shipment: JSONPayload {
     var weight: Double
 }
 
-@Suite("AsyncAPI documents describe the declared listeners")
+@Suite("AsyncAPI documents describe the declared listeners", .timeLimit(.minutes(10)))
 struct AsyncAPITests {
     func document() throws -> [String: Any] {
         let app = try KafkaApplication(applicationConfiguration()) {

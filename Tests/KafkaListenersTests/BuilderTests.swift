@@ -37,7 +37,7 @@ struct StaticAuditListener: BatchListener, StaticEndpoint {
     func onBatch(_ records: [TypedRecord<Int64?, Order>], context: ListenerContext) async throws {}
 }
 
-@Suite("Result builders declare listeners; modifiers and overrides set their endpoints")
+@Suite("Result builders declare listeners; modifiers and overrides set their endpoints", .timeLimit(.minutes(10)))
 struct BuilderTests {
     @Test("if, else and for declare exactly the listeners they should; modifiers apply to what they wrap")
     func controlFlowAndModifiers() throws {

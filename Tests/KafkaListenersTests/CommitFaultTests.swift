@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Testing
 
 // One case at a time: each starts a broker of its own, and eight at once starve a 2-core machine.
-@Suite("Faults under a running container: failed commits and a broker outage", .serialized)
+@Suite("Faults under a running container: failed commits and a broker outage", .serialized, .timeLimit(.minutes(10)))
 struct CommitFaultTests {
     static let perPartition = 50
     static let failures = 3

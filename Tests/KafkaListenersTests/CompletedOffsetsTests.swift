@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Completed offsets in commit metadata")
+@Suite("Completed offsets in commit metadata", .timeLimit(.minutes(10)))
 struct CompletedOffsetsTests {
     @Test("encoding round-trips runs and single offsets relative to the committed offset")
     func roundTrip() {

@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Concurrent containers")
+@Suite("Concurrent containers", .timeLimit(.minutes(10)))
 struct ConcurrencyTests {
     @Test("concurrency 3 on 6 partitions: 2 each, container(for:) finds the owner; a 4th member joining revokes with commits, nothing lost, commits only move forward")
     func concurrencyAndFourthMember() async throws {

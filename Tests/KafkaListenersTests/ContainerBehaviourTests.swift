@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Container behaviour: failures, stuck listeners, idleness, nack")
+@Suite("Container behaviour: failures, stuck listeners, idleness, nack", .timeLimit(.minutes(10)))
 struct ContainerBehaviourTests {
     @Test("a listener that throws does not stop the container; the failure is an event and the record counts as processed")
     func throwingListener() async throws {

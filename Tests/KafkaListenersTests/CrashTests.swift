@@ -7,12 +7,19 @@ import Testing
 /// A mode, and how many records per partition a crash may re-deliver under it (nil: no static bound).
 struct CrashCase: Sendable, CustomTestStringConvertible {
     var mode: AckMode
-    var commitMode: CommitMode = .sync
+    /// `nil`: the library's default (asynchronous commits).
+    var commitMode: CommitMode? = .sync
     var bound: Int?
-    var testDescription: String { "\(mode)\(commitMode == .async ? " async" : "")" }
+    var testDescription: String {
+        switch commitMode {
+        case .sync: "\(mode) sync"
+        case .async: "\(mode) async"
+        case nil: "\(mode), default commit mode"
+        }
+    }
 }
 
-@Suite("A crash re-delivers at most what the ack mode allows")
+@Suite("A crash re-delivers at most what the ack mode allows", .timeLimit(.minutes(10)))
 struct CrashTests {
     static let maxPoll = 10
 
@@ -26,6 +33,15 @@ struct CrashTests {
             CrashCase(mode: .time(.milliseconds(100)), bound: nil),
             CrashCase(mode: .manual, bound: maxPoll),
             CrashCase(mode: .manualImmediate, bound: 1),
+            // The default (asynchronous commits): a crash also re-delivers what was handled while the last commit was
+            // under way, at most one more poll here.
+            CrashCase(mode: .record, commitMode: nil, bound: maxPoll),
+            CrashCase(mode: .batch, commitMode: nil, bound: 2 * maxPoll),
+            CrashCase(mode: .count(5), commitMode: nil, bound: 5 + 2 * maxPoll),
+            CrashCase(mode: .countTime(5, .seconds(3600)), commitMode: nil, bound: 5 + 2 * maxPoll),
+            CrashCase(mode: .time(.milliseconds(100)), commitMode: nil, bound: nil),
+            CrashCase(mode: .manual, commitMode: nil, bound: 2 * maxPoll),
+            CrashCase(mode: .manualImmediate, commitMode: nil, bound: 1),
         ])
     func crashAndRestart(_ crash: CrashCase) async throws {
         let count = 200
@@ -39,7 +55,7 @@ struct CrashTests {
         let beforeCrash = 60
         func endpoint(_ id: String, _ recorder: Recorder, holdAfter: Int? = nil) -> ListenerEndpoint {
             let started = CallCount()
-            return ListenerEndpoint(
+            var endpoint = ListenerEndpoint(
                 id: id, selection: .topics([topic]),
                 listener: .record { record, context in
                     try await Task.sleep(for: .milliseconds(1))
@@ -48,7 +64,9 @@ struct CrashTests {
                     }
                     recorder.note(record, context)
                     context.acknowledgment.acknowledge()
-                }, groupId: group, ackMode: crash.mode, commitMode: crash.commitMode, maxPollRecords: Self.maxPoll)
+                }, groupId: group, ackMode: crash.mode, maxPollRecords: Self.maxPoll)
+            if let commitMode = crash.commitMode { endpoint.commitMode = commitMode }
+            return endpoint
         }
 
         let first = makeRegistry()
@@ -79,6 +97,9 @@ struct CrashTests {
             let after = Set(phase2.handledCounts[tp]?.keys.map { $0 } ?? [])
             // The second container starts exactly at the last offset the first one committed.
             let lastCommitted = phase1.commits(tp).max() ?? 0
+            // Committed never runs ahead of handled: the first container committed nothing past what it handled.
+            let handledThrough = (handledBeforeCrash[tp]?.keys.max()).map { $0 + 1 } ?? 0
+            #expect(lastCommitted <= handledThrough, "\(tp): committed \(lastCommitted), handled through \(handledThrough)")
             #expect(after.min() == lastCommitted || (after.isEmpty && lastCommitted == Int64(before.count)), "\(tp): restart at \(String(describing: after.min())), last commit \(lastCommitted)")
             let duplicates = before.intersection(after).count
             if let bound = crash.bound {

@@ -62,7 +62,7 @@ enum DeclarationStyle: String, CaseIterable, Sendable, CustomTestStringConvertib
     }
 }
 
-@Suite("A listener behaves the same however it is declared")
+@Suite("A listener behaves the same however it is declared", .timeLimit(.minutes(10)))
 struct DeclarationStylesTests {
     @Test("protocol, builder and macro declarations: same endpoint, same records, same commits", arguments: DeclarationStyle.allCases)
     func sameBehaviour(style: DeclarationStyle) async throws {

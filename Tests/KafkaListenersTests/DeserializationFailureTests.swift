@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("A record that does not deserialize is reported with its bytes and skipped")
+@Suite("A record that does not deserialize is reported with its bytes and skipped", .timeLimit(.minutes(10)))
 struct DeserializationFailureTests {
     @Test("typed record listener: the bad record's raw bytes are kept, the next record is handled, the offset is committed")
     func recordListener() async throws {

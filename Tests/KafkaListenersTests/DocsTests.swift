@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("Docs show code that compiles")
+@Suite("Docs show code that compiles", .timeLimit(.minutes(10)))
 struct DocsTests {
     @Test("Docs/GettingStarted.md holds Samples/GettingStarted/main.swift verbatim (the sample is built with the package)")
     func gettingStartedMatchesSample() throws {

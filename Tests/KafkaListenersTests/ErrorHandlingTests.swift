@@ -39,7 +39,7 @@ func readAll(_ topic: String, partition: Int32, expecting count: Int) async thro
     return records
 }
 
-@Suite("Error handling: retries with back-off, recoverers, dead letters")
+@Suite("Error handling: retries with back-off, recoverers, dead letters", .timeLimit(.minutes(10)))
 struct ErrorHandlingTests {
     @Test("a poison record is retried max-attempts times with the back-off, dead-lettered with every header, while another partition flows; the container goes on")
     func poisonRecordToDeadLetter() async throws {

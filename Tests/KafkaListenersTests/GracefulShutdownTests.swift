@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Graceful shutdown of a real process")
+@Suite("Graceful shutdown of a real process", .timeLimit(.minutes(10)))
 struct GracefulShutdownTests {
     /// The sample executable built beside the test bundle.
     static var sample: URL {

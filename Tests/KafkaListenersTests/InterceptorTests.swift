@@ -39,7 +39,7 @@ final class OddDropper: ConsumerInterceptor {
     func onCommit(_ offsets: [TopicPartitionOffset]) { commits.withLock { $0.append(offsets) } }
 }
 
-@Suite("Interceptors and filters")
+@Suite("Interceptors and filters", .timeLimit(.minutes(10)))
 struct InterceptorTests {
     @Test("record interceptors run in order, global before the endpoint's, with one terminal call and one afterRecord per call")
     func recordInterceptorOrder() async throws {

@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-@Suite("KafkaApplication is a swift-service-lifecycle Service")
+@Suite("KafkaApplication is a swift-service-lifecycle Service", .timeLimit(.minutes(10)))
 struct KafkaApplicationServiceTests {
     @Test("run in a ServiceGroup: starts the listeners, and a graceful shutdown stops them with everything handled committed")
     func serviceGroup() async throws {

@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Consumer lag from librdkafka statistics")
+@Suite("Consumer lag from librdkafka statistics", .timeLimit(.minutes(10)))
 struct LagMetricTests {
     @Test("the lag parsed from real statistics follows the committed offset")
     func lagFollowsCommits() async throws {

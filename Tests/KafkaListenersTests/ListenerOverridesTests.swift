@@ -4,7 +4,7 @@ import KafkaListeners
 import KafkaListenersTesting
 import Testing
 
-@Suite("External listener settings override the declared ones, or fail startup naming the key")
+@Suite("External listener settings override the declared ones, or fail startup naming the key", .timeLimit(.minutes(10)))
 struct ListenerOverridesTests {
     func declarations(_ ids: String...) -> [any ListenerDeclaration] {
         ids.map { id in Listen(id, topics: "t-\(id)") { (value: String, _) in _ = value } }

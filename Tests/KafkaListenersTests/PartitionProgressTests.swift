@@ -2,7 +2,7 @@
 import KafkaClient
 import Testing
 
-@Suite("Per-partition offset state (no broker)")
+@Suite("Per-partition offset state (no broker)", .timeLimit(.minutes(10)))
 struct PartitionProgressTests {
     @Test("out-of-order completions commit only the contiguous prefix")
     func contiguousPrefix() {

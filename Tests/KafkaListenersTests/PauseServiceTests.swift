@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Pause service")
+@Suite("Pause service", .timeLimit(.minutes(10)))
 struct PauseServiceTests {
     /// A started single-child listener on a fresh topic, its recorder and its pause service.
     func started(

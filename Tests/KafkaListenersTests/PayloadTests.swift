@@ -9,7 +9,7 @@ struct Order: JSONPayload, Hashable {
     var item: String
 }
 
-@Suite("Payloads decode and encode as Kafka's serializers do")
+@Suite("Payloads decode and encode as Kafka's serializers do", .timeLimit(.minutes(10)))
 struct PayloadTests {
     func decode<T: KafkaPayload>(_ bytes: [UInt8]?, as type: T.Type = T.self) throws -> T {
         try T.decode(bytes.map { KafkaBytes($0) }, headers: [])

@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Per-partition containers across revokes and crashes")
+@Suite("Per-partition containers across revokes and crashes", .timeLimit(.minutes(10)))
 struct PerPartitionRebalanceTests {
     @Test(
         "revoke during processing: running records finish and are committed, nothing is lost, nothing of a revoked partition is handled after the revoke",

@@ -29,7 +29,7 @@ func lastCommits(_ recorder: Recorder, _ topic: String, _ partitions: Int32) -> 
     (0..<partitions).map { recorder.commits(TopicPartition(topic, $0)).max() ?? 0 }
 }
 
-@Suite("Per-partition containers")
+@Suite("Per-partition containers", .timeLimit(.minutes(10)))
 struct PerPartitionTests {
     @Test("a partition blocked in its listener does not stall the other partitions, which are handled and committed")
     func blockedPartitionDoesNotStallOthers() async throws {

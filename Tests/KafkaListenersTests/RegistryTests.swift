@@ -4,7 +4,7 @@ import KafkaListenersTesting
 import Synchronization
 import Testing
 
-@Suite("Registry: ids, bad input, start and stop")
+@Suite("Registry: ids, bad input, start and stop", .timeLimit(.minutes(10)))
 struct RegistryTests {
     @Test("bad endpoints are refused with a clear error and the registered listener keeps running")
     func badInput() async throws {

@@ -12,7 +12,7 @@ final class BatchTimes: Sendable {
     var gaps: [Duration] { spans.withLock { s in zip(s, s.dropFirst()).map { $1.start - $0.end } } }
 }
 
-@Suite("Dynamic throttling")
+@Suite("Dynamic throttling", .timeLimit(.minutes(10)))
 struct ThrottlingTests {
     @Test("the seed's quadratic curve, and the linear and step variants")
     func delayCurves() {

@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 import Tracing
 
-@Suite("Tracing: one trace from the producer's send to the listener's handling")
+@Suite("Tracing: one trace from the producer's send to the listener's handling", .timeLimit(.minutes(10)))
 struct TracingTests {
     /// A registry running `listener` on `topic`.
     func start(_ listener: Listener, on topic: String) async throws -> ListenerRegistry {

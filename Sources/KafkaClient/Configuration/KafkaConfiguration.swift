@@ -77,6 +77,7 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible, CustomDebug
 
     /// Builds an `rd_kafka_conf_t` with every property set. The caller owns the result.
     func makeNativeConfiguration() throws -> OpaquePointer {
+        try UnsecuredJWTConfig.check(storage)
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(kind: .configuration, message: "rd_kafka_conf_new returned NULL", operation: "create configuration")
         }

@@ -44,7 +44,7 @@ public struct ListenerEndpoint: Sendable {
     public var concurrency: Int
     /// When offsets are committed.
     public var ackMode: AckMode
-    /// Whether commits wait for the broker.
+    /// Whether commits wait for the broker (``CommitMode/async`` by default).
     public var commitMode: CommitMode
     /// The most records one poll returns (Kafka's `max.poll.records`).
     public var maxPollRecords: Int

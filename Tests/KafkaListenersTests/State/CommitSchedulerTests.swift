@@ -1,4 +1,5 @@
 @testable import KafkaListeners
+import KafkaListenersTesting
 import Testing
 
 /// The commit scheduler alone: events in, actions out, time as an input. No broker, no clock, no sleeps.
@@ -162,7 +163,7 @@ struct CommitSchedulerTests {
 
     @Test("seeded random event sequences keep the scheduler's invariants", arguments: [1, 2, 3, 42, 2026] as [UInt64])
     func invariants(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let modes: [AckMode] = [.record, .batch, .time(.milliseconds(50)), .count(3), .countTime(3, .milliseconds(50)), .manual, .manualImmediate]
         for _ in 0..<200 {
             let mode = modes.randomElement(using: &random)!

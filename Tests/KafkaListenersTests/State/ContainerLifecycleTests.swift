@@ -1,4 +1,5 @@
 @testable import KafkaListeners
+import KafkaListenersTesting
 import Testing
 
 @Suite("Container lifecycle (no broker)", .timeLimit(.minutes(1)))

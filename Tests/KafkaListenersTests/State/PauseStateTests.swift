@@ -1,5 +1,6 @@
 @testable import KafkaListeners
 import KafkaClient
+import KafkaListenersTesting
 import Testing
 
 @Suite("Pause requests and reconciliation (no broker)", .timeLimit(.minutes(1)))
@@ -69,7 +70,7 @@ struct PauseStateTests {
 
     @Test("seeded sequences: after reconciliation a partition is paused exactly when it has a reason", arguments: [7, 8, 9, 1234] as [UInt64])
     func reconciliationInvariant(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let partitions = (0..<6).map { TopicPartition("t", Int32($0)) }
         let otherReasons: [PauseReason] = [.nack, .backOff, .backPressure, .throttle, .rebalance, .commitMetadataFull]
         let tracker = OffsetTracker()
