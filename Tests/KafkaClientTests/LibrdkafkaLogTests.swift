@@ -4,44 +4,11 @@ import Logging
 import Synchronization
 import Testing
 
-/// A log handler that keeps every line, for tests.
-final class CapturingLogHandler: LogHandler, Sendable {
-    /// One captured line.
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    let lines = Mutex<[Line]>([])
-    private let levelBox = Mutex<Logger.Level>(.trace)
-
-    var logLevel: Logger.Level {
-        get { levelBox.withLock { $0 } }
-        set { levelBox.withLock { $0 = newValue } }
-    }
-
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-
-    func log(event: LogEvent) {
-        let flat = (event.metadata ?? [:]).mapValues { "\($0)" }
-        lines.withLock { $0.append(Line(level: event.level, message: event.message.description, metadata: flat)) }
-    }
-}
-
 @Suite("librdkafka's log lines reach swift-log", .timeLimit(.minutes(10)))
 struct LibrdkafkaLogTests {
     @Test("a refused connection is logged at error level, with the client's name and the facility")
     func refusedConnection() async throws {
-        let handler = CapturingLogHandler()
+        let handler = LogCapture(level: .trace)
         var logger = Logger(label: "test.librdkafka") { _ in handler }
         logger.logLevel = .info
         // Nothing listens on port 1: librdkafka logs the refused connection from its broker thread.

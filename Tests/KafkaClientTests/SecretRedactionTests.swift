@@ -23,7 +23,7 @@ struct SecretRedactionTests {
 
     @Test("a producer, a consumer and an admin client with every debug context on log nothing of the secret")
     func librdkafkaLogLines() async throws {
-        let handler = CapturingLogHandler()
+        let handler = LogCapture(level: .trace)
         var logger = Logger(label: "test.secrets") { _ in handler }
         logger.logLevel = .trace
         let topic = try TestCluster.topic("secrets", partitions: 1)

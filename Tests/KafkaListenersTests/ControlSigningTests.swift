@@ -1,5 +1,6 @@
 @testable import KafkaListeners
 import Foundation
+import KafkaListenersTesting
 import Synchronization
 import Testing
 
