@@ -37,10 +37,9 @@ extension SingleContainer {
                 noteIdle(now)
                 continue
             }
+            let perPartition = endpoint.perPartition != nil
             let hold = state.withLock { state -> Bool in
-                state.busySince = now
-                state.lastRecordAt = now
-                state.idleReported = false
+                state.liveness.recordsArrived(now: now, handling: !perPartition && !state.commits.isHeld)
                 state.interrupted = []
                 state.giveBack = []
                 state.giveBackAll = false
@@ -48,7 +47,6 @@ extension SingleContainer {
             }
             if hold {
                 holdBack(polled)
-                state.withLock { $0.busySince = nil }
                 continue
             }
             metrics.pollBatchSize.record(polled.count)
@@ -56,7 +54,6 @@ extension SingleContainer {
             if let workers = state.withLock({ $0.workers }) {
                 // Per-partition: hand the records over and poll again at once; workers count them.
                 workers.enqueue(records)
-                state.withLock { $0.busySince = nil }
                 if let throttle = endpoint.throttle { await applyThrottle(throttle) }
                 continue
             }
@@ -69,8 +66,7 @@ extension SingleContainer {
             }
             metrics.records.increment(by: Int64(processed))
             state.withLock {
-                $0.busySince = nil
-                $0.nonResponsiveReported = false
+                $0.liveness.handlingEnded()
                 $0.commits.processed(processed)
             }
             if let throttle = endpoint.throttle { await applyThrottle(throttle) }
@@ -342,12 +338,7 @@ extension SingleContainer {
 
     private func noteIdle(_ now: ContinuousClock.Instant) {
         guard let interval = endpoint.idleEventInterval else { return }
-        let idleFor: Duration? = state.withLock { state in
-            guard !state.idleReported, now - state.lastRecordAt >= interval else { return nil }
-            state.idleReported = true
-            return now - state.lastRecordAt
-        }
-        if let idleFor { emit(.idle(idleFor)) }
+        if let idleFor = state.withLock({ $0.liveness.pollReturnedEmpty(now: now, interval: interval) }) { emit(.idle(idleFor)) }
     }
 
     /// Reports a poll loop that has not come back to poll within the threshold, once per episode.
@@ -360,19 +351,8 @@ extension SingleContainer {
             // A per-partition container's loop never waits for listeners: its oldest running call counts.
             let workers = state.withLock { $0.workers }
             let oldestCall = workers?.oldestRunningSince
-            let stuckFor: Duration? = state.withLock { state in
-                if workers != nil {
-                    guard let since = oldestCall else {
-                        state.nonResponsiveReported = false
-                        return nil
-                    }
-                    guard !state.nonResponsiveReported, now - since >= threshold else { return nil }
-                    state.nonResponsiveReported = true
-                    return now - since
-                }
-                guard let since = state.busySince, !state.nonResponsiveReported, now - since >= threshold else { return nil }
-                state.nonResponsiveReported = true
-                return now - since
+            let stuckFor = state.withLock {
+                $0.liveness.watch(now: now, threshold: threshold, perPartition: workers != nil, oldestWorkerCall: oldestCall)
             }
             if let stuckFor {
                 logger.warning("poll loop has not polled for \(stuckFor) (threshold \(threshold)): the listener is slow or stuck")

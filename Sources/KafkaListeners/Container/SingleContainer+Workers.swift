@@ -56,7 +56,7 @@ extension SingleContainer {
         metrics.records.increment(by: Int64(count))
         state.withLock { state in
             state.commits.processed(count)
-            state.lastRecordAt = .now
+            state.liveness.workersProgressed(now: .now)
         }
     }
 

@@ -42,10 +42,8 @@ public final class SingleContainer: Sendable {
         var pauses = PauseRequests()
         /// Partitions paused in librdkafka right now (touched on the consumer's thread).
         var appliedPaused: Set<TopicPartition> = []
-        var busySince: ContinuousClock.Instant?
-        var nonResponsiveReported = false
-        var lastRecordAt = ContinuousClock.now
-        var idleReported = false
+        /// Whether the loop waits for the listener, and when records last arrived (idle and stuck reports).
+        var liveness = Liveness(now: .now)
         /// Partitions whose remaining records in the current batch must be skipped (nack or seek).
         var interrupted: Set<TopicPartition> = []
         /// Partitions whose remaining records in the current batch are given back (an immediate pause).
