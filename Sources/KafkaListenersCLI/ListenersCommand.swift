@@ -167,7 +167,7 @@ struct ListenersCommand: AsyncParsableCommand {
                 later; the listener's other partitions keep flowing, and resuming the whole listener does not lift it.
                 """)
         @Argument(help: "The listener's id.") var id: String
-        @Option(help: "Pause only this partition, as TOPIC:N.") var partition: PartitionArgument?
+        @Option(help: "Pause only this partition, as TOPIC:N.", transform: PartitionArgument.parse) var partition: PartitionArgument?
         @Option(name: .customLong("for"), help: "Resume after this long, such as 30s.") var duration: DurationArgument?
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var plane: PlaneOptions
@@ -178,7 +178,7 @@ struct ListenersCommand: AsyncParsableCommand {
             let seconds = duration.map { $0.duration / .seconds(1) }
             let action: ControlCommand.Action =
                 if let partition {
-                    .pausePartition(listenerId: id, topic: partition.topic, partition: partition.partition, seconds: seconds)
+                    .pausePartition(listenerId: id, topic: partition.topic, partition: partition.number, seconds: seconds)
                 } else {
                     .pause(listenerId: id, seconds: seconds)
                 }
@@ -191,7 +191,7 @@ struct ListenersCommand: AsyncParsableCommand {
             abstract: "Resume a listener, or one of its partitions, on every instance.",
             discussion: "With --partition, only that partition's own pause is lifted; a pause of the whole listener stays.")
         @Argument(help: "The listener's id.") var id: String
-        @Option(help: "Resume only this partition, as TOPIC:N.") var partition: PartitionArgument?
+        @Option(help: "Resume only this partition, as TOPIC:N.", transform: PartitionArgument.parse) var partition: PartitionArgument?
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var plane: PlaneOptions
         @OptionGroup var output: OutputOptions
@@ -200,7 +200,7 @@ struct ListenersCommand: AsyncParsableCommand {
             guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
             let action: ControlCommand.Action =
                 if let partition {
-                    .resumePartition(listenerId: id, topic: partition.topic, partition: partition.partition)
+                    .resumePartition(listenerId: id, topic: partition.topic, partition: partition.number)
                 } else {
                     .resume(listenerId: id)
                 }
