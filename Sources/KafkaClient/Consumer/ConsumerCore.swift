@@ -223,11 +223,21 @@ final class ConsumerCore: @unchecked Sendable {
         guard !closed else { throw KafkaError.closed(operation: "seek") }
         guard !offsets.isEmpty else { return }
         try PartitionList.with(offsets) { list in
-            if let error = rd_kafka_seek_partitions(rk, list, timeout.milliseconds) {
+            if let error = rd_kafka_seek_partitions(rk, list, Self.seekTimeoutArgument(timeout)) {
                 throw KafkaError.consuming(error, operation: "seek")
             }
             if let error = PartitionList.firstError(list, operation: "seek") { throw error }
         }
+    }
+
+    /// The `timeout_ms` to hand `rd_kafka_seek_partitions` for a wait of `timeout`. Before 2.0.3, librdkafka waited
+    /// for the seeks' confirmations a thousand times shorter than asked (it passed milliseconds where microseconds were
+    /// expected, librdkafka #4230): a 10 s seek gave up after 10 ms, and under load seeks failed with "timed out".
+    /// Those versions get the value a thousand times larger, which makes the wait what was asked.
+    static func seekTimeoutArgument(_ timeout: Duration, librdkafkaVersion: Int32 = rd_kafka_version()) -> Int32 {
+        let milliseconds = timeout.milliseconds
+        guard librdkafkaVersion < 0x0200_0300 else { return milliseconds }
+        return Int32(clamping: Int64(milliseconds) * 1000)
     }
 
     // MARK: Assignment
