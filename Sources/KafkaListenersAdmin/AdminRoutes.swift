@@ -58,10 +58,7 @@ struct AdminRoutes: Sendable {
             let id = try listenerId(context)
             if try fleetScope(request) { throw HTTPError(.badRequest, message: "partition resumes are local only; omit scope=fleet") }
             try requireKnown(id)
-            guard let topic = context.parameters.get("topic"), let partition = context.parameters.get("partition", as: Int32.self) else {
-                throw HTTPError(.badRequest, message: "the partition must be a number")
-            }
-            let tp = TopicPartition(topic, partition)
+            let tp = try topicPartition(context)
             do {
                 let changed = try pauses.resume(.partition(listenerId: id, tp))
                 return try PauseResult(target: "\(tp) of listener '\(id)'", changed: changed, resumeInSeconds: nil)
