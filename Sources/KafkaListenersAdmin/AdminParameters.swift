@@ -16,7 +16,7 @@ enum AdminParameter {
             throw HTTPError(.badRequest, message: "the listener id is \(id.utf8.count) bytes long, more than \(maximumIdBytes)")
         }
         if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw HTTPError(.badRequest, message: "the listener id '\(shown(id))' contains control characters")
+            throw HTTPError(.badRequest, message: "the listener id '\(InputExcerpt.of(id))' contains control characters")
         }
         return id
     }
@@ -38,8 +38,8 @@ enum AdminParameter {
     /// A partition number: decimal digits only, 0…2147483647.
     static func partition(_ raw: String?) throws -> Int32 {
         let text = raw ?? ""
-        guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int32(text) else {
-            throw HTTPError(.badRequest, message: "the partition must be a number from 0 to \(Int32.max), got '\(shown(text))'")
+        guard let value = PartitionText.number(text[...]) else {
+            throw HTTPError(.badRequest, message: "the partition must be a number from 0 to \(Int32.max), got '\(InputExcerpt.of(text))'")
         }
         return value
     }
@@ -48,17 +48,8 @@ enum AdminParameter {
     static func percentDecoded(_ raw: String, what: String) throws -> String {
         guard raw.contains("%") else { return raw }
         guard let decoded = raw.removingPercentEncoding else {
-            throw HTTPError(.badRequest, message: "the \(what) '\(shown(raw))' is not valid percent-encoded UTF-8")
+            throw HTTPError(.badRequest, message: "the \(what) '\(InputExcerpt.of(raw))' is not valid percent-encoded UTF-8")
         }
         return decoded
-    }
-
-    /// At most 64 characters of `text`, with control characters escaped, for quoting input in an error message.
-    static func shown(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars.prefix(64) {
-            result += scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
-        }
-        return text.unicodeScalars.count > 64 ? result + "…" : result
     }
 }

@@ -39,17 +39,23 @@ final class BenchBroker: Sendable {
         self.child = child
     }
 
+    /// Starts a one-broker EmbeddedKafka with `topic` created (stopped again if the topic cannot be created).
+    static func startCluster(topic: String, partitions: Int32) async throws -> EmbeddedKafka {
+        let cluster = try await EmbeddedKafka.start(brokers: 1)
+        do {
+            try cluster.createTopic(topic, partitions: partitions)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        return cluster
+    }
+
     /// Starts a broker of `mode` with `topic` created with `partitions` partitions.
     static func start(_ mode: BrokerMode, topic: String, partitions: Int32) async throws -> BenchBroker {
         switch mode {
         case .inProcess:
-            let cluster = try await EmbeddedKafka.start(brokers: 1)
-            do {
-                try cluster.createTopic(topic, partitions: partitions)
-            } catch {
-                await cluster.stop()
-                throw error
-            }
+            let cluster = try await startCluster(topic: topic, partitions: partitions)
             return BenchBroker(mode: mode, bootstrapServers: cluster.bootstrapServers, cluster: cluster, child: nil)
         case .standalone:
             return try await startStandalone(topic: topic, partitions: partitions)
@@ -135,13 +141,7 @@ enum BrokerServer {
             }
         }
         do {
-            let cluster = try await EmbeddedKafka.start(brokers: 1)
-            do {
-                try cluster.createTopic(topic, partitions: partitions)
-            } catch {
-                await cluster.stop()
-                throw error
-            }
+            let cluster = try await BenchBroker.startCluster(topic: topic, partitions: partitions)
             FileHandle.standardOutput.write(Data("\(linePrefix)\(cluster.bootstrapServers)\n".utf8))
             // SIGTERM ends the process (default disposition). A parent that died without sending it shows up as a
             // new parent process id; the check runs on a thread of its own, never on Swift's pool.

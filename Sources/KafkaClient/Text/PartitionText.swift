@@ -18,8 +18,7 @@ public enum PartitionText {
     public static func parse(_ text: String) throws(ParseError) -> TopicPartition {
         func fail(_ reason: String) -> ParseError { ParseError(input: InputExcerpt.of(text), reason: reason) }
         guard let colon = text.lastIndex(of: ":") else { throw fail("use TOPIC:N, such as orders:0") }
-        let number = text[text.index(after: colon)...]
-        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }), let partition = Int32(number) else {
+        guard let partition = number(text[text.index(after: colon)...]) else {
             throw fail("the partition must be a whole number from 0 to \(Int32.max)")
         }
         let topic = String(text[..<colon])
@@ -29,5 +28,11 @@ public enum PartitionText {
             throw fail("\(error)")
         }
         return TopicPartition(topic, partition)
+    }
+
+    /// A partition number as typed: decimal digits only (no sign, no spaces), 0…2,147,483,647; `nil` otherwise.
+    public static func number(_ text: Substring) -> Int32? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int32(text)
     }
 }

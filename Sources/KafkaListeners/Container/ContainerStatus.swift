@@ -14,10 +14,11 @@ public struct ContainerStatus: Sendable, CustomStringConvertible {
     public var pauseResumeAt: ContinuousClock.Instant?
     /// The partitions assigned to it.
     public var assignedPartitions: [TopicPartition]
-    /// The partitions actually paused in the consumer, with their reasons (the effective state).
-    public var pausedPartitions: [TopicPartition: Set<PauseReason>]
-    /// The same partitions with each reason's scheduled end.
+    /// The partitions actually paused in the consumer, with their reasons and each reason's scheduled end (the
+    /// effective state).
     public var partitionPauses: [TopicPartition: PartitionPause]
+    /// The same partitions with their reasons only.
+    public var pausedPartitions: [TopicPartition: Set<PauseReason>] { partitionPauses.mapValues(\.reasons) }
     /// The partitions paused one by one (requested, whether assigned here or not), with the scheduled end of
     /// each (`nil`: until resumed). An assigned one among them is paused at the next poll boundary.
     public var requestedPartitionPauses: [TopicPartition: ContinuousClock.Instant?]

@@ -123,17 +123,14 @@ public final class SingleContainer: Sendable {
             ($0.lifecycle.isActive, $0.pauses, $0.appliedPaused, $0.workers, $0.maxConcurrency, $0.throttleDelay)
         }
         let snapshot = tracker.snapshot
-        var paused: [TopicPartition: Set<PauseReason>] = [:]
         var pauses: [TopicPartition: PartitionPause] = [:]
         for tp in applied {
-            let progress = snapshot[tp]
-            paused[tp] = progress?.pauseReasons ?? []
-            pauses[tp] = PartitionPause(reasons: progress?.pauseReasons ?? [], resumeAt: progress?.resumeAt ?? [:])
+            pauses[tp] = PartitionPause(reasons: snapshot[tp]?.pauseReasons ?? [], resumeAt: snapshot[tp]?.resumeAt ?? [:])
         }
         return ContainerStatus(
             id: id, listenerId: listenerId, isRunning: running, isPauseRequested: requests.isPaused(.container),
             pauseResumeAt: requests.deadline(of: .container),
-            assignedPartitions: snapshot.keys.sorted(), pausedPartitions: paused, partitionPauses: pauses,
+            assignedPartitions: snapshot.keys.sorted(), partitionPauses: pauses,
             requestedPartitionPauses: Dictionary(
                 uniqueKeysWithValues: requests.pausedPartitions.map { ($0, requests.deadline(of: .partition($0))) }),
             workers: endpoint.perPartition.map {
