@@ -214,4 +214,65 @@ struct ErrorHandlingTests {
         try await waitUntil("committed") { try await committedOffsets(group: "pp-poison", topic: topic, partitions: 1) == [7] }
         await registry.stopAll()
     }
+
+    @Test("per-partition batch listener failing at index k: records before k are not delivered again, the retry starts at k")
+    func perPartitionBatchIndex() async throws {
+        let topic = try await kafka.topic("pp-batch-index", partitions: 1)
+        try await kafka.produce(10, to: topic, partition: 0)
+        let calls = Mutex<[[Int64]]>([])
+        let failed = Mutex(false)
+        let registry = makeRegistry()
+        var endpoint = perPartitionEndpoint("pp-batch-index", topic: topic, maxPollRecords: 10, listener: .batch { records, _ in
+            calls.withLock { $0.append(records.map(\.offset)) }
+            guard let index = records.firstIndex(where: { $0.offset == 4 }), !failed.withLock({ $0 }) else { return }
+            failed.withLock { $0 = true }
+            throw BatchListenerFailedError(index: index, cause: Poison())
+        })
+        endpoint.errorHandler = ErrorHandler(backOff: .fixed(.milliseconds(50), maxAttempts: 3))
+        let container = try registry.register(endpoint)
+        try await registry.startAll()
+        try await waitForAssignment(container, 1)
+        try await waitUntil("committed through 10", observed: { "\(calls.withLock { $0 })" }) {
+            try await committedOffsets(group: "pp-batch-index", topic: topic, partitions: 1) == [10]
+        }
+        let seen = calls.withLock { $0 }
+        let handled = seen.flatMap { $0 }
+        for offset: Int64 in 0..<4 {
+            #expect(handled.filter { $0 == offset }.count == 1, "\(offset) was before the failed index: delivered once (\(seen))")
+        }
+        #expect(handled.filter { $0 == 4 }.count == 2, "the failed record is retried once: \(seen)")
+        #expect(seen.contains { $0.first == 4 }, "the retried batch starts at the failed record: \(seen)")
+        await registry.stopAll()
+    }
+
+    @Test("per-partition batch listener: a record that keeps failing at its index is recovered alone, and the rest of the batch goes on")
+    func perPartitionBatchIndexRecovered() async throws {
+        let topic = try await kafka.topic("pp-batch-recover", partitions: 1)
+        try await kafka.produce(10, to: topic, partition: 0)
+        let calls = Mutex<[[Int64]]>([])
+        let recorder = Recorder()
+        let registry = makeRegistry()
+        recorder.record(registry.events)
+        var endpoint = perPartitionEndpoint("pp-batch-recover", topic: topic, maxPollRecords: 10, listener: .batch { records, _ in
+            calls.withLock { $0.append(records.map(\.offset)) }
+            if let index = records.firstIndex(where: { $0.offset == 4 }) { throw BatchListenerFailedError(index: index, cause: Poison()) }
+        })
+        endpoint.errorHandler = ErrorHandler(backOff: .fixed(.zero, maxAttempts: 2))
+        let container = try registry.register(endpoint)
+        try await registry.startAll()
+        try await waitForAssignment(container, 1)
+        try await waitUntil("committed through 10", observed: { "\(calls.withLock { $0 })" }) {
+            try await committedOffsets(group: "pp-batch-recover", topic: topic, partitions: 1) == [10]
+        }
+        let seen = calls.withLock { $0 }
+        let handled = seen.flatMap { $0 }
+        #expect(handled.filter { $0 == 4 }.count == 2, "two attempts, then the recoverer: \(seen)")
+        for offset: Int64 in 0..<4 {
+            #expect(handled.filter { $0 == offset }.count == 1, "\(offset) was before the failed index: delivered once (\(seen))")
+        }
+        let afterRecovery = Set(seen.filter { !$0.contains(4) }.flatMap { $0 })
+        #expect(afterRecovery.isSuperset(of: 5..<10), "after the recovery, the records after it are handled without it: \(seen)")
+        #expect(!recorder.events(matching: { if case .recovered(_, 4, "skipped") = $0 { true } else { false } }).isEmpty)
+        await registry.stopAll()
+    }
 }

@@ -11,20 +11,18 @@ extension SingleContainer {
     func boundary(_ session: ConsumerSession) -> SentCommit? {
         let now = ContinuousClock.now
         if tracker.persistCompleted && tracker.takeMetadataPauseChange() { markPausesDirty() }
-        let (dirty, requests, ended, timed, commit) = state.withLock { state in
+        let (pauses, commit) = state.withLock { state in
             // A container stopping abruptly (a simulated crash) commits nothing more.
             let commit = state.lifecycle.isAbrupt ? .none : state.commits.boundary(now: now)
-            let ended = state.pauses.earliestDeadline.map { $0 <= now } == true ? state.pauses.expire(now: now) : []
-            defer { state.pausesDirty = false }
-            return (state.pausesDirty || !ended.isEmpty, state.pauses, ended, state.hasTimedPauses, commit)
+            return (state.pauses.boundary(now: now), commit)
         }
-        for scope in ended { logger.info("the pause of \(scope) ended as scheduled") }
+        for scope in pauses.ended { logger.info("the pause of \(scope) ended as scheduled") }
         // Pause bookkeeping only when something changed or a timed pause may have ended: a steady
         // stream of polls does no per-partition work here.
-        if dirty || timed {
+        if case .reconcile(let requests) = pauses.action {
             // Requested pauses (container and partition, each its own reason) become pause reasons of the
             // assigned partitions; reasons of other sources are left as they are.
-            if dirty { tracker.apply(requests) }
+            if let requests { tracker.apply(requests) }
             tracker.expirePauses(now: now)
             resolveTimestampSeek(session)
             let seeks = tracker.takeSeeks()
@@ -33,7 +31,8 @@ extension SingleContainer {
                 state.withLock { $0.workers }?.seeksApplied(seeks.map(\.topicPartition))
             }
             reconcilePauses(session)
-            state.withLock { $0.hasTimedPauses = tracker.hasTimedPauses }
+            let timed = tracker.hasTimedPauses
+            state.withLock { $0.pauses.reconciled(timedPausesLeft: timed) }
         }
         switch commit {
         case .none:
@@ -65,7 +64,7 @@ extension SingleContainer {
     /// Makes librdkafka's paused set equal the tracker's (every partition with a pause reason).
     func reconcilePauses(_ session: ConsumerSession) {
         let snapshot = tracker.snapshot
-        let plan = PauseReconciliation.plan(reasons: snapshot.mapValues(\.pauseReasons), applied: state.withLock { $0.appliedPaused })
+        let plan = PauseReconciliation.plan(reasons: snapshot.mapValues(\.pauseReasons), applied: state.withLock { $0.pauses.applied })
         let (toPause, toResume) = (plan.pause, plan.resume)
         if !toPause.isEmpty {
             do {
@@ -87,7 +86,7 @@ extension SingleContainer {
                 logger.error("resume of \(toResume) failed: \(error)")
             }
         }
-        state.withLock { $0.appliedPaused = plan.paused }
+        state.withLock { $0.pauses.applied = plan.paused }
     }
 
     /// Commits every due offset (only `only`, if given) synchronously, whatever the commit mode and any back-off:
@@ -208,9 +207,9 @@ extension SingleContainer {
     /// The consumer's rebalance handler: commit before giving partitions up, re-apply pauses on assignment.
     func rebalanced(_ event: RebalanceEvent, _ session: ConsumerSession) {
         state.withLock {
-            $0.rebalances += 1
+            $0.counters.rebalances += 1
             _ = $0.commits.rebalanced()
-            $0.pausesDirty = true
+            $0.pauses.changed()
         }
         endHold()
         switch event.kind {
@@ -219,7 +218,7 @@ extension SingleContainer {
             if tracker.persistCompleted { restoreCompleted(event.partitions, session) }
             // Requested pauses apply to newly assigned partitions too (a container pause, and a partition pause
             // that was requested while another member owned it).
-            tracker.apply(state.withLock { $0.pauses })
+            tracker.apply(state.withLock { $0.pauses.requests })
             // librdkafka keeps a partition's pause flag across unassign and reassign, while the tracker
             // starts newly assigned partitions afresh: set librdkafka's state explicitly both ways, before
             // the first fetch returns anything.
@@ -228,7 +227,7 @@ extension SingleContainer {
             if !flowing.isEmpty {
                 do { try session.resume(flowing) } catch { logger.error("resume of newly assigned \(flowing) failed: \(error)") }
             }
-            state.withLock { $0.appliedPaused.subtract(flowing) }
+            state.withLock { $0.pauses.applied.subtract(flowing) }
             reconcilePauses(session)
             emit(.partitionsAssigned(event.partitions))
         case .revoked:
@@ -246,8 +245,8 @@ extension SingleContainer {
             }
             tracker.revoked(event.partitions)
             state.withLock { state in
-                state.appliedPaused.subtract(event.partitions)
-                for tp in event.partitions { state.failures[tp] = nil }
+                state.pauses.applied.subtract(event.partitions)
+                state.failures.revoked(event.partitions)
                 if !state.discarded.isEmpty {
                     let revoked = Set(event.partitions)
                     state.discarded = state.discarded.filter { !revoked.contains($0.tp) }
@@ -257,7 +256,10 @@ extension SingleContainer {
         case .lost:
             state.withLock { $0.workers }?.stop(event.partitions, timeout: .zero, wait: false)
             tracker.revoked(event.partitions)
-            state.withLock { $0.appliedPaused.subtract(event.partitions) }
+            state.withLock {
+                $0.pauses.applied.subtract(event.partitions)
+                $0.failures.revoked(event.partitions)
+            }
             emit(.partitionsLost(event.partitions))
         }
         onAssignment?(self, event)
@@ -304,7 +306,7 @@ extension SingleContainer: ContainerControl {
         tracker.requestSeek(partition, to: offset)
         tracker.addPause(partition, .nack, until: .now + sleep)
         markPausesDirty()
-        state.withLock { _ = $0.interrupted.insert(partition) }
+        state.withLock { $0.batch.interrupt([partition]) }
         attention.add(1, ordering: .releasing)
     }
 
@@ -312,7 +314,7 @@ extension SingleContainer: ContainerControl {
         state.withLock { $0.workers }?.discard(partition, from: nil)
         tracker.requestSeek(partition, to: offset)
         markPausesDirty()
-        state.withLock { _ = $0.interrupted.insert(partition) }
+        state.withLock { $0.batch.interrupt([partition]) }
         attention.add(1, ordering: .releasing)
     }
 }

@@ -1,79 +1,51 @@
 import KafkaClient
 
-/// One record's failures so far (sequential containers keep one per partition: the record it is stuck on).
-struct RecordFailure: Sendable {
-    var offset: Int64
-    var attempts = 0
-    var firstAt: ContinuousClock.Instant
-    /// Retrying stopped and the recoverer failed: the next delivery goes straight to recovery.
-    var exhausted = false
-    /// The last error, for the recoverer.
-    var lastError: (any Error)?
-}
-
-/// How a failed record ends this time.
-enum FailureOutcome {
-    /// Recovered: it counts as processed.
+/// How a recovery ended.
+enum RecoveryOutcome: Sendable, Equatable {
+    /// Recovered: the record counts as processed.
     case processed
-    /// It will be delivered again (after a back-off, or to retry a failed recovery).
-    case retry
+    /// The recoverer failed: recover the record again after the wait (it is not committed past meanwhile).
+    case retry(after: Duration)
     /// The recoverer stops the container.
     case stop
 }
 
+/// The error handler's side of every container, sequential or per-partition: it reports a failure, asks the
+/// ``FailureTracker`` what to do, and runs the recoverer. How a decision is carried out (a seek back and a
+/// timed pause, or a lane that waits) is up to the caller.
 extension SingleContainer {
-    /// Counts a failed attempt of `record` and returns its failure state.
-    func noteFailure(_ record: ConsumerRecord, _ error: any Error) -> RecordFailure {
-        listenerFailed(record.topicPartition, record.offset, error)
+    /// What to do with `record` before the listener sees it (asked only while some record is failing).
+    func delivering(_ record: ConsumerRecord) -> FailureTracker.Delivery {
+        state.withLock { $0.failures.delivering(RecordKey(record)) }
+    }
+
+    /// The listener failed on `record` (for a batch, the failed record or the batch's first): reports it and
+    /// returns the error handler's decision. A retry is announced here (log, metric, event).
+    func listenerFailed(_ record: ConsumerRecord, _ error: any Error) -> FailureTracker.Decision {
+        let tp = record.topicPartition
+        metrics.failures.increment()
+        logger.error("listener failed on \(tp)@\(record.offset): \(error)")
+        emit(.listenerFailed(tp, offset: record.offset, error: "\(error)"))
+        let retryable = endpoint.errorHandler.isRetryable(error)
         let now = ContinuousClock.now
-        return state.withLock { state in
-            var failure = state.failures[record.topicPartition].flatMap { $0.offset == record.offset ? $0 : nil }
-                ?? RecordFailure(offset: record.offset, firstAt: now)
-            failure.attempts += 1
-            failure.lastError = error
-            state.failures[record.topicPartition] = failure
-            return failure
+        let decision = state.withLock {
+            $0.failures.failed(RecordKey(record), error: error, retryable: retryable, now: now)
         }
-    }
-
-    /// The wait before the next attempt, or `nil` when the error handler stops retrying.
-    func retryDelay(_ error: any Error, _ failure: RecordFailure) -> Duration? {
-        let handler = endpoint.errorHandler
-        guard !failure.exhausted, handler.isRetryable(error) else { return nil }
-        return handler.backOff.delay(attempt: failure.attempts, elapsed: .now - failure.firstAt)
-    }
-
-    /// A failed record's exhausted state, if its recovery failed before (then the listener is not called
-    /// again: recovery is retried directly).
-    func exhaustedFailure(_ record: ConsumerRecord) -> RecordFailure? {
-        state.withLock { state in
-            state.failures[record.topicPartition].flatMap { $0.offset == record.offset && $0.exhausted ? $0 : nil }
+        if case .retry(let delay, let attempt) = decision {
+            metrics.retries.increment()
+            logger.info("retrying \(tp)@\(record.offset) in \(delay) (attempt \(attempt) failed)")
+            emit(.retrying(tp, offset: record.offset, attempt: attempt, delay: delay))
         }
+        return decision
     }
 
-    /// Sequential containers: delivers `records` again from each partition's first one, after `delay` for
-    /// the partitions in `waiting` (the rest of the current poll of those partitions is skipped).
-    func redeliver(_ records: some Sequence<ConsumerRecord>, waiting: Set<TopicPartition>, delay: Duration) {
-        var first: [TopicPartition: Int64] = [:]
-        for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
-        let until = ContinuousClock.now + delay
-        for (tp, offset) in first {
-            tracker.requestSeek(tp, to: offset)
-            if waiting.contains(tp) && delay > .zero { tracker.addPause(tp, .backOff, until: until) }
-        }
-        state.withLock { $0.interrupted.formUnion(first.keys) }
-        markPausesDirty()
-    }
-
-    /// Notes a scheduled retry (log, metric, event).
-    func retryScheduled(_ record: ConsumerRecord, attempt: Int, delay: Duration) {
-        metrics.retries.increment()
-        logger.info("retrying \(record.topicPartition)@\(record.offset) in \(delay) (attempt \(attempt) failed)")
-        emit(.retrying(record.topicPartition, offset: record.offset, attempt: attempt, delay: delay))
+    /// The listener handled `record`: it is no longer failing.
+    func succeeded(_ record: ConsumerRecord) {
+        state.withLock { $0.failures.succeeded(RecordKey(record)) }
     }
 
     /// Runs the recoverer on a record the error handler stopped retrying.
-    func recover(_ record: ConsumerRecord, _ error: any Error, attempts: Int) async -> FailureOutcome {
+    func recover(_ record: ConsumerRecord, _ error: any Error, attempts: Int) async -> RecoveryOutcome {
         let tp = record.topicPartition
         let how: String
         do {
@@ -95,30 +67,35 @@ extension SingleContainer {
                 return .stop
             }
         } catch let failure {
-            if Task.isCancelled { return .retry }
+            // Cancelled by a crash or a shutdown timeout: not a recovery that failed.
+            if Task.isCancelled { return .retry(after: .zero) }
+            let now = ContinuousClock.now
+            let decision = state.withLock {
+                $0.failures.recoveryFailed(RecordKey(record), error: error, attempts: attempts, now: now)
+            }
+            guard case .retryRecovery(let delay) = decision else { return .retry(after: .zero) }
             metrics.recoveryFailures.increment()
             logger.error("recovery of \(tp)@\(record.offset) failed; it stays uncommitted and is retried: \(failure)")
             emit(.recoveryFailed(tp, offset: record.offset, error: "\(failure)"))
-            state.withLock { state in
-                if state.failures[tp]?.offset == record.offset { state.failures[tp]?.exhausted = true }
-            }
-            return .retry
+            return .retry(after: delay)
         }
-        state.withLock { state in
-            if state.failures[tp]?.offset == record.offset { state.failures[tp] = nil }
-        }
+        state.withLock { $0.failures.recovered(RecordKey(record)) }
         metrics.recovered.increment()
         emit(.recovered(tp, offset: record.offset, how: how))
         return .processed
     }
 
-    /// The wait before trying a failed recovery again.
-    var recoveryRetryDelay: Duration { .seconds(1) }
-
-    /// A record was handled: forget its failures.
-    func clearFailure(_ tp: TopicPartition) {
-        state.withLock { state in
-            if state.failures[tp] != nil { state.failures[tp] = nil }
+    /// Sequential containers: delivers `records` again from each partition's first one, after `delay` for
+    /// the partitions in `waiting` (the rest of the current poll of those partitions is skipped).
+    func redeliver(_ records: some Sequence<ConsumerRecord>, waiting: Set<TopicPartition>, delay: Duration) {
+        var first: [TopicPartition: Int64] = [:]
+        for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
+        let until = ContinuousClock.now + delay
+        for (tp, offset) in first {
+            tracker.requestSeek(tp, to: offset)
+            if waiting.contains(tp) && delay > .zero { tracker.addPause(tp, .backOff, until: until) }
         }
+        state.withLock { $0.batch.interrupt(first.keys) }
+        markPausesDirty()
     }
 }

@@ -1,11 +1,5 @@
 import KafkaClient
 
-/// A record's identity: its partition and offset.
-struct RecordKey: Hashable, Sendable {
-    var tp: TopicPartition
-    var offset: Int64
-}
-
 extension SingleContainer {
     /// Runs the consumer interceptors' `onConsume` on one poll's records (on the poll loop). Records they
     /// drop stay in the returned list (so the ack bookkeeping sees them) but are marked discarded: they

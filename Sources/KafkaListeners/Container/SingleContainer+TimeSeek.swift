@@ -11,8 +11,8 @@ extension SingleContainer {
         let assigned = tracker.assignedPartitions
         let workers = state.withLock { state -> PartitionWorkers? in
             state.timestampSeek = milliseconds
-            state.pausesDirty = true
-            state.interrupted.formUnion(assigned)
+            state.pauses.changed()
+            state.batch.interrupt(assigned)
             return state.workers
         }
         for tp in assigned { workers?.discard(tp, from: nil) }

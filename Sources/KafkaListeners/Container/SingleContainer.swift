@@ -30,42 +30,29 @@ public final class SingleContainer: Sendable {
     /// Called on the consumer's thread after each assignment change (the concurrent container listens).
     let onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)?
 
+    /// Everything the container decides with, behind one lock. Each concern is its own state machine (see
+    /// `Container/State/`); the rest is what one run owns and a few plain values.
     struct LoopState: Sendable {
-        var consumer: KafkaConsumer?
-        var loop: Task<Void, Never>?
-        var watchdog: Task<Void, Never>?
+        /// The consumer, the poll loop, the watchdog and the workers of the current run.
+        var run = ContainerRun()
         /// Stopped, starting, running or stopping (kept across restarts).
         var lifecycle = ContainerLifecycle()
         /// When to commit and how; the commit in flight; what refused commits mean for the next tries.
         var commits: CommitScheduler
-        /// The pauses requested of the whole container and of single partitions (kept across restarts).
-        var pauses = PauseRequests()
-        /// Partitions paused in librdkafka right now (touched on the consumer's thread).
-        var appliedPaused: Set<TopicPartition> = []
+        /// The requested pauses (kept across restarts), librdkafka's paused set, and the pause work pending.
+        var pauses = ContainerPauses()
         /// Whether the loop waits for the listener, and when records last arrived (idle and stuck reports).
         var liveness = Liveness(now: .now)
-        /// Partitions whose remaining records in the current batch must be skipped (nack or seek).
-        var interrupted: Set<TopicPartition> = []
-        /// Partitions whose remaining records in the current batch are given back (an immediate pause).
-        var giveBack: Set<TopicPartition> = []
-        /// Every partition's remaining records in the current batch are given back (an immediate pause).
-        var giveBackAll = false
-        /// Polls completed since start.
-        var polls = 0
-        /// Pause state changed since the last boundary (requests, nacks, assignments, holds, seeks).
-        var pausesDirty = true
-        /// Some partition has a pause that ends on its own (checked at every boundary).
-        var hasTimedPauses = false
-        /// Assignment changes since start.
-        var rebalances = 0
-        /// The per-partition workers, while a per-partition container runs.
-        var workers: PartitionWorkers?
+        /// What the dispatch loop must skip or give back of the poll it handles.
+        var batch = BatchInterruptions()
+        /// The records that are failing, and the error handler's decisions about them.
+        var failures: FailureTracker
+        /// Polls and assignment changes since start.
+        var counters = LoopCounters()
         /// The per-partition concurrency limit (kept across restarts).
         var maxConcurrency: Int?
         /// A seek to a timestamp (milliseconds since the epoch) waiting for the next poll boundary.
         var timestampSeek: Int64?
-        /// The record each partition is failing on, and how often it failed (the error handler's state).
-        var failures: [TopicPartition: RecordFailure] = [:]
         /// Records a consumer interceptor dropped, until they come up for handling.
         var discarded: Set<RecordKey> = []
         /// The delay the throttle applied last.
@@ -73,17 +60,41 @@ public final class SingleContainer: Sendable {
 
         init(_ endpoint: ListenerEndpoint) {
             commits = CommitScheduler(ackMode: endpoint.ackMode, commitMode: endpoint.commitMode, now: .now)
+            failures = FailureTracker(
+                scope: endpoint.perPartition == nil ? .partition : .record, backOff: endpoint.errorHandler.backOff)
         }
+
+        /// The consumer of the current run.
+        var consumer: KafkaConsumer? { run.consumer }
+        /// The per-partition workers of the current run.
+        var workers: PartitionWorkers? { run.workers }
 
         /// A fresh state for a new start, keeping what outlives a run: the lifecycle, the requested pauses and the
         /// concurrency limit.
         func restarted(_ endpoint: ListenerEndpoint) -> LoopState {
             var fresh = LoopState(endpoint)
             fresh.lifecycle = lifecycle
-            fresh.pauses = pauses
+            fresh.pauses = pauses.restarted()
             fresh.maxConcurrency = maxConcurrency
             return fresh
         }
+    }
+
+    /// What one run of the container owns; empty while it is stopped.
+    struct ContainerRun: Sendable {
+        var consumer: KafkaConsumer?
+        var loop: Task<Void, Never>?
+        var watchdog: Task<Void, Never>?
+        /// The per-partition workers, while a per-partition container runs.
+        var workers: PartitionWorkers?
+    }
+
+    /// Counts since start.
+    struct LoopCounters: Sendable {
+        /// Polls completed.
+        var polls = 0
+        /// Assignment changes (a poll that saw one drops the records of partitions it lost).
+        var rebalances = 0
     }
 
     /// What listener contexts hold to reach this container (see ``ContainerControlHandle``).
@@ -120,7 +131,7 @@ public final class SingleContainer: Sendable {
     /// A snapshot of the container's state.
     public var status: ContainerStatus {
         let (running, requests, applied, workers, maxConcurrency, throttleDelay) = state.withLock {
-            ($0.lifecycle.isActive, $0.pauses, $0.appliedPaused, $0.workers, $0.maxConcurrency, $0.throttleDelay)
+            ($0.lifecycle.isActive, $0.pauses.requests, $0.pauses.applied, $0.workers, $0.maxConcurrency, $0.throttleDelay)
         }
         let snapshot = tracker.snapshot
         var pauses: [TopicPartition: PartitionPause] = [:]
@@ -165,8 +176,8 @@ public final class SingleContainer: Sendable {
                 onStatistics: { metrics.recordLag(statistics: $0) })
             let workers = makeWorkers()
             state.withLock {
-                $0.consumer = consumer
-                $0.workers = workers
+                $0.run.consumer = consumer
+                $0.run.workers = workers
             }
             switch endpoint.selection {
             case .topics(let topics): try await consumer.subscribe(topics: topics)
@@ -183,8 +194,8 @@ public final class SingleContainer: Sendable {
             let loop = Task(executorPreference: consumer.taskExecutor) { await self.runLoop(consumer) }
             let watchdog = Task { await self.watch() }
             let started = state.withLock {
-                $0.loop = loop
-                $0.watchdog = watchdog
+                $0.run.loop = loop
+                $0.run.watchdog = watchdog
                 return $0.lifecycle.started()
             }
             logger.info("container started on \(endpoint.selection)")
@@ -196,8 +207,8 @@ public final class SingleContainer: Sendable {
         } catch {
             let consumer = state.withLock { state -> KafkaConsumer? in
                 state.lifecycle.startFailed()
-                state.workers = nil
-                return state.consumer.take()
+                defer { state.run = ContainerRun() }
+                return state.run.consumer
             }
             await consumer?.close()
             throw error
@@ -225,7 +236,7 @@ public final class SingleContainer: Sendable {
         let taken = state.withLock { state -> (KafkaConsumer, Task<Void, Never>?, Task<Void, Never>?)? in
             guard case .stop = state.lifecycle.stop(abrupt ? .abrupt : .graceful), let consumer = state.consumer else { return nil }
             attention.add(1, ordering: .releasing)
-            return (consumer, state.loop, state.watchdog)
+            return (consumer, state.run.loop, state.run.watchdog)
         }
         guard let (consumer, loop, watchdog) = taken else { return nil }
         consumer.wakeUp()
@@ -269,9 +280,7 @@ public final class SingleContainer: Sendable {
         await consumer.close()
         state.withLock {
             $0.lifecycle.closed()
-            $0.consumer = nil
-            $0.loop = nil
-            $0.workers = nil
+            $0.run = ContainerRun()
         }
         tracker.revoked(tracker.assignedPartitions)
         logger.info("container stopped\(abrupt ? " abruptly (no final commit)" : "")")
@@ -281,7 +290,7 @@ public final class SingleContainer: Sendable {
     var isStopping: Bool { state.withLock { $0.lifecycle.isStopping } }
 
     /// Polls completed since the container started (each one passed a poll boundary first).
-    var pollsCompleted: Int { state.withLock { $0.polls } }
+    var pollsCompleted: Int { state.withLock { $0.counters.polls } }
 
     // MARK: Pausing
 
@@ -309,7 +318,7 @@ public final class SingleContainer: Sendable {
     }
 
     /// Whether a container pause is requested.
-    public var isPauseRequested: Bool { state.withLock { $0.pauses.isPaused(.container) } }
+    public var isPauseRequested: Bool { state.withLock { $0.pauses.requests.isPaused(.container) } }
 
     /// Pauses one partition until resumed, or until `deadline`, applied at the next poll boundary; with
     /// `immediate`, the rest of the current poll's records of that partition are given back too.
@@ -333,18 +342,15 @@ public final class SingleContainer: Sendable {
 
     /// Records a pause request; the next poll boundary turns it into pause reasons of the assigned partitions.
     func requestPause(_ scope: PauseScope, until deadline: ContinuousClock.Instant?, immediate: Bool) -> PauseOutcome {
-        let outcome = state.withLock { state in
-            defer { state.pausesDirty = true }
-            return state.pauses.pause(scope, until: deadline)
-        }
+        let outcome = state.withLock { $0.pauses.pause(scope, until: deadline) }
         if immediate {
             switch scope {
             case .container:
-                state.withLock { $0.giveBackAll = true }
+                state.withLock { $0.batch.giveBackAll() }
                 attention.add(1, ordering: .releasing)
                 giveBackQueued(nil)
             case .partition(let tp) where tracker.assignedPartitions.contains(tp):
-                state.withLock { _ = $0.giveBack.insert(tp) }
+                state.withLock { $0.batch.giveBack(tp) }
                 attention.add(1, ordering: .releasing)
                 giveBackQueued([tp])
             case .partition:
@@ -357,22 +363,19 @@ public final class SingleContainer: Sendable {
 
     /// Withdraws a pause request; returns whether there was one.
     func withdrawPause(_ scope: PauseScope) -> Bool {
-        let withdrawn = state.withLock { state in
-            defer { state.pausesDirty = true }
-            return state.pauses.resume(scope)
-        }
+        let withdrawn = state.withLock { $0.pauses.resume(scope) }
         wakeUp()
         return withdrawn
     }
 
     /// The scheduled end of a requested pause of `scope`, if it has one.
     func scheduledResume(of scope: PauseScope) -> ContinuousClock.Instant? {
-        state.withLock { $0.pauses.deadline(of: scope) }
+        state.withLock { $0.pauses.requests.deadline(of: scope) }
     }
 
     /// Makes the next poll boundary reconcile pauses and seeks.
     func markPausesDirty() {
-        state.withLock { $0.pausesDirty = true }
+        state.withLock { $0.pauses.changed() }
     }
 
     func wakeUp() {

@@ -65,75 +65,106 @@ final class PartitionWorkers: Sendable {
     /// if it was cancelled or its worker closed (then it does not count as processed). ``counted(_:)``
     /// counts it later.
     ///
-    /// Failures go to the error handler here, in the lane: the lane itself waits out the back-off, so only
-    /// this record's partition (or key) waits, and the poll loop never does.
+    /// Failures go to the container's error handler, whose decisions are the sequential containers' ones;
+    /// only the waiting differs: the lane itself waits out the back-off, so only this record's partition (or
+    /// key) waits, and the poll loop never does.
     func handle(_ record: ConsumerRecord, of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
         guard let handler = recordHandler else { return false }
-        let outcome = await withErrorHandling([record], isClosed: isClosed) {
-            _ = try await self.container.invokeRecord(handler, record, self.container.makeContext(.record(tp, record.offset)))
+        var failed = false
+        while true {
+            do {
+                _ = try await container.invokeRecord(handler, record, container.makeContext(.record(tp, record.offset)))
+                if failed { container.succeeded(record) }
+                settle(CollectionOfOne(record), of: tp, recovered: false)
+                return true
+            } catch {
+                if Task.isCancelled { return false }
+                failed = true
+                switch container.listenerFailed(record, error) {
+                case .retry(let delay, _), .retryRecovery(let delay):
+                    guard await wait(delay, isClosed) else { return false }
+                case .recover(let attempts):
+                    guard await recover(record, error, attempts: attempts, isClosed) else { return false }
+                    settle(CollectionOfOne(record), of: tp, recovered: true)
+                    return true
+                }
+            }
         }
-        guard outcome.done else { return false }
-        if outcome.recovered && container.endpoint.ackMode.isManual { container.tracker.finished(tp, record.offset) }
-        container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition)
-        return true
     }
 
     /// Runs a batch listener on one batch of one partition and settles it; returns `false` if it was
     /// cancelled or its worker closed.
+    ///
+    /// A ``BatchListenerFailedError`` settles the records before its index and retries the rest of the batch
+    /// from the failed record (which alone is recovered once retrying is over); any other error retries the
+    /// whole batch, then recovers each of its records.
     func handle(_ records: [ConsumerRecord], of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
         guard case .batch(let handler) = container.endpoint.listener else { return false }
-        let outcome = await withErrorHandling(records, isClosed: isClosed) {
-            try await self.container.invokeBatch(handler, records, self.container.makeContext(.batch(records)))
-        }
-        guard outcome.done else { return false }
-        for record in records {
-            if outcome.recovered && container.endpoint.ackMode.isManual { container.tracker.finished(tp, record.offset) }
-            container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition)
+        var pending = records[...]
+        // The record the error handler counts the failures of, while the batch is failing.
+        var failing: ConsumerRecord?
+        while !pending.isEmpty {
+            let batch = Array(pending)
+            do {
+                try await container.invokeBatch(handler, batch, container.makeContext(.batch(batch)))
+                if let failing { container.succeeded(failing) }
+                settle(pending, of: tp, recovered: false)
+                break
+            } catch {
+                if Task.isCancelled { return false }
+                var cause = error
+                var indexed = false
+                if let failed = error as? BatchListenerFailedError, batch.indices.contains(failed.index) {
+                    settle(pending.prefix(failed.index), of: tp, recovered: false)
+                    pending = pending.dropFirst(failed.index)
+                    cause = failed.cause
+                    indexed = true
+                }
+                guard let bad = pending.first else { break }
+                failing = bad
+                switch container.listenerFailed(bad, cause) {
+                case .retry(let delay, _), .retryRecovery(let delay):
+                    guard await wait(delay, isClosed) else { return false }
+                case .recover(let attempts):
+                    let recovering = indexed ? pending.prefix(1) : pending
+                    for record in recovering {
+                        guard await recover(record, cause, attempts: attempts, isClosed) else { return false }
+                    }
+                    settle(recovering, of: tp, recovered: true)
+                    pending = pending.dropFirst(recovering.count)
+                    failing = nil
+                }
+            }
         }
         counted(records.count)
         return true
     }
 
-    /// Calls `body` until it succeeds or the error handler gives up and the recoverer handles `records`
-    /// (a failed recovery is tried again after a pause). Returns whether the records are done and whether
-    /// the recoverer handled them; not done when cancelled or closed meanwhile.
-    private func withErrorHandling(
-        _ records: [ConsumerRecord], isClosed: () -> Bool, _ body: () async throws -> Void
-    ) async -> (done: Bool, recovered: Bool) {
-        var attempts = 0
-        let firstAt = ContinuousClock.now
-        let handler = container.endpoint.errorHandler
-        while true {
-            let failure: any Error
-            do {
-                try await body()
-                return (true, false)
-            } catch {
-                if Task.isCancelled { return (false, false) }
-                failure = error
-            }
-            attempts += 1
-            container.listenerFailed(records[0].topicPartition, records[0].offset, failure)
-            if handler.isRetryable(failure), let delay = handler.backOff.delay(attempt: attempts, elapsed: .now - firstAt) {
-                container.retryScheduled(records[0], attempt: attempts, delay: delay)
-                guard (try? await Task.sleep(for: delay)) != nil, !isClosed() else { return (false, false) }
-                continue
-            }
-            // Retrying is over: recover every record of the call, each until it works or the lane closes.
-            for record in records {
-                while true {
-                    switch await container.recover(record, failure, attempts: attempts) {
-                    case .processed: break
-                    case .stop: return (false, false)
-                    case .retry:
-                        guard (try? await Task.sleep(for: container.recoveryRetryDelay)) != nil, !isClosed() else { return (false, false) }
-                        continue
-                    }
-                    break
-                }
-            }
-            return (true, true)
+    /// Marks records of `tp` processed (automatic ack modes); in manual modes records the error handler
+    /// recovered count as acknowledged (Spring-Kafka's `ackAfterHandle`).
+    private func settle(_ records: some Collection<ConsumerRecord>, of tp: TopicPartition, recovered: Bool) {
+        let manual = container.endpoint.ackMode.isManual
+        for record in records {
+            if recovered && manual { container.tracker.finished(tp, record.offset) }
+            container.workerFinished(record.offset, of: tp, inOrder: ordering == .partition)
         }
+    }
+
+    /// Runs the recoverer on `record` until it works; `false` if it stopped the container or the lane closed.
+    private func recover(_ record: ConsumerRecord, _ error: any Error, attempts: Int, _ isClosed: () -> Bool) async -> Bool {
+        while true {
+            switch await container.recover(record, error, attempts: attempts) {
+            case .processed: return true
+            case .stop: return false
+            case .retry(let delay): guard await wait(delay, isClosed) else { return false }
+            }
+        }
+    }
+
+    /// Waits in the lane; `false` if cancelled or closed meanwhile.
+    private func wait(_ delay: Duration, _ isClosed: () -> Bool) async -> Bool {
+        if delay > .zero { guard (try? await Task.sleep(for: delay)) != nil else { return false } }
+        return !isClosed() && !Task.isCancelled
     }
 
     /// Counts processed records once per chunk (metrics and the count ack modes).

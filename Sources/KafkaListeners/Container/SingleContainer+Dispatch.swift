@@ -1,0 +1,258 @@
+import KafkaClient
+
+/// The sequential containers' dispatch: one poll's records handed to the listener in order, through the
+/// interceptors (``invokeRecord(_:_:_:)``, ``invokeBatch(_:_:_:)``) and the error handler (``listenerFailed(_:_:)``,
+/// ``recover(_:_:attempts:)``) that per-partition lanes use too, then marked processed for the ack mode.
+extension SingleContainer {
+    /// Hands one poll's records to the listener: returns how many were handled.
+    nonisolated(nonsending) func dispatch(_ records: [ConsumerRecord], _ consumer: KafkaConsumer) async -> Int {
+        switch endpoint.listener {
+        case .record(let handler): await dispatchRecords(records, handler, sync: nil, consumer)
+        case .syncRecord(let handler):
+            await dispatchRecords(records, endpoint.listener.recordHandler ?? { try handler($0, $1) }, sync: handler, consumer)
+        case .batch(let handler): await dispatchBatch(records, handler)
+        }
+    }
+
+    /// Hands records to a record listener in order; returns how many were handled. `sync`, the listener's
+    /// synchronous form if it has one, is called instead of `handler` when no interceptor runs.
+    private nonisolated(nonsending) func dispatchRecords(
+        _ records: [ConsumerRecord], _ handler: Listener.RecordHandler, sync: Listener.SyncRecordHandler?,
+        _ consumer: KafkaConsumer
+    ) async -> Int {
+        let manual = endpoint.ackMode.isManual
+        let perRecordCommit = endpoint.ackMode == .record
+        if manual { tracker.delivered(records) }
+        var handled = 0
+        var skip: Set<TopicPartition> = []
+        // The in-order run of the current partition, applied to the tracker when the partition changes.
+        var runPartition: TopicPartition?
+        var runOffset: Int64 = 0
+        var seenAttention = attention.load(ordering: .acquiring)
+        var stopping = isStopping
+        var hold = false
+        // The error handler's state is looked at per record only while some record is failing.
+        let failuresPending = state.withLock { !$0.failures.isEmpty }
+        // Without interceptors the listener is called directly (one async frame less per record).
+        let intercepted = !endpoint.interceptors.record.isEmpty || !endpoint.interceptors.consumer.isEmpty
+        // A synchronous listener is called without an async call (and the executor hop after it) per record.
+        let direct = intercepted ? nil : sync
+        records: for (index, record) in records.enumerated() {
+            if stopping { break }
+            let tp = record.topicPartition
+            if !skip.isEmpty && skip.contains(tp) { continue }
+            let context = makeContext(.record(tp, record.offset))
+            // Set when the error handler took the record over; `nil` while the listener handled it.
+            var recovery: RecoveryOutcome?
+            do {
+                if failuresPending, case .recover(let error, let attempts) = delivering(record) {
+                    // Its recovery failed before: retry the recovery, not the listener.
+                    recovery = await recover(record, error, attempts: attempts)
+                } else {
+                    if let direct {
+                        try direct(record, context)
+                    } else if intercepted {
+                        _ = try await invokeRecord(handler, record, context)
+                    } else {
+                        try await handler(record, context)
+                    }
+                    if failuresPending { succeeded(record) }
+                }
+            } catch {
+                // Cancelled by a crash or a shutdown timeout: the record was not processed, so it must
+                // not count as processed (nor be committed).
+                if Task.isCancelled { break }
+                switch listenerFailed(record, error) {
+                case .retry(let delay, _), .retryRecovery(let delay):
+                    redeliver([record], waiting: [tp], delay: delay)
+                    skip.insert(tp)
+                    continue records
+                case .recover(let attempts):
+                    recovery = await recover(record, error, attempts: attempts)
+                }
+            }
+            switch recovery {
+            case nil:
+                break
+            case .processed:
+                // The error handler recovered it on the listener's behalf: in manual modes that counts as
+                // an acknowledgement (Spring-Kafka's `ackAfterHandle`).
+                if manual { tracker.finished(tp, record.offset) }
+            case .retry(let delay):
+                redeliver([record], waiting: [tp], delay: delay)
+                skip.insert(tp)
+                continue records
+            case .stop:
+                break records
+            }
+            handled += 1
+            let current = attention.load(ordering: .acquiring)
+            if current != seenAttention {
+                seenAttention = current
+                let seen = state.withLock { state in
+                    (state.batch.interrupted, state.commits.isHeld, state.lifecycle.isStopping, state.batch.takeGiveBack())
+                }
+                skip.formUnion(seen.0)
+                hold = seen.1
+                stopping = seen.2
+                // An immediate pause: hand the rest of these partitions' records back (sought to, so
+                // they are delivered again after the resume).
+                let giveBack: Set<TopicPartition> =
+                    switch seen.3 {
+                    case .nothing: []
+                    case .partitions(let partitions): partitions
+                    case .all: Set(records[(index + 1)...].map(\.topicPartition))
+                    }
+                if !giveBack.isEmpty {
+                    seekBack(records[(index + 1)...].filter { giveBack.contains($0.topicPartition) && !skip.contains($0.topicPartition) })
+                    skip.formUnion(giveBack)
+                }
+            }
+            if !manual {
+                if perRecordCommit {
+                    tracker.finishedThrough(tp, record.offset)
+                    // No commit while a rebalance is under way: the broker would refuse it.
+                    if !hold, recordCommitRequested(consumer, worker: false) {
+                        _ = try? await consumer.withSession { [self] session in commitNow(session) }
+                    }
+                } else if tp == runPartition {
+                    runOffset = record.offset
+                } else {
+                    if let runPartition { tracker.finishedThrough(runPartition, runOffset) }
+                    runPartition = tp
+                    runOffset = record.offset
+                }
+            }
+            if hold {
+                // This record is accounted for; give the rest back.
+                holdBack(records[(index + 1)...].filter { !skip.contains($0.topicPartition) })
+                break
+            }
+        }
+        if let runPartition { tracker.finishedThrough(runPartition, runOffset) }
+        return handled
+    }
+
+    /// Hands one poll's records to a batch listener; returns how many were handled.
+    ///
+    /// A failure goes to the error handler: with ``BatchListenerFailedError`` the records before the index
+    /// count as processed and the failed one is retried (then recovered) from its position; any other error
+    /// retries the whole batch, then recovers its records one by one.
+    private nonisolated(nonsending) func dispatchBatch(
+        _ records: [ConsumerRecord], _ handler: Listener.BatchHandler
+    ) async -> Int {
+        let manual = endpoint.ackMode.isManual
+        if manual { tracker.delivered(records) }
+        do {
+            try await invokeBatch(handler, records, makeContext(.batch(records)))
+            if state.withLock({ !$0.failures.isEmpty }) {
+                var seen: Set<TopicPartition> = []
+                for record in records where seen.insert(record.topicPartition).inserted { succeeded(record) }
+            }
+        } catch {
+            if Task.isCancelled { return 0 }
+            return await batchFailed(records, error)
+        }
+        if !manual { finishRuns(records[...]) }
+        return records.count
+    }
+
+    /// The error handler's side of a failed batch; returns how many records count as processed.
+    private func batchFailed(_ records: [ConsumerRecord], _ error: any Error) async -> Int {
+        let manual = endpoint.ackMode.isManual
+        func finish(_ slice: ArraySlice<ConsumerRecord>, recovered: Bool) {
+            if !manual {
+                finishRuns(slice)
+            } else if recovered {
+                for record in slice { tracker.finished(record.topicPartition, record.offset) }
+            }
+        }
+        if let failed = error as? BatchListenerFailedError, records.indices.contains(failed.index) {
+            let index = failed.index
+            let bad = records[index]
+            finish(records[..<index], recovered: false)
+            switch listenerFailed(bad, failed.cause) {
+            case .retry(let delay, _), .retryRecovery(let delay):
+                redeliver(records[index...], waiting: [bad.topicPartition], delay: delay)
+                return index
+            case .recover(let attempts):
+                switch await recover(bad, failed.cause, attempts: attempts) {
+                case .processed:
+                    finish(records[index...index], recovered: true)
+                    redeliver(records[(index + 1)...], waiting: [], delay: .zero)
+                    return index + 1
+                case .retry(let delay):
+                    redeliver(records[index...], waiting: [bad.topicPartition], delay: delay)
+                    return index
+                case .stop:
+                    return index
+                }
+            }
+        }
+        let partitions = Set(records.map(\.topicPartition))
+        switch listenerFailed(records[0], error) {
+        case .retry(let delay, _), .retryRecovery(let delay):
+            redeliver(records, waiting: partitions, delay: delay)
+            return 0
+        case .recover(let attempts):
+            for (index, record) in records.enumerated() {
+                let outcome = await recover(record, error, attempts: attempts)
+                guard outcome == .processed else {
+                    finish(records[..<index], recovered: true)
+                    if case .retry(let delay) = outcome {
+                        redeliver(records[index...], waiting: Set(records[index...].map(\.topicPartition)), delay: delay)
+                    }
+                    return index
+                }
+            }
+            finish(records[...], recovered: true)
+            return records.count
+        }
+    }
+
+    /// Marks the records of `slice` processed: records come grouped by partition, so the last offset of each
+    /// run is noted, hashing only when the partition changes; partitions sought or nacked during the call are
+    /// left out.
+    private func finishRuns(_ slice: ArraySlice<ConsumerRecord>) {
+        guard let first = slice.first else { return }
+        let interrupted = state.withLock { $0.batch.interrupted }
+        var last: [TopicPartition: Int64] = [:]
+        var run = first.topicPartition
+        var runOffset = first.offset
+        // By index, reading fields in place: `for record in slice` copies every record (three retains and
+        // three releases each).
+        for index in slice.indices.dropFirst() {
+            if slice[index].partition == run.partition && slice[index].topic == run.topic {
+                runOffset = slice[index].offset
+            } else {
+                last[run] = max(last[run] ?? runOffset, runOffset)
+                run = slice[index].topicPartition
+                runOffset = slice[index].offset
+            }
+        }
+        last[run] = max(last[run] ?? runOffset, runOffset)
+        if !interrupted.isEmpty { for tp in interrupted { last[tp] = nil } }
+        tracker.finishedThrough(last)
+    }
+
+    /// Gives records back while a rebalance is under way: seeks each partition to its first unhandled
+    /// record and pauses every partition until the next assignment change, so nothing is handled that
+    /// could not be committed.
+    func holdBack(_ records: [ConsumerRecord]) {
+        seekBack(records)
+        let until = ContinuousClock.now + (configuration.heartbeatInterval ?? .seconds(3)) * 2
+        state.withLock { $0.commits.heldBack(until: until) }
+        for tp in tracker.assignedPartitions { tracker.addPause(tp, .rebalance, until: until) }
+        markPausesDirty()
+        logger.debug("a rebalance is under way: holding back \(records.count) records and pausing until the new assignment")
+    }
+
+    /// Seeks each partition of `records` back to its first record there, at the next poll boundary, so
+    /// they are delivered again.
+    private func seekBack(_ records: [ConsumerRecord]) {
+        var first: [TopicPartition: Int64] = [:]
+        for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
+        for (tp, offset) in first { tracker.requestSeek(tp, to: offset) }
+        markPausesDirty()
+    }
+}
