@@ -55,6 +55,20 @@ struct PartitionProgressTests {
         #expect(progress.commitDue == 3)
     }
 
+    @Test("a seek forward: records it moved past are forgotten and hold nothing back; finished ones stay")
+    func forgetSkipped() {
+        var progress = PartitionProgress()
+        for offset in 0..<6 as Range<Int64> { progress.delivered(offset) }
+        progress.finished(0)
+        progress.finished(3)
+        #expect(progress.commitDue == 1)
+        progress.forget([1, 2, 3, 4, 5])
+        #expect(progress.commitDue == 4, "1 and 2 forgotten, 3 was finished: the prefix runs through 3")
+        progress.delivered(9)
+        progress.finished(9)
+        #expect(progress.commitDue == 10, "records after the seek commit past the forgotten ones")
+    }
+
     @Test("duplicate or stale deliveries are ignored")
     func staleDeliveries() {
         var progress = PartitionProgress()

@@ -166,6 +166,32 @@ struct PerPartitionTests {
         await registry.stopAll()
     }
 
+    @Test("a seek forward from a lane: the queued records it moves past are dropped and hold no commit back")
+    func seekForwardCommits() async throws {
+        let topic = try await kafka.topic("pp-seek-forward", partitions: 1)
+        try await kafka.produce(20, to: topic, partition: 0)
+        let handled = Mutex<[Int64]>([])
+        let sought = Mutex(false)
+        let registry = makeRegistry()
+        let container = try registry.register(perPartitionEndpoint(
+            "pp-seek-forward", topic: topic, ordering: .key, maxConcurrency: 1, ackMode: .manual,
+            listener: .record { record, context in
+                handled.withLock { $0.append(record.offset) }
+                context.acknowledgment.acknowledge()
+                if record.offset == 2 && !sought.withLock({ $0 }) {
+                    sought.withLock { $0 = true }
+                    context.seek(record.topicPartition, to: 15)
+                }
+            }))
+        try await registry.startAll()
+        try await waitForAssignment(container, 1)
+        try await waitUntil("committed through 20", observed: { "handled \(handled.withLock { $0 })" }) {
+            try await committedOffsets(group: "pp-seek-forward", topic: topic, partitions: 1) == [20]
+        }
+        #expect(handled.withLock { $0 }.contains(19))
+        await registry.stopAll()
+    }
+
     @Test("a worker's full buffer pauses its partition in the consumer, and draining it resumes; nothing is lost")
     func backPressure() async throws {
         let topic = try await kafka.topic("pp-pressure", partitions: 2)

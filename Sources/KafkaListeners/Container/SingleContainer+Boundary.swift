@@ -311,7 +311,9 @@ extension SingleContainer: ContainerControl {
     }
 
     func seek(_ partition: TopicPartition, to offset: Int64) {
-        state.withLock { $0.workers }?.discard(partition, from: nil)
+        // Queued records are dropped: those the seek moves past hold nothing back any more.
+        let dropped = state.withLock { $0.workers }?.discard(partition, from: nil) ?? []
+        tracker.forget(partition, offsets: dropped)
         tracker.requestSeek(partition, to: offset)
         markPausesDirty()
         state.withLock { $0.batch.interrupt([partition]) }

@@ -92,7 +92,13 @@ extension SingleContainer {
                 let seen = state.withLock { state in
                     (state.batch.interrupted, state.commits.isHeld, state.lifecycle.isStopping, state.batch.takeGiveBack())
                 }
+                let newlyInterrupted = seen.0.subtracting(skip)
                 skip.formUnion(seen.0)
+                if manual && !newlyInterrupted.isEmpty {
+                    // Moved elsewhere by a seek: this poll's remaining records of those partitions are never
+                    // handed over, so they must not hold later offsets back.
+                    forgetRemaining(records[(index + 1)...], of: newlyInterrupted)
+                }
                 hold = seen.1
                 stopping = seen.2
                 // An immediate pause: hand the rest of these partitions' records back (sought to, so
@@ -131,6 +137,13 @@ extension SingleContainer {
         }
         if let runPartition { tracker.finishedThrough(runPartition, runOffset) }
         return handled
+    }
+
+    /// Forgets the records of `partitions` in `rest` (delivered to the tracker, never to be handed over).
+    private func forgetRemaining(_ rest: ArraySlice<ConsumerRecord>, of partitions: Set<TopicPartition>) {
+        var offsets: [TopicPartition: [Int64]] = [:]
+        for record in rest where partitions.contains(record.topicPartition) { offsets[record.topicPartition, default: []].append(record.offset) }
+        for (tp, dropped) in offsets { tracker.forget(tp, offsets: dropped) }
     }
 
     /// Hands one poll's records to a batch listener; returns how many were handled.

@@ -15,7 +15,9 @@ extension SingleContainer {
             state.batch.interrupt(assigned)
             return state.workers
         }
-        for tp in assigned { workers?.discard(tp, from: nil) }
+        for tp in assigned {
+            if let dropped = workers?.discard(tp, from: nil) { tracker.forget(tp, offsets: dropped) }
+        }
         attention.add(1, ordering: .releasing)
         wakeUp()
     }

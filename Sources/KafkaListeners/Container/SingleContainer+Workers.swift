@@ -65,7 +65,7 @@ extension SingleContainer {
     func giveBackQueued(_ tps: [TopicPartition]?) {
         guard let workers else { return }
         for tp in tps ?? tracker.assignedPartitions {
-            if let lowest = workers.discard(tp, from: nil) { tracker.requestSeek(tp, to: lowest) }
+            if let lowest = workers.discard(tp, from: nil).min() { tracker.requestSeek(tp, to: lowest) }
         }
         markPausesDirty()
     }

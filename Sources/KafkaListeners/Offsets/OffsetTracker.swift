@@ -128,6 +128,14 @@ final class OffsetTracker: Sendable {
         }
     }
 
+    /// Forgets delivered records of `tp` that will never be handed to the listener (a seek moved past them
+    /// before their turn), so they hold no later offset back.
+    func forget(_ tp: TopicPartition, offsets: some Sequence<Int64>) {
+        let offsets = Set(offsets)
+        guard !offsets.isEmpty else { return }
+        partitions.withLock { state in state.modify(tp) { $0.forget(offsets) } }
+    }
+
     /// Takes the queued seeks.
     func takeSeeks() -> [TopicPartitionOffset] {
         partitions.withLock { state in

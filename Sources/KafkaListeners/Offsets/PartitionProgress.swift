@@ -173,6 +173,14 @@ struct PartitionProgress: Sendable {
         return offset == committed
     }
 
+    /// Forgets delivered records that will never be handled (the listener moved past them with a seek): they
+    /// no longer hold later offsets back. Finished ones stay.
+    mutating func forget(_ offsets: Set<Int64>) {
+        guard !offsets.isEmpty, !pending.isEmpty else { return }
+        pending.removeAll { !$0.done && offsets.contains($0.offset) }
+        _ = advance()
+    }
+
     /// Forgets delivered-but-unfinished records at or after `offset` (they will be delivered again after a
     /// seek to `offset`); the committable prefix stays.
     mutating func rewind(to offset: Int64) {

@@ -176,25 +176,23 @@ final class PartitionWorker: Sendable {
     }
 
     /// Drops the queued records at or after `offset` (every queued record for `nil`), and every record
-    /// that arrives until ``seekApplied()``; returns the lowest offset dropped. Running records go on.
+    /// that arrives until ``seekApplied()``; returns the offsets dropped. Running records go on.
     @discardableResult
-    func discard(from offset: Int64?) -> Int64? {
+    func discard(from offset: Int64?) -> [Int64] {
         state.withLock { state in
             state.awaitingSeek = true
-            var lowest: Int64?
+            var dropped: [Int64] = []
             for key in Array(state.lanes.keys) {
                 guard var queue = state.lanes[key] else { continue }
                 state.lanes[key] = nil  // uniquely referenced while it is changed
                 let before = queue.count
-                for record in queue where offset.map({ record.offset >= $0 }) ?? true {
-                    lowest = min(lowest ?? record.offset, record.offset)
-                }
+                for record in queue where offset.map({ record.offset >= $0 }) ?? true { dropped.append(record.offset) }
                 if let offset { queue.removeAll { $0.offset >= offset } } else { queue.removeAll() }
                 state.buffered -= before - queue.count
                 // An empty lane stays: its task (running or waiting for a slot) removes it.
                 state.lanes[key] = queue
             }
-            return lowest
+            return dropped
         }
     }
 

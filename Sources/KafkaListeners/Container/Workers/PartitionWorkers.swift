@@ -190,10 +190,10 @@ final class PartitionWorkers: Sendable {
     }
 
     /// Drops the queued records of `tp` at or after `offset` (all of them for `nil`) until the poll loop
-    /// applies the seek that delivers them again; returns the lowest offset dropped.
+    /// applies the seek that delivers them again; returns the offsets dropped.
     @discardableResult
-    func discard(_ tp: TopicPartition, from offset: Int64?) -> Int64? {
-        workers.withLock { $0[tp] }?.discard(from: offset)
+    func discard(_ tp: TopicPartition, from offset: Int64?) -> [Int64] {
+        workers.withLock { $0[tp] }?.discard(from: offset) ?? []
     }
 
     /// The poll loop applied seeks on these partitions.
