@@ -24,7 +24,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(
         name: .customShort("X", allowingJoined: true),
         help: ArgumentHelp(
-            "A librdkafka setting (repeatable). Precedence: the command's defaults < --command-config < -X (the last -X "
+            "A librdkafka setting (repeatable; -Xkey=value works too). Precedence: the command's defaults < --command-config < -X (the last -X "
                 + "of a key wins) < dedicated options such as --bootstrap-servers and --group.",
             valueName: "key=value"))
     var settings: [String] = []

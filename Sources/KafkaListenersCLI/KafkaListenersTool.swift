@@ -37,7 +37,7 @@ struct KafkaListenersTool: AsyncParsableCommand {
             return handler
         }
         do {
-            var command = try await asyncParseAsRoot(nil)
+            var command = try await asyncParseAsRoot(JoinedSettingArguments.split(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -5,6 +5,9 @@ import KafkaClient
 /// Precedence, lowest first: the command's defaults, the `--command-config` file, `-X` options (later ones win),
 /// dedicated options (`--bootstrap-servers`, `--group`, `--from-beginning`). Within one file the last line wins.
 package enum ClientSettings {
+    static let unsecuredJWTKey = "enable.sasl.oauthbearer.unsecure.jwt"
+    static let oauthbearerConfigKey = "sasl.oauthbearer.config"
+
     /// The settings that win, each key once, in the order keys were first set.
     package static func resolve(_ layers: [[ClientSetting]]) -> [ClientSetting] {
         var resolved: [ClientSetting] = []
@@ -34,7 +37,9 @@ package enum ClientSettings {
         }
         var configuration = KafkaConfiguration()
         for setting in settings {
-            let single = KafkaConfiguration().with(setting.key, setting.value)
+            var single = KafkaConfiguration().with(setting.key, setting.value)
+            // Turning the unsecured JWT on is checked with sasl.oauthbearer.config below, with the settings together.
+            if setting.key == unsecuredJWTKey { single[oauthbearerConfigKey] = "principal=check" }
             do {
                 try single.validate()
             } catch let error as KafkaError {
@@ -47,7 +52,9 @@ package enum ClientSettings {
         do {
             try configuration.validate()
         } catch let error as KafkaError {
-            throw failure(error, nil)
+            // A setting the message names is where to look.
+            let named = settings.last { error.message.contains("'\($0.key)'") }
+            throw failure(error, named?.origin.description)
         } catch {
             throw CLIFailure(message: "the client settings were refused", exitCode: 2)
         }
