@@ -10,7 +10,9 @@ import KafkaClient
 package struct RecordFormat: Sendable, Equatable {
     /// One piece of the format.
     package enum Part: Sendable, Equatable {
+        /// Text printed as it is (escapes already decoded).
         case literal(String)
+        /// `%t`, `%p`, `%o`, `%k`, `%K`, `%s`, `%S`, `%h` and `%T`.
         case topic, partition, offset, key, keyLength, value, valueLength, headers, timestamp
     }
 

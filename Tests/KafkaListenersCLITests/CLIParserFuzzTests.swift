@@ -17,12 +17,45 @@ struct CLIParserFuzzTests {
     static let propertyAlphabet: [Character] = Array("abcz.=: \t\n\r\\#!u0D8EeFf9_-é字🙂\u{0C}\u{0}\u{1b}")
     static let secret = "S3cretValue-1"
 
+    /// Whether `scalar` could drive a terminal: a control character (C0, DEL, C1), a bidirectional control or a line or
+    /// paragraph separator. Written from Unicode's properties, apart from ``TerminalText``, so the check is independent.
+    static func drivesTerminal(_ scalar: Unicode.Scalar) -> Bool {
+        let category = scalar.properties.generalCategory
+        return category == .control || category == .lineSeparator || category == .paragraphSeparator || scalar.properties.isBidiControl
+    }
+
     /// Checks what every parser error must be: exit code 2, one line, no control characters, no secret.
     static func checkFailure(_ failure: CLIFailure, _ input: String, sourcePrefix: String? = nil) {
         #expect(failure.exitCode == 2, "\(input.debugDescription): \(failure.message)")
-        #expect(!failure.message.unicodeScalars.contains { TerminalText.needsEscape($0) }, "\(input.debugDescription): \(failure.message.debugDescription)")
+        #expect(!failure.message.unicodeScalars.contains(where: drivesTerminal), "\(input.debugDescription): \(failure.message.debugDescription)")
         #expect(!failure.message.contains(secret), "\(input.debugDescription): \(failure.message)")
         if let sourcePrefix { #expect(failure.message.hasPrefix(sourcePrefix), "\(failure.message)") }
+    }
+
+    @Test(
+        "properties text: known files parse to known settings, or are refused with the line and reason",
+        arguments: [
+            ("# c\n! c\n\n  a.b = 1\nc:2\nd 3\ne=x=y\n", ["a.b=1", "c=2", "d=3", "e=x=y"], nil),
+            ("k=one\\\n    two\\\n\tthree\n", ["k=onetwothree"], nil),
+            ("k=a\\\\\nj=b\n", ["k=a\\", "j=b"], nil),
+            ("k\\=x\\:y=\\u00e9\\uD83D\\uDE00\\t.\r\nk2=\\#\rk3=\n", ["k=x:y=é😀\t.", "k2=#", "k3="], nil),
+            ("\u{FEFF}a=1\na=2\n", ["a=2"], nil),
+            ("k=1\n# ends in a backslash \\\nj=2", ["k=1", "j=2"], nil),
+            ("k=1\nlonely\n", [], "line 2: a line has no '=', ':' or value"),
+            ("k=1\n\n=v\n", [], "line 3: a setting has an empty key"),
+            ("k=\\u12\n", [], "line 1: the value of 'k' has a malformed \\u escape"),
+            ("k=\\uDE00\n", [], "line 1: the value of 'k' has a malformed \\u escape"),
+            ("a=1\nk=\\u0000\n", [], "line 2: the value of 'k' contains a NUL character"),
+        ] as [(String, [String], String?)])
+    func knownFiles(text: String, expected: [String], refusal: String?) {
+        do throws(CLIFailure) {
+            let settings = ClientSettings.resolve([try PropertiesFileParser.parse(text, source: "f")])
+            #expect(refusal == nil, "accepted: \(settings)")
+            #expect(settings.map { "\($0.key)=\($0.value)" } == expected)
+        } catch {
+            #expect(refusal.map { error.message.hasPrefix("f \($0)") } == true, "\(error.message)")
+            #expect(error.exitCode == 2)
+        }
     }
 
     @Test("properties text: parsed settings have a key, no NUL and a line in the file; errors name the file and line")
@@ -166,15 +199,15 @@ struct CLIParserFuzzTests {
                 accepted += 1
                 let literalControls = format.parts.reduce(0) { count, part in
                     guard case .literal(let literal) = part else { return count }
-                    return count + literal.unicodeScalars.filter(TerminalText.needsEscape).count
+                    return count + literal.unicodeScalars.filter(Self.drivesTerminal).count
                 }
                 for record in records {
                     let output = format.render(record)
-                    #expect(output.unicodeScalars.filter(TerminalText.needsEscape).count == literalControls, "\(text.debugDescription) → \(output.debugDescription)")
+                    #expect(output.unicodeScalars.filter(Self.drivesTerminal).count == literalControls, "\(text.debugDescription) → \(output.debugDescription)")
                 }
             } catch {
                 #expect(error.exitCode == 2 && error.message.hasPrefix("--format: ") && error.message.contains("position"), "\(error.message)")
-                #expect(!error.message.unicodeScalars.contains { TerminalText.needsEscape($0) }, "\(error.message.debugDescription)")
+                #expect(!error.message.unicodeScalars.contains(where: Self.drivesTerminal), "\(error.message.debugDescription)")
             }
         }
         #expect(accepted > 2_000, "the generator reaches valid formats too (\(accepted) accepted)")

@@ -38,7 +38,7 @@ struct ConsumeFormatTests {
             + "|\(Self.evilKey.utf8.count)|\(Self.evilValue.utf8.count)|1700000000456|100%\t."
         #expect(result.lines.dropFirst().first == hostile, "\(result)")
         #expect(result.lines.last?.hasPrefix("\(topic)|0|2||||-1|-1|") == true, "a tombstone without key: \(result)")
-        #expect(!result.stdout.unicodeScalars.contains { TerminalText.needsEscape($0) && $0 != "\n" && $0 != "\t" }, "\(result.stdout.debugDescription)")
+        #expect(!result.stdout.unicodeScalars.contains { CLIParserFuzzTests.drivesTerminal($0) && $0 != "\n" && $0 != "\t" }, "\(result.stdout.debugDescription)")
     }
 
     @Test("the default output escapes control characters and is otherwise unchanged; JSON keeps the exact text")
@@ -52,7 +52,7 @@ struct ConsumeFormatTests {
                 "partition=0 offset=1 key=k\\x1B]0;owned\\x07 value=line1\\nline2\\x1B[2J\\x9B31m\\r\\u{202E}end",
                 "partition=0 offset=2 key=null value=null",
             ], "\(text)")
-        #expect(!text.stdout.unicodeScalars.contains { TerminalText.needsEscape($0) && $0 != "\n" }, "\(text.stdout.debugDescription)")
+        #expect(!text.stdout.unicodeScalars.contains { CLIParserFuzzTests.drivesTerminal($0) && $0 != "\n" }, "\(text.stdout.debugDescription)")
 
         let json = try await CLI.run(["consume", topic, "--from-beginning", "--max", "2", "--output", "json"] + CLI.cluster)
         #expect(json.exitCode == 0, "\(json)")
