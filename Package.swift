@@ -82,10 +82,15 @@ let package = Package(
         .executableTarget(
             name: "KafkaListenersCLI",
             dependencies: [
-                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                "KafkaClient", "KafkaListeners", "KafkaListenersTesting", "KafkaListenersCLICore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The CLI's parsers and output escaping, apart from the executable so tests (and fuzz tests) can reach them.
+        .target(
+            name: "KafkaListenersCLICore",
+            dependencies: ["KafkaClient"]
         ),
         // Optional: listener settings read with swift-configuration (environment, JSON, YAML and other providers).
         .target(
@@ -185,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaListenersCLITests",
-            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"]
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting", "KafkaListenersCLICore"]
         ),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import KafkaListenersCLICore
 #endif
 
 /// Forwards TCP connections from `127.0.0.1:<port>` to one broker, so a fixed bootstrap address reaches

@@ -1,27 +1,80 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import KafkaListenersCLICore
 
-/// How to reach the cluster: `--bootstrap-servers`, or the `KAFKA_BOOTSTRAP_SERVERS` environment variable.
+/// How to reach the cluster: `--bootstrap-servers` (or `bootstrap.servers` from `-X` or `--command-config`, or the
+/// `KAFKA_BOOTSTRAP_SERVERS` environment variable), plus any librdkafka setting from `--command-config` and `-X`.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "Comma-separated host:port list (default: $KAFKA_BOOTSTRAP_SERVERS).")
+    @Option(
+        name: .long,
+        help: "Comma-separated host:port list (default: bootstrap.servers from -X or --command-config, else $KAFKA_BOOTSTRAP_SERVERS).")
     var bootstrapServers: String?
 
     @Option(name: .long, help: "How long one request may take, such as 10s or 500ms.")
     var timeout: DurationArgument = DurationArgument(.seconds(10))
 
-    /// The bootstrap servers to use.
+    @Option(
+        name: .customLong("command-config"),
+        help: ArgumentHelp(
+            "A properties file of librdkafka settings (key=value or key: value lines, # or ! comments), such as SASL and TLS.",
+            valueName: "file"))
+    var commandConfig: String?
+
+    @Option(
+        name: .customShort("X", allowingJoined: true),
+        help: ArgumentHelp(
+            "A librdkafka setting (repeatable; -Xkey=value works too). Precedence: the command's defaults < --command-config < -X (the last -X "
+                + "of a key wins) < dedicated options such as --bootstrap-servers and --group.",
+            valueName: "key=value"))
+    var settings: [String] = []
+
+    /// The settings of `--command-config` and then of each `-X`, parsed but not yet checked by librdkafka.
     ///
-    /// - Throws: ``CLIFailure`` when neither the option nor the environment variable is set.
+    /// - Throws: ``CLIFailure`` (exit code 2) for an unreadable or malformed file or a malformed `-X`.
+    func givenSettings() throws(CLIFailure) -> (file: [ClientSetting], options: [ClientSetting]) {
+        let file = try commandConfig.map { path throws(CLIFailure) in try CommandConfigFile.load(path) } ?? []
+        var options: [ClientSetting] = []
+        for (index, argument) in settings.enumerated() {
+            options.append(try SettingArgument.parse(argument, position: index + 1))
+        }
+        return (file, options)
+    }
+
+    /// The bootstrap servers to use: `--bootstrap-servers`, else `bootstrap.servers` of `-X` or the file, else the
+    /// environment variable.
+    ///
+    /// - Throws: ``CLIFailure`` when none of them is set.
     func servers() throws -> String {
-        if let bootstrapServers, !bootstrapServers.isEmpty { return bootstrapServers }
-        if let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty { return servers }
+        let (file, options) = try givenSettings()
+        return try servers(given: file + options).value
+    }
+
+    private func servers(given: [ClientSetting]) throws -> ClientSetting {
+        if let bootstrapServers, !bootstrapServers.isEmpty {
+            return ClientSetting(key: "bootstrap.servers", value: bootstrapServers, origin: .flag("--bootstrap-servers"))
+        }
+        if let setting = given.last(where: { $0.key == "bootstrap.servers" && !$0.value.isEmpty }) { return setting }
+        if let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty {
+            return ClientSetting(key: "bootstrap.servers", value: servers, origin: .commandDefault)
+        }
         throw CLIFailure(message: "no cluster given: pass --bootstrap-servers host:port or set KAFKA_BOOTSTRAP_SERVERS", exitCode: 2)
     }
 
-    /// A client configuration for the cluster, with librdkafka's own logging kept to errors.
-    func configuration(_ extra: [String: String] = [:]) throws -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: try servers()).merging(KafkaConfiguration(["log_level": "3"].merging(extra) { $1 }))
+    /// A client configuration for the cluster: `defaults` (with librdkafka's own logging kept to errors), then
+    /// `--command-config`, then `-X`, then `flags` (what the command's dedicated options set, with `.flag` origins) and the bootstrap servers.
+    ///
+    /// - Throws: ``CLIFailure`` (exit code 2) for a malformed file or `-X`, or a key or value librdkafka refuses (named
+    ///   with where it came from; a secret's value is never shown).
+    func configuration(_ defaults: [String: String] = [:], flags: [ClientSetting] = []) throws -> KafkaConfiguration {
+        let (file, options) = try givenSettings()
+        let servers = try servers(given: file + options)
+        let base = ["log_level": "3"].merging(defaults) { $1 }.sorted { $0.key < $1.key }.map {
+            ClientSetting(key: $0.key, value: $0.value, origin: .commandDefault)
+        }
+        let environment = servers.origin == .commandDefault ? [servers] : []
+        let flagged = servers.origin == .commandDefault ? [] : [servers]
+        return try ClientSettings.configuration(ClientSettings.resolve([environment + base, file, options, flags + flagged]))
     }
 }
 

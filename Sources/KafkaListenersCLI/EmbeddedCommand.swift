@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import KafkaListenersTesting
+import KafkaListenersCLICore
 
 /// `kafka-listeners embedded`: librdkafka's mock cluster as a standalone local broker, until Ctrl-C.
 struct EmbeddedCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import KafkaListenersCLICore
 
 /// `kafka-listeners groups list | describe | reset-offsets`.
 struct GroupsCommand: AsyncParsableCommand {

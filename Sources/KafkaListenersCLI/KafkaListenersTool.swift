@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Logging
+import KafkaListenersCLICore
 
 /// The `kafka-listeners` command: topics, groups, produce, consume, fleet control and a local broker.
 ///
@@ -13,7 +14,11 @@ struct KafkaListenersTool: AsyncParsableCommand {
         commandName: "kafka-listeners",
         abstract: "Operate Kafka topics, consumer groups and swift-kafka-listeners fleets.",
         discussion: """
-            Every command that talks to a cluster takes --bootstrap-servers, or reads KAFKA_BOOTSTRAP_SERVERS.
+            Every command that talks to a cluster takes --bootstrap-servers, or reads KAFKA_BOOTSTRAP_SERVERS, and any \
+            librdkafka setting (SASL, TLS, timeouts) from --command-config FILE (a Java-style properties file, as Kafka's \
+            tools take) and -X key=value (as kcat takes). Precedence: the command's defaults < --command-config < -X < \
+            dedicated options (--bootstrap-servers, --group, --from-beginning). Secret values (passwords, keys, tokens) \
+            are never printed.
             KAFKA_LISTENERS_LOG_LEVEL (trace … critical, default critical) shows librdkafka's own log lines on stderr.
             `kafka-listeners embedded` runs a local in-process broker (librdkafka's mock cluster) until Ctrl-C.
             """,
@@ -32,7 +37,7 @@ struct KafkaListenersTool: AsyncParsableCommand {
             return handler
         }
         do {
-            var command = try await asyncParseAsRoot(nil)
+            var command = try await asyncParseAsRoot(JoinedSettingArguments.split(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import KafkaListeners
+import KafkaListenersCLICore
 
 /// `kafka-listeners listeners status | pause | resume`, through the control plane.
 struct ListenersCommand: AsyncParsableCommand {

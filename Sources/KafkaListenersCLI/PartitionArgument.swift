@@ -1,5 +1,6 @@
 import ArgumentParser
 import KafkaClient
+import KafkaListenersCLICore
 
 /// A partition on the command line, as `TOPIC:N` (see ``PartitionText``).
 struct PartitionArgument: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import KafkaListeners
+import KafkaListenersCLICore
 
 /// Which swift-kafka-listeners child owns each partition of one consumer group, as the instances' control planes
 /// report it (`groups describe --owners-from-listeners`).

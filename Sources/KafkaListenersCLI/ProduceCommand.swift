@@ -1,6 +1,7 @@
 import ArgumentParser
 import KafkaClient
 import Synchronization
+import KafkaListenersCLICore
 
 /// `kafka-listeners produce TOPIC`: one record per line of standard input.
 struct ProduceCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import KafkaListenersCLICore
 #endif
 
 /// Ctrl-C (SIGINT) and SIGTERM, turned into a flag and an awaitable event.

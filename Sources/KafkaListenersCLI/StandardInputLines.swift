@@ -1,4 +1,5 @@
 import Foundation
+import KafkaListenersCLICore
 
 /// The lines of standard input as an async sequence, read by blocking `readLine()` on a thread of
 /// their own (never on Swift's cooperative pool).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KafkaClient
+import KafkaListenersCLICore
 
 /// `kafka-listeners topics list | describe | create | delete`.
 struct TopicsCommand: AsyncParsableCommand {

@@ -1,20 +1,5 @@
 import Foundation
-import KafkaClient
-
-/// A failure the CLI reports as one line on stderr, with an exit code.
-struct CLIFailure: Error {
-    /// The line to print (without the `kafka-listeners:` prefix).
-    var message: String
-    /// The process's exit code; 1 unless a command says otherwise.
-    var exitCode: Int32 = 1
-
-    /// A one-line description of a ``KafkaError``: what the CLI was doing, then why it failed.
-    static func describe(_ error: KafkaError) -> String {
-        var text = error.kind == .invalidTopicName ? error.message : "cannot \(error.operation): \(error.message)"
-        if let codeName = error.codeName, !text.contains(codeName) { text += " [\(codeName)]" }
-        return text.replacingOccurrences(of: "\n", with: " ")
-    }
-}
+import KafkaListenersCLICore
 
 /// Writing to stdout and stderr.
 enum Terminal {
@@ -23,9 +8,14 @@ enum Terminal {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// Prints `line` on stderr.
+    /// Writes `text` on stdout as it is (no newline added), unbuffered.
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Prints `line` on stderr, with every secret this process was given redacted (``OutputRedaction``).
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((OutputRedaction.redact(line) + "\n").utf8))
     }
 
     /// Prints `kafka-listeners: <message>` on stderr and exits with `code`.
