@@ -29,6 +29,14 @@ public protocol ListenerDeclaration: Sendable {
     ///
     /// - Throws: when a declaration cannot be built (a modifier's value is unusable).
     func declaredListeners() throws -> [DeclaredListener]
+
+    /// The topics declared (see ``Topic``); none by default.
+    func declaredTopics() -> [TopicDeclaration]
+}
+
+extension ListenerDeclaration {
+    /// No topics: most declarations only declare listeners.
+    public func declaredTopics() -> [TopicDeclaration] { [] }
 }
 
 /// One change to the listeners of a declaration (a setting, an interceptor, an error handler…).
@@ -73,6 +81,9 @@ public struct ModifiedDeclaration<Base: ListenerDeclaration>: ListenerDeclaratio
             return declared
         }
     }
+
+    /// The base's topics (modifiers change listeners only).
+    public func declaredTopics() -> [TopicDeclaration] { base.declaredTopics() }
 }
 
 extension ListenerDeclaration {

@@ -39,4 +39,9 @@ public struct ListenerGroup: ListenerDeclaration {
     public func declaredListeners() throws -> [DeclaredListener] {
         try declarations.flatMap { try $0.declaredListeners() }
     }
+
+    /// Every topic of the grouped declarations, in order.
+    public func declaredTopics() -> [TopicDeclaration] {
+        declarations.flatMap { $0.declaredTopics() }
+    }
 }
