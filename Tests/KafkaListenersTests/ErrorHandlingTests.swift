@@ -81,14 +81,21 @@ struct ErrorHandlingTests {
         let letters = try await readAll("\(topic).DLT", partition: 0, expecting: 1)
         let letter = try #require(letters.first)
         #expect(letters.count == 1 && letter.valueString == "poison" && letter.keyString == "k-poison")
-        func header(_ name: String) -> String? { letter.headers.first { $0.key == name }?.value.map { String(decoding: $0, as: UTF8.self) } }
-        #expect(header(DeadLetterPublisher.Header.originalTopic) == topic)
-        #expect(header(DeadLetterPublisher.Header.originalPartition) == "0")
-        #expect(header(DeadLetterPublisher.Header.originalOffset) == "2")
-        #expect(header(DeadLetterPublisher.Header.originalTimestamp).flatMap(Int64.init).map { $0 > 0 } == true)
-        #expect(header(DeadLetterPublisher.Header.exceptionType)?.hasSuffix("Poison") == true)
-        #expect(header(DeadLetterPublisher.Header.exceptionMessage) == "Poison()")
-        #expect(header(DeadLetterPublisher.Header.attempts) == "3")
+        func bytes(_ name: String) -> [UInt8]? { letter.headers.last { $0.key == name }?.value }
+        #expect(bytes(DeadLetterHeaders.originalPartition) == [0, 0, 0, 0], "Spring's 4-byte big-endian partition")
+        #expect(bytes(DeadLetterHeaders.originalOffset) == [0, 0, 0, 0, 0, 0, 0, 2], "Spring's 8-byte big-endian offset")
+        #expect(bytes(DeadLetterHeaders.originalTimestamp)?.count == 8)
+        let info = DeadLetterInfo(headers: letter.headers)
+        #expect(info.originalTopic == topic)
+        #expect(info.originalPartition == 0)
+        #expect(info.originalOffset == 2)
+        #expect(info.originalTimestamp.map { $0 > 0 } == true)
+        #expect(info.originalTimestampType == "CreateTime")
+        #expect(info.originalConsumerGroup == "poison")
+        #expect(info.exceptionType?.hasSuffix("Poison") == true)
+        #expect(info.exceptionMessage == "Poison()")
+        #expect(bytes(DeadLetterHeaders.exceptionStacktrace).map { !$0.isEmpty } == true)
+        #expect(info.attempts == 3)
         try await waitUntil("committed past the poison record", observed: { "\((try? await committedOffsets(group: "poison", topic: topic, partitions: 2)) ?? [])" }) {
             try await committedOffsets(group: "poison", topic: topic, partitions: 2) == [5, 10]
         }

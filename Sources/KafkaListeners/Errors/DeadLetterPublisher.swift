@@ -4,26 +4,15 @@ import KafkaClient
 /// `DeadLetterPublishingRecoverer`).
 ///
 /// The dead letter keeps the original key, value and headers, goes to the same partition number when the
-/// dead-letter topic has it (else the producer's partitioner picks one), and gains headers with the
-/// original topic, partition, offset and timestamp, the error's type and message and the attempt count
-/// (Spring-Kafka's header names, so tools that read them work). `publish` returns once the broker acknowledged
+/// dead-letter topic has it (else the producer's partitioner picks one), and gains Spring-Kafka's dead-letter
+/// headers in Spring's encoding (see ``DeadLetterHeaders``; read them back with ``DeadLetterInfo``), so a Spring
+/// service can read these dead letters and ours can read Spring's. `publish` returns once the broker acknowledged
 /// the dead letter; if it throws, the container does not commit past the record.
 public struct DeadLetterPublisher: Sendable {
     /// The producer dead letters go through (the caller owns and closes it).
     public let producer: KafkaProducer
     /// The dead-letter topic for a record; by default `<topic>.DLT`.
     public var destination: @Sendable (ConsumerRecord) -> String
-
-    /// Header names added to each dead letter.
-    public enum Header {
-        public static let originalTopic = "kafka_dlt-original-topic"
-        public static let originalPartition = "kafka_dlt-original-partition"
-        public static let originalOffset = "kafka_dlt-original-offset"
-        public static let originalTimestamp = "kafka_dlt-original-timestamp"
-        public static let exceptionType = "kafka_dlt-exception-fqcn"
-        public static let exceptionMessage = "kafka_dlt-exception-message"
-        public static let attempts = "kafka_dlt-attempts"
-    }
 
     /// Creates a publisher sending through `producer` to `destination(record)` (`<topic>.DLT` by default).
     public init(producer: KafkaProducer, destination: @escaping @Sendable (ConsumerRecord) -> String = { "\($0.topic).DLT" }) {
@@ -33,19 +22,14 @@ public struct DeadLetterPublisher: Sendable {
 
     /// Publishes `record` as a dead letter and waits for the broker's acknowledgement.
     ///
+    /// - Parameter consumerGroup: the group that gave up on the record (`kafka_dlt-original-consumer-group`;
+    ///   the containers pass their group).
     /// - Throws: ``KafkaError`` if the dead letter could not be delivered, of kind `.invalidTopicName`
     ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
     ///   for a topic of more than 245 characters.
-    public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int) async throws {
-        var headers = record.headers
-        func add(_ name: String, _ value: String) { headers.append(RecordHeader(key: name, value: Array(value.utf8))) }
-        add(Header.originalTopic, record.topic)
-        add(Header.originalPartition, String(record.partition))
-        add(Header.originalOffset, String(record.offset))
-        add(Header.originalTimestamp, String(record.timestamp.milliseconds))
-        add(Header.exceptionType, String(reflecting: type(of: error)))
-        add(Header.exceptionMessage, String(describing: error))
-        add(Header.attempts, String(attempts))
+    public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil) async throws {
+        let headers = record.headers
+            + DeadLetterHeaders.headers(for: record, error: error, attempts: attempts, consumerGroup: consumerGroup)
         let topic = destination(record)
         do { try TopicName.validate(topic) } catch let error as KafkaError {
             let hint =
