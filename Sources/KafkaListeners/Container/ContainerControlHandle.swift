@@ -39,4 +39,9 @@ final class ContainerControlHandle: ContainerControl, @unchecked Sendable {
     func seek(_ partition: TopicPartition, to offset: Int64) {
         container?.seek(partition, to: offset)
     }
+
+    func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws {
+        guard let container else { throw ListenerError.invalidState("container '\(id)' no longer exists") }
+        container.hold(partition, offset: offset, until: deadline)
+    }
 }

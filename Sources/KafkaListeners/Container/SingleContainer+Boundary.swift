@@ -310,6 +310,16 @@ extension SingleContainer: ContainerControl {
         attention.add(1, ordering: .releasing)
     }
 
+    /// Holds a record back until `deadline` (a retry topic's record not due yet): its partition is sought back to
+    /// it and paused until then (a partition pause with a scheduled resume), and the rest of the poll's records of
+    /// the partition are skipped. The record is neither processed nor failed.
+    func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) {
+        tracker.requestSeek(partition, to: offset)
+        _ = requestPause(.partition(partition), until: deadline, immediate: false)
+        state.withLock { $0.batch.interrupt([partition]) }
+        attention.add(1, ordering: .releasing)
+    }
+
     func seek(_ partition: TopicPartition, to offset: Int64) {
         // Queued records are dropped: those the seek moves past hold nothing back any more.
         let dropped = state.withLock { $0.workers }?.discard(partition, from: nil) ?? []

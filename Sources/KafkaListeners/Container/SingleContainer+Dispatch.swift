@@ -62,6 +62,11 @@ extension SingleContainer {
                 // Cancelled by a crash or a shutdown timeout: the record was not processed, so it must
                 // not count as processed (nor be committed).
                 if Task.isCancelled { break }
+                if error is RecordHeld {
+                    // Not due yet: sought back and paused; neither processed nor failed.
+                    skip.insert(tp)
+                    continue records
+                }
                 switch listenerFailed(record, error) {
                 case .retry(let delay, _), .retryRecovery(let delay):
                     redeliver([record], waiting: [tp], delay: delay)

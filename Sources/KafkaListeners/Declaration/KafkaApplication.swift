@@ -57,14 +57,14 @@ public final class KafkaApplication: Service, Sendable {
         logger: Logger = Logger(label: "kafka.listeners"), declarations: [any ListenerDeclaration]
     ) throws {
         let group = ListenerGroup(declarations)
-        let topics = group.declaredTopics()
-        _ = try TopicProvisioner.merged(topics)
         let declared = try overrides.apply(to: group.declaredListeners())
-        let registry = ListenerRegistry(baseConfiguration: configuration, logger: logger)
+        var topics = group.declaredTopics()
         for listener in declared {
-            try registry.register(listener.endpoint)
-            if listener.pausedAtStart { try registry.pause(listener.endpoint.id) }
+            if let retry = listener.retryTopics { topics += try RetryTopicsExpansion.topics(listener, retry) }
         }
+        _ = try TopicProvisioner.merged(topics)
+        let registry = ListenerRegistry(baseConfiguration: configuration, logger: logger)
+        for listener in declared { try registry.register(listener) }
         self.registry = registry
         self.listeners = declared
         self.topics = topics
@@ -118,8 +118,20 @@ extension ListenerRegistry {
     /// registered before it stay registered.
     @discardableResult
     public func register(declaration: some ListenerDeclaration) throws -> [ConcurrentContainer] {
-        try declaration.declaredListeners().map { listener in
-            let container = try register(listener.endpoint)
+        try declaration.declaredListeners().flatMap { try register($0) }
+    }
+
+    /// Registers one declared listener: its endpoint, or with retry topics its main, retry and dead-letter
+    /// endpoints (ids `<id>`, `<id>-retry-…`, `<id>-dlt`). A listener declared paused at start is paused (its
+    /// retry containers too).
+    @discardableResult
+    public func register(_ listener: DeclaredListener) throws -> [ConcurrentContainer] {
+        let endpoints =
+            try listener.retryTopics.map {
+                try RetryTopicsExpansion(listener, retry: $0, baseConfiguration: baseConfiguration, logger: logger).endpoints
+            } ?? [listener.endpoint]
+        return try endpoints.map { endpoint in
+            let container = try register(endpoint)
             if listener.pausedAtStart { container.pause() }
             return container
         }

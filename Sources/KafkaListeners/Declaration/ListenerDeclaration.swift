@@ -9,12 +9,18 @@ public struct DeclaredListener: Sendable {
     public var pausedAtStart: Bool
     /// What the listener receives (empty: raw records), for generated documents such as AsyncAPI.
     public var messages: [MessageDescription]
+    /// Non-blocking retries through retry topics (`nil`: failures are retried in place by the error handler).
+    public var retryTopics: RetryTopics?
 
     /// Wraps an endpoint.
-    public init(_ endpoint: ListenerEndpoint, pausedAtStart: Bool = false, messages: [MessageDescription] = []) {
+    public init(
+        _ endpoint: ListenerEndpoint, pausedAtStart: Bool = false, messages: [MessageDescription] = [],
+        retryTopics: RetryTopics? = nil
+    ) {
         self.endpoint = endpoint
         self.pausedAtStart = pausedAtStart
         self.messages = messages
+        self.retryTopics = retryTopics
     }
 }
 

@@ -45,10 +45,14 @@ public struct DeadLetterPublisher: Sendable {
         let letter = ProducerRecord(
             topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array, headers: headers,
             timestampMilliseconds: nil)
+        try await Self.sendKeepingPartition(letter, through: producer)
+    }
+
+    /// Sends `letter` to its partition, or lets the partitioner choose when the topic has fewer partitions.
+    static func sendKeepingPartition(_ letter: ProducerRecord, through producer: KafkaProducer) async throws {
         do {
             _ = try await producer.send(letter)
         } catch let error as KafkaError where error.code == -190 {
-            // The dead-letter topic has fewer partitions: let the partitioner choose.
             var anyPartition = letter
             anyPartition.partition = nil
             _ = try await producer.send(anyPartition)

@@ -58,6 +58,15 @@ public struct ListenerContext: Sendable {
     public func seek(_ partition: TopicPartition, to offset: Int64) {
         control.seek(partition, to: offset)
     }
+
+    /// Holds this call's record back until `deadline` (retry topics): its partition is sought back to it and
+    /// paused until then. The caller must not finish the record (throw ``RecordHeld``).
+    func hold(until deadline: ContinuousClock.Instant) throws {
+        guard case .record(let tp, let offset) = scope else {
+            throw ListenerError.invalidState("only a record listener's record can be held back")
+        }
+        try control.hold(tp, offset: offset, until: deadline)
+    }
 }
 
 /// Acknowledges the records of one listener call (Spring-Kafka's `Acknowledgment`).
@@ -102,4 +111,13 @@ protocol ContainerControl: Sendable {
     func acknowledge(_ records: [(TopicPartition, Int64)])
     func nack(_ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws
     func seek(_ partition: TopicPartition, to offset: Int64)
+    /// Holds a record back: seek its partition back to it and pause the partition until `deadline`.
+    func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws
+}
+
+extension ContainerControl {
+    /// Containers that cannot hold records back refuse.
+    func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws {
+        throw ListenerError.invalidState("container '\(id)' cannot hold records back")
+    }
 }

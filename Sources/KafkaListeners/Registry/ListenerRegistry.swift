@@ -23,7 +23,7 @@ public final class ListenerRegistry: Service, Sendable {
         get { globalInterceptors.withLock { $0 } }
         set { globalInterceptors.withLock { $0 = newValue } }
     }
-    private let logger: Logger
+    let logger: Logger
 
     /// Creates an empty registry.
     public init(baseConfiguration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.listeners")) {
