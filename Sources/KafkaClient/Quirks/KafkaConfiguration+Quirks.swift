@@ -8,7 +8,7 @@ extension KafkaConfiguration {
     public var librdkafkaQuirks: LibrdkafkaQuirks {
         get {
             guard let text = self[LibrdkafkaQuirks.configurationKey] else { return .all }
-            return LibrdkafkaQuirks.all.subtracting((try? LibrdkafkaQuirks(names: text)) ?? [])
+            return LibrdkafkaQuirks.all.subtracting((try? LibrdkafkaQuirks(names: text, ignoringUnknown: true)) ?? [])
         }
         set {
             let off = LibrdkafkaQuirks.all.subtracting(newValue)

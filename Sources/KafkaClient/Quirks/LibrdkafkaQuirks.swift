@@ -69,6 +69,11 @@ public struct LibrdkafkaQuirks: OptionSet, Sendable, Hashable, CustomStringConve
     ///
     /// - Throws: ``KafkaError`` of kind `.configuration` naming the first unknown name.
     public init(names text: String) throws {
+        try self.init(names: text, ignoringUnknown: false)
+    }
+
+    /// The set named by `text`; with `ignoringUnknown`, names that are no quirk are skipped instead of refused.
+    init(names text: String, ignoringUnknown: Bool) throws {
         var set: LibrdkafkaQuirks = []
         for part in text.split(separator: ",") {
             let name = part.trimmingCharacters(in: " \t")
@@ -77,7 +82,7 @@ public struct LibrdkafkaQuirks: OptionSet, Sendable, Hashable, CustomStringConve
                 set = .all
             } else if let entry = Self.known.first(where: { $0.name == name }) {
                 set.insert(entry.quirk)
-            } else {
+            } else if !ignoringUnknown {
                 throw KafkaError(
                     kind: .configuration,
                     message: "invalid configuration key '\(Self.configurationKey)' = '\(InputExcerpt.of(text))': "
