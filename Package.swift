@@ -159,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "KafkaListenersTesting"]
+            dependencies: ["KafkaClient", "KafkaListenersTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "KafkaListenersAdminTests",

@@ -20,7 +20,7 @@ struct CommitNudgeTests {
             return received >= 20
         }
         for _ in 0..<5 {
-            try await consumer.withSession { session in CommitNudge.wakeMainThread(session.core.rk) }
+            try await consumer.withSession { session in LibrdkafkaQuirks.CommitNudge.wakeMainThread(session.core.rk) }
             _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50))  // serves anything queued meanwhile
         }
         let committed = try await consumer.committed([TopicPartition(topic, 0)])

@@ -5,8 +5,10 @@ import Testing
 
 @Suite("Waking librdkafka's fetcher when a bounded prefetch queue drains", .timeLimit(.minutes(10)))
 struct FetchRestartTests {
-    /// librdkafka 2.2.0 has `fetch.queue.backoff.ms` and needs no wake-ups.
-    static let needsRestarts = rd_kafka_version() < 0x0202_00ff
+    /// librdkafka 2.2.0 has `fetch.queue.backoff.ms` and needs no wake-ups after a drain.
+    static let needsRestarts = LibrdkafkaQuirks.neededByLoadedLibrary.contains(.fetchRestart)
+    /// Whether this librdkafka gets the assignment watch.
+    static let watchesAssignments = LibrdkafkaQuirks.neededByLoadedLibrary.contains(.assignmentWake)
 
     /// Small local-queue limits: every fetch response overfills them, so the fetcher stops many times.
     static let bounded = ["queued.min.messages": "1000", "queued.max.messages.kbytes": "64"]
@@ -60,7 +62,7 @@ struct FetchRestartTests {
 
     @Test("a new assignment whose first record is late wakes the fetchers twice, then leaves them alone; a reassignment starts over")
     func assignmentWatch() async throws {
-        guard Self.needsRestarts else { return }  // librdkafka 2.2.0 and later: no watch
+        guard Self.watchesAssignments else { return }
         let topic = try TestCluster.topic("restart-idle", partitions: 2)  // empty: the first record never comes
         let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-idle")))
         try await consumer.assign((0..<2).map { TopicPartitionOffset(topic, $0, 0) })
@@ -89,7 +91,7 @@ struct FetchRestartTests {
 
     @Test("once records arrive, the assignment watch stops waking the fetchers")
     func assignmentWatchStopsOnRecords() async throws {
-        guard Self.needsRestarts else { return }
+        guard Self.watchesAssignments else { return }
         let topic = try TestCluster.topic("restart-busy", partitions: 1)
         try await produce(1_000, to: topic, partition: 0)
         let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-busy")))

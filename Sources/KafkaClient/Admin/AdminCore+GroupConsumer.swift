@@ -26,7 +26,7 @@ extension AdminCore {
             settings["socket.timeout.ms"] = String(socketTimeout)
         }
         let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: settings, logger: logger)
-        let core = ConsumerCore(handle: handle, logger: logger, fetchRestarter: FetchRestarter(configuration: settings))
+        let core = ConsumerCore(handle: handle, configuration: settings, logger: logger)
         defer {
             // rd_kafka_consumer_close and rd_kafka_destroy may block: they run on the admin thread, as
             // the next job. If the thread already stopped, close here (still on the admin thread).
@@ -42,7 +42,7 @@ extension AdminCore {
     ) throws -> [TopicPartition: TopicPartitionOffset] {
         guard !partitions.isEmpty else { return [:] }
         do {
-            let offsets = try core.committed(partitions, timeout: .milliseconds(Int(deadline.remainingMilliseconds)))
+            let offsets = try ConsumerSession(core: core).committed(partitions, timeout: .milliseconds(Int(deadline.remainingMilliseconds)))
             return Dictionary(offsets.map { ($0.topicPartition, $0) }, uniquingKeysWith: { $1 })
         } catch {
             throw AdminFailure.relabel(error, request: "OffsetFetch", operation: operation, timeout: deadline.timeout)

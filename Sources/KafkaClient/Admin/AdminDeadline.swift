@@ -54,7 +54,7 @@ enum AdminFailure {
         }
     }
 
-    /// Re-labels a `.timedOut` error from a shared helper (such as ``ConsumerCore/committed(_:timeout:)``)
+    /// Re-labels a `.timedOut` error from a shared helper (such as ``ConsumerSession/committed(_:timeout:)``)
     /// with the common phrase; other errors pass through.
     static func relabel(_ error: Error, request: String, operation: String, timeout: Duration) -> Error {
         guard let kafkaError = error as? KafkaError, kafkaError.kind == .timedOut else { return error }

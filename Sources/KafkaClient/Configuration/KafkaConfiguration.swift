@@ -5,7 +5,8 @@ import Crdkafka
 /// Setting a property records it; nothing is checked until ``validate()`` or until a client is built
 /// from the configuration, when every key goes through `rd_kafka_conf_set`. An unknown key or an
 /// invalid value then throws a ``KafkaError`` of kind `.configuration` naming the key and
-/// librdkafka's reason.
+/// librdkafka's reason. The one key of this library's own, ``LibrdkafkaQuirks/configurationKey``
+/// (see ``librdkafkaQuirks``), is checked here and never passed to librdkafka.
 ///
 /// Secrets (keys that ``SecretRedaction/isSecretKey(_:)`` recognizes: passwords, keys, tokens) can be set
 /// but not read back: ``properties``, the subscript, ``description`` and every error show them as
@@ -78,11 +79,12 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible, CustomDebug
     /// Builds an `rd_kafka_conf_t` with every property set. The caller owns the result.
     func makeNativeConfiguration() throws -> OpaquePointer {
         try UnsecuredJWTConfig.check(storage)
+        _ = try checkedLibrdkafkaQuirks()
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(kind: .configuration, message: "rd_kafka_conf_new returned NULL", operation: "create configuration")
         }
         var errorText = [CChar](repeating: 0, count: 512)
-        for (key, value) in storage {
+        for (key, value) in storage where !Self.isLibraryKey(key) {
             let result = rd_kafka_conf_set(conf, key, value, &errorText, errorText.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)

@@ -4,6 +4,10 @@ import Synchronization
 
 /// A Kafka consumer: subscribe or assign, poll batches of records, commit, pause, resume and seek.
 ///
+/// This type is the consumer's async, `Sendable` face: it owns the consumer's thread and its lifetime, and hops
+/// every call onto that thread. The operations themselves are ``ConsumerSession``'s, which runs only on that
+/// thread; the native resources belong to an internal core that the consumer closes exactly once.
+///
 /// Each consumer owns one thread; every librdkafka call on the consumer (including the blocking ones:
 /// a poll with a timeout, a synchronous commit, `close`) runs there, never on Swift's cooperative pool.
 /// The `async` methods hop to that thread and back; ``withSession(_:)`` runs a whole block there, which
@@ -35,7 +39,7 @@ public final class KafkaConsumer: Sendable {
     ) throws {
         let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logger: logger)
         if let onStatistics { handle.callbacks.statistics.withLock { $0 = .init(onStatistics) } }
-        let core = ConsumerCore(handle: handle, logger: logger, fetchRestarter: FetchRestarter(configuration: configuration))
+        let core = ConsumerCore(handle: handle, configuration: configuration, logger: logger)
         core.rebalanceHandler = rebalanceHandler
         handle.callbacks.rebalance.withLock {
             $0 = .init { [weak core] _, err, list in core?.handleRebalance(err, list) }
@@ -74,13 +78,19 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// How many times this consumer woke librdkafka's fetcher after draining a full prefetch queue.
+    /// How many times this consumer woke librdkafka's fetchers: after draining a full prefetch queue
+    /// (``LibrdkafkaQuirks/fetchRestart``) and while a new assignment's first record was late
+    /// (``LibrdkafkaQuirks/assignmentWake``).
     ///
     /// librdkafka before 2.2.0 stops fetching once its local queue reaches `queued.min.messages` or
     /// `queued.max.messages.kbytes` and would look again only up to a second later; the consumer wakes it
-    /// with one `ListOffsets` request per leader broker instead (see Docs/ClientLayer.md). Always 0 with a
-    /// librdkafka that has `fetch.queue.backoff.ms`.
+    /// with one `ListOffsets` request per leader broker instead (see Docs/Librdkafka.md). Always 0 when neither
+    /// quirk is in effect.
     public var fetchRestarts: Int { core.fetchRestarts.value.load(ordering: .relaxed) }
+
+    /// The librdkafka work-arounds this consumer applies: those its configuration allows
+    /// (``KafkaConfiguration/librdkafkaQuirks``) that the loaded librdkafka needs. Decided when the consumer is created.
+    public var librdkafkaQuirks: LibrdkafkaQuirks { core.quirks }
 
     /// The consumer's own thread as a task executor.
     ///
@@ -128,7 +138,7 @@ public final class KafkaConsumer: Sendable {
         completion: @escaping @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void
     ) {
         let core = self.core
-        let accepted = thread.submit { core.commitAsync(offsets, completion: completion) }
+        let accepted = thread.submit { ConsumerSession(core: core).commitAsync(offsets, completion: completion) }
         if !accepted { completion(.failure(.closed(operation: "commit offsets"))) }
     }
 

@@ -3,11 +3,12 @@ import Crdkafka
 /// Copies librdkafka messages into ``ConsumerRecord`` values.
 enum MessageConversion {
     /// Copies `message` into a record. `topicCache` keeps the last topic name so a batch of one topic
-    /// builds its `String` once; it is only valid while the batch's messages are alive.
+    /// builds its `String` once; it is only valid while the batch's messages are alive. `headersInPlace`: the
+    /// ``LibrdkafkaQuirks/wireHeaders`` quirk is in effect.
     @inline(__always)
     static func record(
         from message: UnsafePointer<rd_kafka_message_t>, topicCache: inout (OpaquePointer?, String), storage: ByteStorage,
-        cursor: inout Int
+        cursor: inout Int, headersInPlace: Bool
     ) -> ConsumerRecord {
         let m = message.pointee
         let topic: String
@@ -29,7 +30,8 @@ enum MessageConversion {
             topic: topic, partition: m.partition, offset: m.offset,
             timestamp: RecordTimestamp(kind: kind, milliseconds: milliseconds), storage: storage,
             key: range(m.key, m.key_len, into: storage, at: &cursor), value: range(m.payload, m.len, into: storage, at: &cursor),
-            headers: WireHeaders.read(message, timestamp: milliseconds) ?? libraryHeaders(of: message))
+            headers: (headersInPlace ? LibrdkafkaQuirks.WireHeaders.read(message, timestamp: milliseconds) : nil)
+                ?? libraryHeaders(of: message))
     }
 
     /// The key and value bytes a message needs in the poll's shared storage.
@@ -62,7 +64,7 @@ enum MessageConversion {
     }
 
     /// The headers of `message` through librdkafka's public API (`rd_kafka_message_headers`), which parses
-    /// and allocates; used where ``WireHeaders`` cannot read them in place.
+    /// and allocates; used where ``LibrdkafkaQuirks/WireHeaders`` cannot read them in place.
     static func libraryHeaders(of message: UnsafePointer<rd_kafka_message_t>) -> [RecordHeader] {
         var native: OpaquePointer?
         guard rd_kafka_message_headers(message, &native) == RD_KAFKA_RESP_ERR_NO_ERROR, let native else { return [] }

@@ -12,18 +12,22 @@ import Logging
 public final class PartitionQueue: @unchecked Sendable {
     // Only touched on the owning consumer's thread; `queue` is nil once destroyed.
     private var queue: OpaquePointer?
-    private var batch = MessageBatch(capacity: 256)
-    private let waker: FetchWaker
+    private var batch: MessageBatch
+    private let waker: LibrdkafkaQuirks.FetchWaker
     private let logger: Logger
     /// A split queue has its own prefetch limits, so its own restarter.
-    private var fetchRestarter: FetchRestarter
+    private var fetchRestarter: LibrdkafkaQuirks.FetchRestarter
     /// The partition this queue carries.
     public let topicPartition: TopicPartition
 
-    init?(rk: OpaquePointer, topicPartition: TopicPartition, fetchRestarter: FetchRestarter, waker: FetchWaker, logger: Logger) {
+    init?(
+        rk: OpaquePointer, topicPartition: TopicPartition, fetchRestarter: LibrdkafkaQuirks.FetchRestarter,
+        waker: LibrdkafkaQuirks.FetchWaker, headersInPlace: Bool, logger: Logger
+    ) {
         guard let queue = rd_kafka_queue_get_partition(rk, topicPartition.topic, topicPartition.partition) else { return nil }
         rd_kafka_queue_forward(queue, nil)
         self.queue = queue
+        self.batch = MessageBatch(capacity: 256, headersInPlace: headersInPlace)
         self.waker = waker
         self.logger = logger
         self.fetchRestarter = fetchRestarter

@@ -13,7 +13,8 @@ public final class PendingCommit {
     public let offsets: [TopicPartitionOffset]
     private var queue: OpaquePointer?
     private var result: Result<[TopicPartitionOffset], KafkaError>?
-    /// The consumer's handle, to wake librdkafka's main thread while waiting.
+    /// The consumer's handle, to wake librdkafka's main thread while waiting (`nil` when
+    /// ``LibrdkafkaQuirks/commitNudge`` is not in effect).
     private let rk: OpaquePointer?
 
     /// A commit whose outcome is already known (nothing to send, or sending failed).
@@ -23,11 +24,12 @@ public final class PendingCommit {
         self.rk = nil
     }
 
-    /// A commit sent with its answer routed to `queue` (owned from now on).
-    init(offsets: [TopicPartitionOffset], queue: OpaquePointer, rk: OpaquePointer) {
+    /// A commit sent with its answer routed to `queue` (owned from now on); `nudging` when the wait may wake
+    /// `rk`'s main thread (``LibrdkafkaQuirks/commitNudge``).
+    init(offsets: [TopicPartitionOffset], queue: OpaquePointer, rk: OpaquePointer, nudging: Bool) {
         self.offsets = offsets
         self.queue = queue
-        self.rk = rk
+        self.rk = nudging ? rk : nil
     }
 
     /// Blocks the calling (consumer's) thread until the broker answered, as `rd_kafka_commit` does, and
@@ -41,7 +43,7 @@ public final class PendingCommit {
             // The queue carries only this commit's answer. A wait that returns empty wakes librdkafka's main
             // thread (a parked commit then goes out) and waits again, twice as long each time, up to a second.
             guard let event = rd_kafka_queue_poll(queue, slice) else {
-                if let rk { CommitNudge.wakeMainThread(rk) }
+                if let rk { LibrdkafkaQuirks.CommitNudge.wakeMainThread(rk) }
                 slice = min(slice * 2, 1_000)
                 continue
             }
@@ -56,7 +58,8 @@ public final class PendingCommit {
         return outcome!
     }
 
-    /// How long a commit may go unanswered before librdkafka's main thread is first woken (see ``CommitNudge``).
+    /// How long a commit may go unanswered before librdkafka's main thread is first woken (see
+    /// ``LibrdkafkaQuirks/commitNudge``).
     static let firstNudgeAfterMs: Int32 = 2
 
     deinit {

@@ -7,9 +7,12 @@ import Crdkafka
 struct MessageBatch {
     private var buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     private var capacity: Int
+    /// Whether headers are read in place (``LibrdkafkaQuirks/wireHeaders`` in effect for the consumer).
+    let headersInPlace: Bool
 
-    init(capacity: Int) {
+    init(capacity: Int, headersInPlace: Bool) {
         self.capacity = capacity
+        self.headersInPlace = headersInPlace
         self.buffer = .allocate(capacity: capacity)
     }
 
@@ -72,7 +75,8 @@ struct MessageBatch {
                 continue
             }
             do {
-                let record = MessageConversion.record(from: message, topicCache: &topicCache, storage: storage, cursor: &cursor)
+                let record = MessageConversion.record(
+                    from: message, topicCache: &topicCache, storage: storage, cursor: &cursor, headersInPlace: headersInPlace)
                 try each(record)
                 delivered += 1
             } catch {
@@ -99,7 +103,8 @@ struct MessageBatch {
                     continue
                 }
                 (records.baseAddress! + initialized).initialize(
-                    to: MessageConversion.record(from: message, topicCache: &topicCache, storage: storage, cursor: &cursor))
+                    to: MessageConversion.record(
+                        from: message, topicCache: &topicCache, storage: storage, cursor: &cursor, headersInPlace: headersInPlace))
                 initialized += 1
             }
         }

@@ -34,14 +34,14 @@ extension ParserFuzzTests {
             }
             let valid = Self.headerBlock(headers)
             if iteration % 4 == 0 {
-                let parsed = valid.withUnsafeBufferPointer { WireHeaders.parse($0) }
+                let parsed = valid.withUnsafeBufferPointer { LibrdkafkaQuirks.WireHeaders.parse($0) }
                 #expect(parsed == headers)
                 #expect(RecordHeadersExtractor().extract(key: "traceparent", from: headers) == headers.lastString(for: "traceparent"))
                 continue
             }
             var block = iteration % 4 == 1 ? fuzz.bytes(count: fuzz.int(in: 0...64)) : fuzz.mutate(bytes: valid)
             if iteration % 16 == 2 { block = [0xfe, 0xff, 0xff, 0xff, 0x0f] + block }  // a count of Int32.max
-            let parsed = block.withUnsafeBufferPointer { WireHeaders.parse($0) }
+            let parsed = block.withUnsafeBufferPointer { LibrdkafkaQuirks.WireHeaders.parse($0) }
             if let parsed {
                 // Each header takes at least two length bytes; values are copied, never longer than the block.
                 let claimed = parsed.reduce(0) { $0 + 2 + ($1.value?.count ?? 0) }
