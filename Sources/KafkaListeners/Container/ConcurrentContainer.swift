@@ -56,7 +56,7 @@ public final class ConcurrentContainer: Sendable {
             // A bounded prefetch: librdkafka holds ~3-4 times the payload bytes it counts against
             // queued.max.messages.kbytes, so 16 MB keeps a consumer's queue well under 100 MB of memory. The
             // consumer wakes librdkafka 2.0.2's fetcher when the queue drains (see KafkaClient's
-            // FetchRestarter), so a listener slower than the fetcher no longer stalls ~1 s per refill.
+            // LibrdkafkaQuirks.FetchRestarter), so a listener slower than the fetcher no longer stalls ~1 s per refill.
             // Per-partition containers split every partition into its own queue, and librdkafka applies the
             // limits to each of those queues: smaller ones keep the whole consumer bounded.
             let perPartition = endpoint.perPartition != nil
