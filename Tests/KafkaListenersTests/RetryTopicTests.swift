@@ -1,0 +1,122 @@
+@testable import KafkaListeners
+import KafkaClient
+import KafkaListenersTesting
+import Synchronization
+import Testing
+
+/// What a listener saw, with when.
+private final class Attempts: Sendable {
+    struct Call: Sendable {
+        var offset: Int64
+        var topic: String
+        var at: ContinuousClock.Instant
+        var headers: [RecordHeader]
+    }
+
+    let calls = Mutex<[Call]>([])
+    func note(_ record: ConsumerRecord) {
+        let original = DeadLetterInfo(headers: record.headers).originalOffset ?? record.offset
+        calls.withLock { $0.append(Call(offset: original, topic: record.topic, at: .now, headers: record.headers)) }
+    }
+    func of(_ offset: Int64) -> [Call] { calls.withLock { $0.filter { $0.offset == offset } } }
+    var all: [Call] { calls.withLock { $0 } }
+}
+
+@Suite("Retry topics: non-blocking retries and Spring's dead letters", .timeLimit(.minutes(5)))
+struct RetryTopicTests {
+    struct Flaky: Error {}
+    struct Unparsable: NotRetryableError {}
+
+    func app(_ id: String, topic: String, retry: RetryTopics, _ handler: @escaping @Sendable (ConsumerRecord) throws -> Void) throws -> KafkaApplication {
+        let embedded = try #require(kafka.embedded, "needs the embedded cluster")
+        return try KafkaApplication(kafka.configuration(), topicAdministration: embedded) {
+            Listen(id, topics: topic) { (record: ConsumerRecord, _) in try handler(record) }
+                .consumerProperty("auto.offset.reset", "earliest")
+                .retryTopics(retry)
+        }
+    }
+
+    @Test("a record failing 3 times then succeeding: later records flow meanwhile, each retry waits its back-off, headers count the attempts")
+    func flakyThenSucceeds() async throws {
+        let topic = try await kafka.topic("rt-flaky", partitions: 1)
+        let attempts = Attempts()
+        let retry = RetryTopics(attempts: 4, backOff: .exponential(initial: .milliseconds(300), multiplier: 2, max: .seconds(2)))
+        let app = try app("rt-flaky", topic: topic, retry: retry) { record in
+            attempts.note(record)
+            if record.valueString == "value-1" && RetryTopicHeaders.attempt(of: record) < 4 { throw Flaky() }
+        }
+        try await app.start()
+        try await kafka.produce(6, to: topic, partition: 0)
+        try await waitUntil("the flaky record succeeded on its fourth attempt", timeout: .seconds(30), observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }) {
+            attempts.of(1).count == 4
+        }
+        let calls = attempts.of(1)
+        #expect(calls.map(\.topic) == [topic, "\(topic)-retry-300", "\(topic)-retry-600", "\(topic)-retry-1200"])
+        let later = (2..<6).compactMap { attempts.of(Int64($0)).first?.at }
+        #expect(later.count == 4 && later.allSatisfy { $0 < calls[1].at }, "records after the failed one were handled before its first retry")
+        for (index, delay) in [Duration.milliseconds(300), .milliseconds(600), .milliseconds(1200)].enumerated() {
+            #expect(calls[index + 1].at - calls[index].at >= delay, "retry \(index + 1) came \(calls[index + 1].at - calls[index].at) after the attempt before, its back-off is \(delay)")
+        }
+        for (index, call) in calls.enumerated().dropFirst() {
+            let record = ConsumerRecord(topic: call.topic, partition: 0, offset: 0, value: nil, headers: call.headers)
+            #expect(RetryTopicHeaders.attempt(of: record) == index + 1)
+            let info = DeadLetterInfo(headers: call.headers)
+            #expect(info.originalTopic == topic && info.originalPartition == 0 && info.originalOffset == 1)
+            #expect(info.originalConsumerGroup == "rt-flaky")
+        }
+        try await waitUntil("the main topic committed") {
+            try await committedOffsets(group: "rt-flaky", topic: topic, partitions: 1) == [6]
+        }
+        await app.stop()
+    }
+
+    @Test("a record that always fails lands in the dead-letter topic after the last attempt, with Spring's headers; its handler gets it")
+    func alwaysFailsToDeadLetter() async throws {
+        let topic = try await kafka.topic("rt-dlt", partitions: 1)
+        let attempts = Attempts()
+        let dead = Attempts()
+        let retry = RetryTopics(
+            attempts: 3, backOff: .fixed(.milliseconds(100)),
+            deadLetter: .enabled(handler: { record, _ in dead.note(record) }))
+        let app = try app("rt-dlt", topic: topic, retry: retry) { record in
+            attempts.note(record)
+            throw Flaky()
+        }
+        try await app.start()
+        try await kafka.produce(1, to: topic, partition: 0)
+        try await waitUntil("the dead-letter handler got it", timeout: .seconds(30), observed: { "\(attempts.all.map(\.topic)) dead \(dead.all.count)" }) {
+            dead.all.count == 1
+        }
+        #expect(attempts.of(0).map(\.topic) == [topic, "\(topic)-retry", "\(topic)-retry"], "three attempts, two through the one fixed-wait topic")
+        let letter = try #require(dead.all.first)
+        #expect(letter.topic == "\(topic)-dlt")
+        let info = DeadLetterInfo(headers: letter.headers)
+        #expect(info.originalTopic == topic && info.originalPartition == 0 && info.originalOffset == 0)
+        #expect(info.originalTimestampType == "CreateTime" && info.originalTimestamp.map { $0 > 0 } == true)
+        #expect(info.exceptionType?.hasSuffix("Flaky") == true)
+        #expect(info.attempts == 3)
+        let names = Set(letter.headers.map(\.key))
+        for name in [DeadLetterHeaders.originalTopic, DeadLetterHeaders.originalPartition, DeadLetterHeaders.originalOffset,
+                     DeadLetterHeaders.originalTimestamp, DeadLetterHeaders.originalTimestampType, DeadLetterHeaders.originalConsumerGroup,
+                     DeadLetterHeaders.exceptionType, DeadLetterHeaders.exceptionMessage, DeadLetterHeaders.exceptionStacktrace] {
+            #expect(names.contains(name), "\(name) missing")
+        }
+        await app.stop()
+    }
+
+    @Test("an error that is not retried goes to the dead-letter topic at once")
+    func notRetriedGoesStraightToDeadLetter() async throws {
+        let topic = try await kafka.topic("rt-fatal", partitions: 1)
+        let attempts = Attempts()
+        let app = try app("rt-fatal", topic: topic, retry: RetryTopics(attempts: 4)) { record in
+            attempts.note(record)
+            throw Unparsable()
+        }
+        try await app.start()
+        try await kafka.produce(1, to: topic, partition: 0)
+        let letters = try await readAll("\(topic)-dlt", partition: 0, expecting: 1)
+        #expect(attempts.of(0).count == 1, "no retry for an error that is not retryable")
+        #expect(DeadLetterInfo(headers: letters[0].headers).attempts == 1)
+        await app.stop()
+    }
+}
