@@ -32,6 +32,9 @@ struct RetryTopicTests {
         return try KafkaApplication(kafka.configuration(), topicAdministration: embedded) {
             Listen(id, topics: topic) { (record: ConsumerRecord, _) in try handler(record) }
                 .consumerProperty("auto.offset.reset", "earliest")
+                // A crashed member is noticed after the session timeout (the restart test waits for it).
+                .consumerProperty("session.timeout.ms", "6000")
+                .consumerProperty("heartbeat.interval.ms", "500")
                 .retryTopics(retry)
         }
     }
@@ -118,5 +121,36 @@ struct RetryTopicTests {
         #expect(attempts.of(0).count == 1, "no retry for an error that is not retryable")
         #expect(DeadLetterInfo(headers: letters[0].headers).attempts == 1)
         await app.stop()
+    }
+
+    @Test("a crash while a record waits in a retry topic: after the restart it is retried once, and nothing is lost")
+    func crashMidRetry() async throws {
+        let topic = try await kafka.topic("rt-crash", partitions: 1)
+        let attempts = Attempts()
+        let retry = RetryTopics(attempts: 3, backOff: .fixed(.seconds(2)))
+        let handler: @Sendable (ConsumerRecord) throws -> Void = { record in
+            attempts.note(record)
+            if record.valueString == "value-0" && RetryTopicHeaders.attempt(of: record) == 1 { throw Flaky() }
+        }
+        let first = try app("rt-crash", topic: topic, retry: retry, handler)
+        try await first.start()
+        try await kafka.produce(3, to: topic, partition: 0)
+        try await waitUntil("the failed record forwarded and the main topic committed", observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }) {
+            try await committedOffsets(group: "rt-crash", topic: topic, partitions: 1) == [3]
+        }
+        // The record waits in the retry topic (not due for two seconds): crash every container now.
+        for id in first.registry.listenerIds { for child in first.registry.container(id: id)?.children ?? [] { await child.simulateCrash() } }
+        #expect(attempts.of(0).count == 1, "not retried before the crash")
+        let second = try app("rt-crash", topic: topic, retry: retry, handler)
+        try await second.start()
+        try await waitUntil("retried after the restart", timeout: .seconds(30), observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }) {
+            attempts.of(0).count >= 2
+        }
+        try await waitUntil("the retry topic committed") {
+            try await committedOffsets(group: "rt-crash-retry", topic: "\(topic)-retry", partitions: 1) == [1]
+        }
+        #expect(attempts.of(0).map(\.topic) == [topic, "\(topic)-retry"], "one retry, no duplicate")
+        #expect((1..<3).allSatisfy { attempts.of(Int64($0)).count == 1 }, "the other records once each")
+        await second.stop()
     }
 }
