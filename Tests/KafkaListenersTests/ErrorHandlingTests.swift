@@ -282,4 +282,27 @@ struct ErrorHandlingTests {
         #expect(!recorder.events(matching: { if case .recovered(_, 4, "skipped") = $0 { true } else { false } }).isEmpty)
         await registry.stopAll()
     }
+
+    @Test("with the delivery-attempt header, each in-place retry carries its attempt number (Spring's kafka_deliveryAttempt)")
+    func deliveryAttemptHeader() async throws {
+        let topic = try await kafka.topic("delivery-attempt", partitions: 1)
+        try await kafka.produce(2, to: topic, partition: 0)
+        let seen = Mutex<[(Int64, Int32?)]>([])
+        let registry = makeRegistry()
+        var handler = ErrorHandler(backOff: .fixed(.milliseconds(20), maxAttempts: 5))
+        handler.deliveryAttemptHeader = .added
+        try registry.register(ListenerEndpoint(
+            id: "delivery-attempt", selection: .topics([topic]), listener: .record { record, _ in
+                let attempt = DeliveryAttemptHeader.attempt(of: record)
+                seen.withLock { $0.append((record.offset, attempt)) }
+                if record.offset == 0 && (attempt ?? 0) < 3 { throw Poison() }
+            }, errorHandler: handler))
+        try await registry.startAll()
+        try await waitUntil("both handled", observed: { "\(seen.withLock { $0 })" }) {
+            seen.withLock { $0.contains { $0.0 == 1 } }
+        }
+        #expect(seen.withLock { $0 }.filter { $0.0 == 0 }.map(\.1) == [1, 2, 3])
+        #expect(seen.withLock { $0 }.filter { $0.0 == 1 }.map(\.1) == [1])
+        await registry.stopAll()
+    }
 }

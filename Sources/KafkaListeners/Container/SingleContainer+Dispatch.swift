@@ -37,6 +37,7 @@ extension SingleContainer {
         let intercepted = !endpoint.interceptors.record.isEmpty || !endpoint.interceptors.consumer.isEmpty
         // A synchronous listener is called without an async call (and the executor hop after it) per record.
         let direct = intercepted ? nil : sync
+        let attemptHeader = endpoint.errorHandler.deliveryAttemptHeader == .added
         records: for (index, record) in records.enumerated() {
             if stopping { break }
             let tp = record.topicPartition
@@ -49,12 +50,13 @@ extension SingleContainer {
                     // Its recovery failed before: retry the recovery, not the listener.
                     recovery = await recover(record, error, attempts: attempts)
                 } else {
+                    let delivered = attemptHeader ? withDeliveryAttempt(record) : record
                     if let direct {
-                        try direct(record, context)
+                        try direct(delivered, context)
                     } else if intercepted {
-                        _ = try await invokeRecord(handler, record, context)
+                        _ = try await invokeRecord(handler, delivered, context)
                     } else {
-                        try await handler(record, context)
+                        try await handler(delivered, context)
                     }
                     if failuresPending { succeeded(record) }
                 }

@@ -39,6 +39,12 @@ extension SingleContainer {
         return decision
     }
 
+    /// `record` carrying `kafka_deliveryAttempt`: its failed attempts so far, plus this one.
+    func withDeliveryAttempt(_ record: ConsumerRecord, failedBefore: Int? = nil) -> ConsumerRecord {
+        let failed = failedBefore ?? state.withLock { $0.failures.attempts(of: RecordKey(record)) }
+        return DeliveryAttemptHeader.adding(failed + 1, to: record)
+    }
+
     /// The listener handled `record`: it is no longer failing.
     func succeeded(_ record: ConsumerRecord) {
         state.withLock { $0.failures.succeeded(RecordKey(record)) }

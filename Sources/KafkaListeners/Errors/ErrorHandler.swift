@@ -15,6 +15,9 @@ public struct ErrorHandler: Sendable {
     public var isRetryable: @Sendable (Error) -> Bool
     /// What happens to a record once retrying stopped.
     public var recoverer: Recoverer
+    /// Whether records handed to a record listener carry their delivery attempt (Spring-Kafka's
+    /// `deliveryAttemptHeader`).
+    public var deliveryAttemptHeader: DeliveryAttemptHeader = .omitted
 
     /// Creates an error handler.
     public init(
@@ -38,6 +41,33 @@ public struct ErrorHandler: Sendable {
         let previous = isRetryable
         copy.isRetryable = { previous($0) && !check($0) }
         return copy
+    }
+}
+
+/// Whether a record listener's records carry `kafka_deliveryAttempt`: a 4-byte big-endian count of the
+/// deliveries of this record to this listener so far, this one included (1 unless it failed before and is retried
+/// in place). Read it with `DeadLetterInfo`'s integer rules or ``DeliveryAttemptHeader/attempt(of:)``.
+public enum DeliveryAttemptHeader: Sendable, Hashable {
+    /// No header (the default: it costs a header per record).
+    case omitted
+    /// Each record carries `kafka_deliveryAttempt`.
+    case added
+
+    /// The delivery attempt a record carries, if it does.
+    public static func attempt(of record: ConsumerRecord) -> Int32? {
+        guard let bytes = record.headers.last(where: { $0.key == DeadLetterHeaders.deliveryAttempt })?.value,
+            let value = RetryTopicHeaders.integer(bytes)
+        else { return nil }
+        return Int32(exactly: value)
+    }
+
+    /// `record` with its delivery attempt header set to `attempt`.
+    static func adding(_ attempt: Int, to record: ConsumerRecord) -> ConsumerRecord {
+        var record = record
+        var headers = record.headers.filter { $0.key != DeadLetterHeaders.deliveryAttempt }
+        headers.append(RecordHeader(key: DeadLetterHeaders.deliveryAttempt, value: DeadLetterHeaders.bigEndian(Int32(clamping: attempt))))
+        record.headers = headers
+        return record
     }
 }
 

@@ -71,9 +71,11 @@ final class PartitionWorkers: Sendable {
     func handle(_ record: ConsumerRecord, of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
         guard let handler = recordHandler else { return false }
         var failed = false
+        let attemptHeader = container.endpoint.errorHandler.deliveryAttemptHeader == .added
         while true {
             do {
-                _ = try await container.invokeRecord(handler, record, container.makeContext(.record(tp, record.offset)))
+                let delivered = attemptHeader ? container.withDeliveryAttempt(record) : record
+                _ = try await container.invokeRecord(handler, delivered, container.makeContext(.record(tp, record.offset)))
                 if failed { container.succeeded(record) }
                 settle(CollectionOfOne(record), of: tp, recovered: false)
                 return true
