@@ -37,6 +37,22 @@ public struct DeadLetterPublisher: Sendable {
     ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
     ///   for a topic of more than 245 characters.
     public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int) async throws {
+        let letter = try deadLetter(for: record, error: error, attempts: attempts)
+        do {
+            _ = try await producer.send(letter)
+        } catch let error as KafkaError where error.code == -190 {
+            // The dead-letter topic has fewer partitions: let the partitioner choose.
+            var anyPartition = letter
+            anyPartition.partition = nil
+            _ = try await producer.send(anyPartition)
+        }
+    }
+
+    /// The dead letter ``publish(_:error:attempts:)`` sends for `record`: its key, value and headers plus the
+    /// `kafka_dlt-*` headers, to `destination(record)` on the record's partition number.
+    ///
+    /// - Throws: ``KafkaError`` of kind `.invalidTopicName` when the destination is not a legal topic name.
+    package func deadLetter(for record: ConsumerRecord, error: any Error, attempts: Int) throws -> ProducerRecord {
         var headers = record.headers
         func add(_ name: String, _ value: String) { headers.append(RecordHeader(key: name, value: Array(value.utf8))) }
         add(Header.originalTopic, record.topic)
@@ -58,16 +74,8 @@ public struct DeadLetterPublisher: Sendable {
                 message: "no dead letter for \(InputExcerpt.of(record.topic))-\(record.partition)@\(record.offset): \(error.message)\(hint)",
                 operation: "publish a dead letter")
         }
-        let letter = ProducerRecord(
+        return ProducerRecord(
             topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array, headers: headers,
             timestampMilliseconds: nil)
-        do {
-            _ = try await producer.send(letter)
-        } catch let error as KafkaError where error.code == -190 {
-            // The dead-letter topic has fewer partitions: let the partitioner choose.
-            var anyPartition = letter
-            anyPartition.partition = nil
-            _ = try await producer.send(anyPartition)
-        }
     }
 }
