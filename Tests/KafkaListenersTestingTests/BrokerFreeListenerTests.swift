@@ -7,6 +7,26 @@ import Testing
 
 struct WarehouseDown: Error {}
 
+/// Notes each interceptor call.
+final class CallLog: RecordInterceptor {
+    let calls = Mutex<[String]>([])
+    func intercept(_ record: ConsumerRecord, context: ListenerContext) async -> ConsumerRecord? {
+        calls.withLock { $0.append("intercept \(record.offset)") }
+        return record
+    }
+    func success(_ record: ConsumerRecord, context: ListenerContext) async { calls.withLock { $0.append("success \(record.offset)") } }
+    func failure(_ record: ConsumerRecord, error: any Error, context: ListenerContext) async {
+        calls.withLock { $0.append("failure \(record.offset)") }
+    }
+    func afterRecord(_ record: ConsumerRecord, context: ListenerContext) async { calls.withLock { $0.append("after \(record.offset)") } }
+}
+
+/// Drops one offset from every poll.
+struct DropOffset: ConsumerInterceptor {
+    var offset: Int64
+    func onConsume(_ records: [ConsumerRecord]) -> [ConsumerRecord] { records.filter { $0.offset != offset } }
+}
+
 @Suite("Listeners tested with ListenerTestKit, without a broker", .timeLimit(.minutes(1)))
 struct BrokerFreeListenerTests {
     @Test("A reserved order is acknowledged; the listener gets the decoded order and its headers")
@@ -172,6 +192,36 @@ struct BrokerFreeListenerTests {
             errorHandler: ErrorHandler(backOff: .custom { _, _ in .zero }))
         let outcome = try await ListenerTestKit(endpoint, maxCallsPerDelivery: 5).deliver(ConsumerRecord.test(topic: "stubborn", value: "x"))
         #expect(outcome.stillRetrying && outcome.calls.count == 5 && outcome.recovered.isEmpty)
+    }
+
+    @Test("Interceptors run around every call as in a container: a retried record goes through them again")
+    func interceptors() async throws {
+        let log = CallLog()
+        let failures = Mutex(1)
+        let endpoint = ListenerEndpoint(
+            id: "audit", selection: .topics(["audit"]),
+            listener: .record { _, _ in
+                if failures.withLock({ count in defer { count -= 1 }; return count > 0 }) { throw WarehouseDown() }
+            },
+            errorHandler: ErrorHandler(backOff: .fixed(.zero, maxAttempts: 3)),
+            interceptors: Interceptors(record: [log], consumer: [DropOffset(offset: 1)]))
+        let kit = ListenerTestKit(endpoint, registryInterceptors: Interceptors(record: [RecordFilter { $0.valueString != "noise" }]))
+        let outcome = try await kit.deliver(["first", "dropped", "noise"].enumerated().map { ConsumerRecord.test(topic: "audit", offset: Int64($0), value: $1) })
+        #expect(log.calls.withLock { $0 } == ["intercept 0", "failure 0", "after 0", "intercept 0", "success 0", "after 0"])
+        #expect(outcome.skipped.map(\.offset) == [1, 2])
+        #expect(outcome.retries.map(\.attempt) == [1])
+        #expect(outcome.processed.map(\.offset) == [0, 1, 2])
+    }
+
+    @Test("A declaration of several listeners needs the id of the one to test")
+    func choosingTheListener() throws {
+        let both = ListenerGroup {
+            Listen("a", topics: "a") { (_: ConsumerRecord, _) in }
+            Listen("b", topics: "b") { (_: ConsumerRecord, _) in }
+        }
+        #expect(throws: ListenerError.self) { try ListenerTestKit(both) }
+        #expect(throws: ListenerError.unknownListenerId("c")) { try ListenerTestKit(both, listenerId: "c") }
+        #expect(try ListenerTestKit(both, listenerId: "b").endpoint.id == "b")
     }
 
     @Test("Docs/Testing.md shows code from these tests verbatim")

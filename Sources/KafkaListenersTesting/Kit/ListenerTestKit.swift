@@ -53,8 +53,9 @@ public actor ListenerTestKit {
 
     /// A kit for the listener `declaration` declares (the one with id `listenerId` when it declares several).
     ///
-    /// - Throws: what building the declaration throws, or ``ListenerError/unknownListenerId(_:)`` when no
-    ///   listener (or more than one, and no `listenerId` given) matches.
+    /// - Throws: what building the declaration throws, ``ListenerError/unknownListenerId(_:)`` when no
+    ///   listener has id `listenerId`, or ``ListenerError/invalidState(_:)`` when the declaration declares
+    ///   several listeners (or none) and no `listenerId` is given.
     public init(
         _ declaration: some ListenerDeclaration, listenerId: String? = nil, registryInterceptors: Interceptors = .none,
         maxCallsPerDelivery: Int = 1000
@@ -62,9 +63,10 @@ public actor ListenerTestKit {
         let declared = try declaration.declaredListeners()
         let matching = declared.filter { listenerId == nil || $0.endpoint.id == listenerId }
         guard matching.count == 1, let endpoint = matching.first?.endpoint else {
+            if let listenerId, matching.isEmpty { throw ListenerError.unknownListenerId(listenerId) }
             let ids = declared.map(\.endpoint.id).joined(separator: ", ")
-            throw ListenerError.unknownListenerId(
-                listenerId ?? "exactly one listener expected, the declaration has \(declared.count) (\(ids)); pass listenerId:")
+            throw ListenerError.invalidState(
+                "the declaration declares \(declared.count) listeners (\(ids)); pass the one to test as listenerId")
         }
         self.init(endpoint, registryInterceptors: registryInterceptors, maxCallsPerDelivery: maxCallsPerDelivery)
     }
@@ -108,6 +110,8 @@ public actor ListenerTestKit {
         }
         outcome.containerCalls = recorder.calls
         if endpoint.ackMode.isManual { outcome.processed.append(contentsOf: outcome.acknowledged) }
+        var seen: Set<RecordPosition> = []
+        outcome.processed = outcome.processed.filter { seen.insert($0).inserted }
         return outcome
     }
 
