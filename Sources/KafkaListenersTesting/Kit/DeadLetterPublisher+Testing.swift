@@ -7,7 +7,7 @@ extension DeadLetterPublisher {
     /// them) without sending them, so no broker is needed.
     ///
     /// Its producer is shared by the process and connected to no cluster: a dead letter actually published
-    /// through it (outside the kit) fails after a few milliseconds.
+    /// through it (outside the kit) fails once its message times out; nothing is ever sent.
     public static func unsent(destination: @escaping @Sendable (ConsumerRecord) -> String = { "\($0.topic).DLT" }) -> DeadLetterPublisher {
         DeadLetterPublisher(producer: UnconnectedProducer.shared, destination: destination)
     }

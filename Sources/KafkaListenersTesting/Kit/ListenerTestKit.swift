@@ -6,9 +6,11 @@ import KafkaListeners
 /// `KafkaTestUtils`, FastStream's `TestBroker`).
 ///
 /// ```swift
-/// let kit = try ListenerTestKit(OrderListeners(deadLetters: .unsent()))
-/// let outcome = try await kit.deliver(Order(id: 7, amount: 12), key: "order-7")
+/// let kit = try ListenerTestKit(orderListener(deadLetters: .unsent()))   // any ListenerDeclaration or ListenerEndpoint
+/// let outcome = try await kit.deliver(Order(id: 7, amount: 12), key: "order-7", headers: [RecordHeader(key: "tenant", string: "acme")])
 /// #expect(outcome.succeeded && outcome.acknowledged.map(\.offset) == [0])
+/// let failed = try await kit.deliver(rawValue: Array("not json".utf8))
+/// #expect(failed.error is DeserializationError && failed.deadLetters.count == 1)
 /// ```
 ///
 /// Each delivery goes through what a sequential container does with a poll's records: the endpoint's
