@@ -58,12 +58,14 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
-        // EmbeddedKafka (librdkafka's mock cluster, in-process) and test helpers.
+        // EmbeddedKafka (librdkafka's mock cluster, in-process), test helpers, and ListenerTestKit (listeners
+        // tested without a broker, so it builds on KafkaListeners).
         .target(
             name: "KafkaListenersTesting",
             dependencies: [
                 "Crdkafka",
                 "KafkaClient",
+                "KafkaListeners",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -187,6 +189,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
+        ),
+        // Tests of KafkaListenersTesting written as a user would: public API only (no @testable import).
+        .testTarget(
+            name: "KafkaListenersTestingTests",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"]
         ),
         .testTarget(
             name: "KafkaListenersCLITests",

@@ -60,15 +60,12 @@ final class Recorder: Sendable {
     }
 }
 
-/// A registry on the shared cluster.
+/// A registry on the shared cluster, with quick group settings.
 func makeRegistry() -> ListenerRegistry {
-    ListenerRegistry(baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
+    ListenerRegistry(baseConfiguration: kafka.listenerConfiguration())
 }
 
 /// The group's committed offsets, read with a fresh consumer.
 func committedOffsets(group: String, topic: String, partitions: Int32) async throws -> [Int64] {
-    let consumer = try KafkaConsumer(configuration: kafka.configuration(["group.id": group]))
-    let committed = try await consumer.committed((0..<partitions).map { TopicPartition(topic, $0) })
-    await consumer.close()
-    return committed.map(\.offset.rawValue)
+    try await kafka.committedOffsets(group: group, topic: topic, partitions: partitions)
 }

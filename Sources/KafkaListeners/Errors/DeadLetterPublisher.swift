@@ -28,6 +28,15 @@ public struct DeadLetterPublisher: Sendable {
     ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
     ///   for a topic of more than 245 characters.
     public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil) async throws {
+        let letter = try deadLetter(for: record, error: error, attempts: attempts, consumerGroup: consumerGroup)
+        try await Self.sendKeepingPartition(letter, through: producer)
+    }
+
+    /// The dead letter ``publish(_:error:attempts:consumerGroup:)`` sends for `record`: its key, value and headers
+    /// plus the `kafka_dlt-*` headers, to `destination(record)` on the record's partition number.
+    ///
+    /// - Throws: ``KafkaError`` of kind `.invalidTopicName` when the destination is not a legal topic name.
+    package func deadLetter(for record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil) throws -> ProducerRecord {
         let headers = record.headers
             + DeadLetterHeaders.headers(for: record, error: error, attempts: attempts, consumerGroup: consumerGroup)
         let topic = destination(record)
@@ -42,10 +51,9 @@ public struct DeadLetterPublisher: Sendable {
                 message: "no dead letter for \(InputExcerpt.of(record.topic))-\(record.partition)@\(record.offset): \(error.message)\(hint)",
                 operation: "publish a dead letter")
         }
-        let letter = ProducerRecord(
+        return ProducerRecord(
             topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array, headers: headers,
             timestampMilliseconds: nil)
-        try await Self.sendKeepingPartition(letter, through: producer)
     }
 
     /// Sends `letter` to its partition, or lets the partitioner choose when the topic has fewer partitions.
