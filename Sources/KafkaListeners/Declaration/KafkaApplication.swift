@@ -26,6 +26,8 @@ public final class KafkaApplication: Service, Sendable {
     /// - Parameters:
     ///   - configuration: what every listener shares (bootstrap servers, security…).
     ///   - overrides: external settings per listener id (see ``ListenerOverrides``).
+    ///   - logger: receives the registry's and the containers' log lines.
+    ///   - content: the listener declarations (``Listen``, ``ListenBatch``, listener types, ``ListenerGroup``, …).
     /// - Throws: ``ListenerError`` for a duplicate id or unusable settings, ``ListenerOverrideError`` for an
     ///   override naming an unknown listener or holding an invalid value.
     public convenience init(

@@ -33,7 +33,7 @@ public struct DeadLetterPublisher: Sendable {
 
     /// Publishes `record` as a dead letter and waits for the broker's acknowledgement.
     ///
-    /// - Throws: ``KafkaError`` if the dead letter could not be delivered, of kind `.invalidTopicName`
+    /// - Throws: `KafkaError` if the dead letter could not be delivered, of kind `.invalidTopicName`
     ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
     ///   for a topic of more than 245 characters.
     public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int) async throws {
