@@ -1,5 +1,5 @@
 # The two entry points of the README: `make demo` and `make test`. Both install librdkafka-dev first.
-.PHONY: deps demo test build bench
+.PHONY: deps demo test build bench docs
 
 deps:
 	@bash scripts/install-deps.sh
@@ -21,3 +21,16 @@ test: deps
 
 bench: deps
 	swift run -c release --package-path Benchmarks ConsumerBenchmark
+
+# DocC archives of every library module (.build/plugins/Swift-DocC/outputs/<Module>.doccarchive). Fails on any DocC
+# warning (a broken symbol link, a topic that names nothing, a malformed catalog): docc runs with --warnings-as-errors,
+# and a warning line left in the output fails the target too (SwiftPM's notes on dependencies' unhandled files aside).
+DOC_TARGETS = KafkaClient KafkaListeners KafkaListenersTesting KafkaListenersAdmin KafkaListenersConfiguration KafkaListenersMacros
+
+docs: deps
+	@mkdir -p .build
+	@{ swift package generate-documentation $(addprefix --target ,$(DOC_TARGETS)) --warnings-as-errors 2>&1; \
+		echo $$? > .build/docs.status; } | tee .build/docs.log
+	@test "$$(cat .build/docs.status)" = 0 || { echo "make docs: generate-documentation failed"; exit 1; }
+	@! grep -E '(^|: )warning: ' .build/docs.log | grep -v 'which are unhandled; explicitly declare them' || \
+		{ echo "make docs: warnings above"; exit 1; }

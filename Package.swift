@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.0"),
         .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.7.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // `make docs`: `swift package generate-documentation` (build-time only; no target depends on it).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // librdkafka, seen through one shim header (rdkafka.h, then rdkafka_mock.h).

@@ -66,7 +66,7 @@ public struct ChildView: Codable, Sendable, Equatable {
 
 /// One paused partition in ``ChildView``: why, and when it fetches again.
 public struct PartitionPauseView: Codable, Sendable, Equatable {
-    /// Why it is paused (``PauseReason`` descriptions, sorted): `container`, `partition`, `nack`, ….
+    /// Why it is paused (`PauseReason` descriptions, sorted): `container`, `partition`, `nack`, ….
     public var reasons: [String]
     /// Seconds until each timed reason ends, by reason.
     public var reasonResumeInSeconds: [String: Double]

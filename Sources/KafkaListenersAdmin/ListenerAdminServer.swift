@@ -27,7 +27,7 @@ public final class ListenerAdminServer: Service, Sendable {
     public struct Configuration: Sendable {
         /// The interface to bind; ignored (loopback is used) when no bearer token is set.
         public var host: String
-        /// The port; 0 picks a free one (see ``ListenerAdminServer/port()``).
+        /// The port; 0 picks a free one (see ``ListenerAdminServer/port(timeout:)``).
         public var port: Int
         /// The bearer token every request must present, or nil for loopback-only access without one. An empty or blank
         /// token is refused when the server starts.

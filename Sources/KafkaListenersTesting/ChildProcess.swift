@@ -24,7 +24,11 @@ public final class ChildProcess: Sendable {
 
     /// Starts `executable` (an absolute path) with `arguments` and exactly `environment`.
     ///
-    /// - Parameter standardInput: what the child reads on stdin (then end of input); empty when nil.
+    /// - Parameters:
+    ///   - executable: the absolute path of the program.
+    ///   - arguments: its arguments, without the program name.
+    ///   - environment: its whole environment (nothing is inherited).
+    ///   - standardInput: what the child reads on stdin (then end of input); empty when nil.
     /// - Throws: `POSIXError` when a pipe or the spawn fails.
     public init(executable: String, arguments: [String], environment: [String: String], standardInput: String? = nil) throws {
         var pipe: [Int32] = [0, 0]

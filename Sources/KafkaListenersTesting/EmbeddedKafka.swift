@@ -18,7 +18,7 @@ public final class EmbeddedKafka: Sendable {
 
     /// Starts a cluster with `brokers` brokers.
     ///
-    /// - Throws: ``KafkaError`` if librdkafka cannot create the cluster.
+    /// - Throws: `KafkaError` if librdkafka cannot create the cluster.
     public init(brokers: Int = 1) throws {
         precondition(brokers >= 1, "an embedded cluster needs at least one broker")
         state = try MockClusterState(brokers: brokers)
@@ -86,7 +86,7 @@ public final class EmbeddedKafka: Sendable {
         state.withCluster { rd_kafka_mock_clear_request_errors($0, api.rawValue) }
     }
 
-    /// Makes every request for `topic` fail with `error` (``KafkaResponseCode/noError`` clears it).
+    /// Makes every request for `topic` fail with `error` (`KafkaResponseCode.noError` clears it).
     public func setTopicError(_ topic: String, _ error: KafkaResponseCode) {
         state.withCluster { rd_kafka_mock_topic_set_error($0, topic, rd_kafka_resp_err_t(rawValue: error.rawValue)) }
     }

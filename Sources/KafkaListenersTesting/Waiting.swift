@@ -18,7 +18,10 @@ public struct WaitTimedOut: Error, CustomStringConvertible {
 ///
 /// - Parameters:
 ///   - description: what is awaited, for the failure message.
+///   - timeout: how long to wait before failing.
+///   - interval: how long to sleep between checks.
 ///   - observed: describes the current state for the failure message.
+///   - condition: checked until it returns true.
 /// - Throws: ``WaitTimedOut`` with the last observation, or what `condition` throws.
 public func waitUntil(
     _ description: String, timeout: Duration = .seconds(30), interval: Duration = .milliseconds(20),

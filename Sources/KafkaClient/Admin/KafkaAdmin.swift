@@ -91,8 +91,10 @@ public final class KafkaAdmin: Sendable {
 
     /// Every topic in the cluster with its partitions, sorted by name, from one Metadata request.
     ///
-    /// - Parameter includeInternal: whether to include Kafka's own topics (`__consumer_offsets`,
-    ///   `__transaction_state`).
+    /// - Parameters:
+    ///   - includeInternal: whether to include Kafka's own topics (`__consumer_offsets`,
+    ///     `__transaction_state`).
+    ///   - timeout: how long the whole call may take.
     public func listTopics(includeInternal: Bool = false, timeout: Duration = .seconds(30)) async throws -> [TopicDescription] {
         try await run("list topics", timeout: timeout) { core, deadline in
             try core.listTopics(includeInternal: includeInternal, deadline: deadline)

@@ -19,7 +19,9 @@ public enum DurationText {
 
     /// Parses `text` (`500ms`, `30s`, `5m`, `1h`, `2d`, or a bare number counted in `bareNumberUnit`).
     ///
-    /// - Parameter bareNumberUnit: what a number without a unit counts (default: seconds).
+    /// - Parameters:
+    ///   - text: what a person typed; leading and trailing spaces and tabs are ignored.
+    ///   - bareNumberUnit: what a number without a unit counts (default: seconds).
     /// - Returns: a duration in `0...maximum`.
     /// - Throws: ``DurationParseError`` for empty, unparsable, negative, non-finite or too large input.
     public static func parse(_ text: String, bareNumberUnit: Duration = .seconds(1)) throws(DurationParseError) -> Duration {

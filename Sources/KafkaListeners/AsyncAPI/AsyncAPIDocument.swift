@@ -140,7 +140,10 @@ public struct AsyncAPIDocument: Sendable {
 extension KafkaApplication {
     /// An AsyncAPI 3.0 document (JSON) describing this application's listeners.
     ///
-    /// - Parameter servers: server names and `host:port`s to list (none by default).
+    /// - Parameters:
+    ///   - title: the document's `info.title`.
+    ///   - version: the document's `info.version` (the application's version, not AsyncAPI's).
+    ///   - servers: server names and `host:port`s to list (none by default).
     public func asyncAPI(title: String, version: String, servers: [(name: String, host: String)] = []) -> String {
         AsyncAPIDocument(title: title, version: version, servers: servers, listeners: listeners).json
     }

@@ -160,7 +160,7 @@ public final class SingleContainer: Sendable {
 
     /// Creates the consumer, subscribes or assigns, and starts the poll loop. Does nothing if running.
     ///
-    /// - Throws: ``KafkaError`` for a configuration the consumer refuses or a bad topic name.
+    /// - Throws: `KafkaError` for a configuration the consumer refuses or a bad topic name.
     public func start() async throws {
         let shouldStart = state.withLock { state -> Bool in
             guard state.lifecycle.start() else { return false }

@@ -13,7 +13,9 @@ public final class ControlCommandVerifier: Sendable {
 
     /// Creates a verifier.
     ///
-    /// - Parameter now: the clock freshness is judged by (the wall clock; tests pass their own).
+    /// - Parameters:
+    ///   - security: the keys commands and replies are signed and checked with, or none (insecure mode).
+    ///   - now: the clock freshness is judged by (the wall clock; tests pass their own).
     /// - Throws: ``ControlPlaneKeyError`` for settings ``ControlPlaneSecurity/validate()`` refuses.
     public init(security: ControlPlaneSecurity, now: @escaping @Sendable () -> Date = { Date() }) throws {
         try security.validate()

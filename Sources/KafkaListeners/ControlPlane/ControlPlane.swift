@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// It consumes the control topic from the latest offset in a consumer group of its own
 /// (`<groupPrefix>-<random UUID>`), so every instance receives every command, and answers each on the reply
-/// topic with a ``ControlReply``. ``start()`` returns once the plane is assigned its partitions (commands published
-/// earlier are not seen: it starts at the end the control topic had when ``start()`` was called).
+/// topic with a ``ControlReply``. ``start(timeout:)`` returns once the plane is assigned its partitions (commands published
+/// earlier are not seen: it starts at the end the control topic had when ``start(timeout:)`` was called).
 ///
 /// Commands are authenticated as its ``ControlPlaneSecurity`` says (see `Docs/Security.md`): a message that is too
 /// large, not a signed envelope, signed with an unknown or wrong key, stale, dated in the future or a replay is
@@ -35,13 +35,17 @@ public final class ControlPlane: Sendable {
     /// Creates a control plane for `registry`.
     ///
     /// - Parameters:
+    ///   - registry: the listeners commands act on.
+    ///   - pauses: the pause service pause and resume commands go through.
     ///   - configuration: how to reach the cluster (bootstrap servers, security).
     ///   - security: the keys commands and replies are signed with, or ``ControlPlaneSecurity/insecureNoAuthentication``
     ///     (explicitly; a warning is logged at start).
     ///   - controlTopic: where commands arrive.
     ///   - replyTopic: where replies go.
     ///   - groupPrefix: the consumer group is `<groupPrefix>-<UUID>`.
-    /// - Throws: ``KafkaError`` for a bad configuration or topic name; ``ControlPlaneKeyError`` for signed security
+    ///   - instanceId: names this instance in its replies (the host name and a random suffix by default).
+    ///   - logger: receives the plane's log lines (rejected messages among them).
+    /// - Throws: `KafkaError` for a bad configuration or topic name; ``ControlPlaneKeyError`` for signed security
     ///   without keys or other settings ``ControlPlaneSecurity/validate()`` refuses.
     public init(
         registry: ListenerRegistry, pauses: PauseService, configuration: KafkaConfiguration, security: ControlPlaneSecurity,

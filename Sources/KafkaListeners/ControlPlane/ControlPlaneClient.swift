@@ -18,9 +18,14 @@ public final class ControlPlaneClient: Sendable {
 
     /// Creates a client.
     ///
-    /// - Parameter security: the keys (the same as the instances'), or ``ControlPlaneSecurity/insecureNoAuthentication``
-    ///   for planes that run without authentication.
-    /// - Throws: ``KafkaError`` for a bad configuration or topic name; ``ControlPlaneKeyError`` for signed security
+    /// - Parameters:
+    ///   - configuration: how to reach the cluster (bootstrap servers, security).
+    ///   - security: the keys (the same as the instances'), or ``ControlPlaneSecurity/insecureNoAuthentication``
+    ///     for planes that run without authentication.
+    ///   - controlTopic: where commands are published.
+    ///   - replyTopic: where the instances' replies are read.
+    ///   - logger: receives the client's log lines.
+    /// - Throws: `KafkaError` for a bad configuration or topic name; ``ControlPlaneKeyError`` for signed security
     ///   without keys.
     public init(
         configuration: KafkaConfiguration, security: ControlPlaneSecurity, controlTopic: String = "kafka-listeners-control",

@@ -82,7 +82,9 @@ public struct ControlPlaneKey: Sendable, CustomStringConvertible, CustomDebugStr
     /// Parses keys from text: one key per line or comma-separated item, each `ID:BASE64` or `BASE64`; blank lines and
     /// lines starting with `#` are skipped. The first key signs; every key verifies.
     ///
-    /// - Parameter source: names the text in errors (such as a file path or a variable name); never the secret.
+    /// - Parameters:
+    ///   - text: the keys, as described above.
+    ///   - source: names the text in errors (such as a file path or a variable name); never the secret.
     /// - Throws: ``ControlPlaneKeyError`` naming the source and item number, never the item's text.
     public static func parseList(_ text: String, source: String) throws -> [ControlPlaneKey] {
         var keys: [ControlPlaneKey] = []

@@ -1,6 +1,6 @@
 /// How a ``ControlPlane`` and a ``ControlPlaneClient`` authenticate commands and replies.
 ///
-/// With ``signed(_:)`` every command and reply travels in a signed envelope (HMAC-SHA256 over the exact payload bytes),
+/// With `signed(_:)` every command and reply travels in a signed envelope (HMAC-SHA256 over the exact payload bytes),
 /// and a command is applied only when its signature verifies with one of the keys, it was issued within ``maxAge``
 /// (allowing ``allowedClockSkew`` either way) and its id was not seen before. ``insecureNoAuthentication`` turns signing
 /// off (freshness, replay and size checks stay); it must be chosen explicitly and logs a warning when the plane starts.

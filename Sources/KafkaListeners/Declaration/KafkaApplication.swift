@@ -35,8 +35,10 @@ public final class KafkaApplication: Service, Sendable {
     /// - Parameters:
     ///   - configuration: what every listener shares (bootstrap servers, security…).
     ///   - overrides: external settings per listener id (see ``ListenerOverrides``).
-    ///   - topicAdministration: where declared topics are provisioned (`nil`: a ``KafkaAdmin`` over
+    ///   - topicAdministration: where declared topics are provisioned (`nil`: a `KafkaAdmin` over
     ///     `configuration`, made for the provisioning and closed after it).
+    ///   - logger: receives the registry's and the containers' log lines.
+    ///   - content: the listener declarations (``Listen``, ``ListenBatch``, listener types, ``ListenerGroup``, …).
     /// - Throws: ``ListenerError`` for a duplicate id or unusable settings, ``ListenerOverrideError`` for an
     ///   override naming an unknown listener or holding an invalid value, ``TopicProvisioningError`` for an
     ///   unusable or conflicting topic declaration.

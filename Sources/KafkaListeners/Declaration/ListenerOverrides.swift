@@ -88,9 +88,9 @@ public struct ListenerOverrides: Sendable {
 
 /// An external listener setting that cannot be applied.
 ///
-/// The value of a secret setting (a key that ``SecretRedaction/isSecretKey(_:)`` recognizes, such as
+/// The value of a secret setting (a key that `SecretRedaction.isSecretKey(_:)` recognizes, such as
 /// `KAFKA_LISTENERS_ORDERS_PROPERTIES_SASL_PASSWORD`) is kept as `[redacted]`; other keys and values
-/// are kept as ``InputExcerpt``s, so a huge value is not repeated in full.
+/// are kept as `InputExcerpt`s, so a huge value is not repeated in full.
 public struct ListenerOverrideError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The key as written (file key or environment variable), cut to an excerpt.
     public var key: String

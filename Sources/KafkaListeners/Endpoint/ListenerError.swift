@@ -1,6 +1,6 @@
 import KafkaClient
 
-/// Errors of the listener framework (client-level failures stay ``KafkaError``).
+/// Errors of the listener framework (client-level failures stay `KafkaError`).
 public enum ListenerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Two endpoints were registered with the same id.
     case duplicateListenerId(String)

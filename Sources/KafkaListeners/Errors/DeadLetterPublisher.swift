@@ -24,7 +24,7 @@ public struct DeadLetterPublisher: Sendable {
     ///
     /// - Parameter consumerGroup: the group that gave up on the record (`kafka_dlt-original-consumer-group`;
     ///   the containers pass their group).
-    /// - Throws: ``KafkaError`` if the dead letter could not be delivered, of kind `.invalidTopicName`
+    /// - Throws: `KafkaError` if the dead letter could not be delivered, of kind `.invalidTopicName`
     ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
     ///   for a topic of more than 245 characters.
     public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil) async throws {
@@ -35,7 +35,7 @@ public struct DeadLetterPublisher: Sendable {
     /// The dead letter ``publish(_:error:attempts:consumerGroup:)`` sends for `record`: its key, value and headers
     /// plus the `kafka_dlt-*` headers, to `destination(record)` on the record's partition number.
     ///
-    /// - Throws: ``KafkaError`` of kind `.invalidTopicName` when the destination is not a legal topic name.
+    /// - Throws: `KafkaError` of kind `.invalidTopicName` when the destination is not a legal topic name.
     package func deadLetter(for record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil) throws -> ProducerRecord {
         let headers = record.headers
             + DeadLetterHeaders.headers(for: record, error: error, attempts: attempts, consumerGroup: consumerGroup)

@@ -26,7 +26,7 @@ public enum Listener: Sendable {
     ///
     /// Use it for listeners that do not `await`: a single container calls it without an async call per
     /// record, which saves about 45 ns per record on a 2-core machine (`Docs/Listeners.md`). Everything else
-    /// is the same as ``record(_:)``: error handling, ack modes, interceptors, tracing and per-partition
+    /// is the same as `.record`: error handling, ack modes, interceptors, tracing and per-partition
     /// workers (those three call it through an async wrapper).
     case syncRecord(SyncRecordHandler)
 

@@ -4,7 +4,7 @@ import Synchronization
 /// The backlog of other listeners as a load: throttle a bulk listener while a priority listener has lag.
 ///
 /// The load is the summed lag (log-end offset minus committed offset) of `groups` on their topics, as a
-/// percentage of `fullAt` (capped at 100). It asks the brokers through a ``KafkaAdmin`` at most once per
+/// percentage of `fullAt` (capped at 100). It asks the brokers through a `KafkaAdmin` at most once per
 /// `interval`; a failed lookup keeps the last value.
 public final class LagLoadMonitor: LoadMonitor {
     private let admin: KafkaAdmin

@@ -7,7 +7,7 @@ extension Listener {
     ///
     /// A record listener gets one span per record, named `process <topic>`, of kind `consumer`, whose
     /// parent is the context extracted from the record's headers (a W3C `traceparent` with an
-    /// OpenTelemetry tracer; what ``KafkaProducer`` injects): the producer's span and the handling end up
+    /// OpenTelemetry tracer; what `KafkaProducer` injects): the producer's span and the handling end up
     /// in one trace. A batch listener gets one span per batch, a root span that links to the context of
     /// every record that carries one. While the listener runs, the span's context is the task's current
     /// context, so records the listener produces become children of it. A thrown error is recorded on the
