@@ -1,5 +1,5 @@
 extension LibrdkafkaQuirks {
-    /// Wakes the fetchers after a new assignment whose first record is late (``FetchWaker/watchAssignment()``).
+    /// Wakes the fetchers after a new assignment whose first record is late (`FetchWaker.watchAssignment()`).
     ///
     /// Symptom without it: librdkafka's broker thread sometimes takes up newly assigned partitions only when its
     /// one-second timer fires, so about one assignment in three waits up to a second for its first record (seen

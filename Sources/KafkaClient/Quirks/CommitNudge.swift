@@ -1,7 +1,7 @@
 import Crdkafka
 
 extension LibrdkafkaQuirks {
-    /// Wakes librdkafka's main thread while a synchronous commit waits for its answer (``CommitNudge``).
+    /// Wakes librdkafka's main thread while a synchronous commit waits for its answer (`CommitNudge`).
     ///
     /// Symptom without it: a commit sent while the group coordinator is still being looked up (typically a fresh
     /// consumer's first commit) is parked and goes out only on librdkafka's next one-second timer tick, so a

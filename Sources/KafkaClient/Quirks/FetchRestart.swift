@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 
 extension LibrdkafkaQuirks {
-    /// Wakes librdkafka's fetcher when a consumer has drained a full prefetch queue (``FetchRestarter``).
+    /// Wakes librdkafka's fetcher when a consumer has drained a full prefetch queue (`FetchRestarter`).
     ///
     /// Symptom without it: a consumer slower than its fetcher (any consumer with small `queued.min.messages` or
     /// `queued.max.messages.kbytes`) stops receiving records for up to a second each time its local queue has
@@ -101,7 +101,7 @@ extension LibrdkafkaQuirks {
 
         /// Wakes the broker threads that lead `partition` (every assigned partition for `nil`) with one
         /// `ListOffsets` request each (the answers are ignored). Blocks the calling thread for one round trip,
-        /// at most `timeoutMs`: ``FetchWaker`` calls it on a thread of its own.
+        /// at most `timeoutMs`: `FetchWaker` calls it on a thread of its own.
         static func wakeFetchers(_ rk: OpaquePointer, partition: TopicPartition?, timeoutMs: Int32 = 500) {
             var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
             if let partition {

@@ -1,5 +1,5 @@
 extension LibrdkafkaQuirks {
-    /// Scales the timeout handed to `rd_kafka_seek_partitions` so the wait is as long as asked (``SeekTimeout``).
+    /// Scales the timeout handed to `rd_kafka_seek_partitions` so the wait is as long as asked (`SeekTimeout`).
     ///
     /// Symptom without it: before 2.1.0, librdkafka waited for the seeks' confirmations a thousand times shorter
     /// than `timeout_ms` (it passed milliseconds where microseconds were expected; librdkafka #4230, fixed in

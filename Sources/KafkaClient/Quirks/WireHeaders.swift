@@ -1,7 +1,7 @@
 import Crdkafka
 
 extension LibrdkafkaQuirks {
-    /// Reads a consumed record's headers in place on librdkafka 2.0.2 (``WireHeaders``).
+    /// Reads a consumed record's headers in place on librdkafka 2.0.2 (`WireHeaders`).
     ///
     /// Symptom without it: every consumed record costs two allocations and about 80 ns in
     /// `rd_kafka_message_headers` (more when it has headers), even to learn that it has none. This is a short-cut

@@ -22,8 +22,12 @@ public struct DeadLetterPublisher: Sendable {
 
     /// Publishes `record` as a dead letter and waits for the broker's acknowledgement.
     ///
-    /// - Parameter consumerGroup: the group that gave up on the record (`kafka_dlt-original-consumer-group`;
-    ///   the containers pass their group).
+    /// - Parameters:
+    ///   - record: the record the error handler gave up on.
+    ///   - error: the last error (its type and description go into the headers).
+    ///   - attempts: how many attempts failed.
+    ///   - consumerGroup: the group that gave up on the record (`kafka_dlt-original-consumer-group`; the containers
+    ///     pass their group).
     /// - Throws: `KafkaError` if the dead letter could not be delivered, of kind `.invalidTopicName`
     ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
     ///   for a topic of more than 245 characters.

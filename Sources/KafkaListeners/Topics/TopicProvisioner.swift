@@ -47,7 +47,7 @@ public struct TopicProvisioner: Sendable {
     /// How long each request to the cluster may take.
     public var timeout: Duration
 
-    /// A provisioner for `cluster` (a ``KafkaAdmin``, or a test cluster).
+    /// A provisioner for `cluster` (a `KafkaAdmin`, or a test cluster).
     public init(cluster: any TopicAdministration, timeout: Duration = .seconds(30)) {
         self.cluster = cluster
         self.timeout = timeout

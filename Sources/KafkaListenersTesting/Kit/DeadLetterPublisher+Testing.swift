@@ -13,7 +13,7 @@ extension DeadLetterPublisher {
     }
 }
 
-/// The producer behind ``DeadLetterPublisher/unsent(destination:)``.
+/// The producer behind `DeadLetterPublisher.unsent(destination:)`.
 private enum UnconnectedProducer {
     static let shared: KafkaProducer = {
         // No bootstrap servers: librdkafka never connects. Its warning about that is not for tests to see.

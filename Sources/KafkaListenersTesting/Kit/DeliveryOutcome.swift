@@ -25,13 +25,13 @@ public struct DeliveryOutcome: Sendable {
 
     /// How the error handler's recoverer dealt with a record it stopped retrying.
     public enum Recovery: Sendable {
-        /// ``Recoverer/logAndSkip``: logged and skipped.
+        /// `Recoverer.logAndSkip`: logged and skipped.
         case skipped
-        /// ``Recoverer/deadLetter(_:)``: the dead letter the publisher would send (not sent).
+        /// `Recoverer.deadLetter(_:)`: the dead letter the publisher would send (not sent).
         case deadLettered(ProducerRecord)
-        /// ``Recoverer/custom(_:)``: the custom recoverer ran and returned.
+        /// `Recoverer.custom(_:)`: the custom recoverer ran and returned.
         case custom
-        /// ``Recoverer/stopContainer``: the container would stop; the record is not processed.
+        /// `Recoverer.stopContainer`: the container would stop; the record is not processed.
         case stopContainer
         /// The recoverer threw (or the dead letter could not be built): the record is not processed; a
         /// container would try the recovery again after a second.
@@ -67,7 +67,7 @@ public struct DeliveryOutcome: Sendable {
     /// the handled, skipped and recovered ones; in manual modes the acknowledged, recovered and (as the
     /// interceptor says) skipped ones.
     public internal(set) var processed: [RecordPosition] = []
-    /// Whether the container would stop (``Recoverer/stopContainer``).
+    /// Whether the container would stop (`Recoverer.stopContainer`).
     public internal(set) var stopsContainer = false
     /// Whether the kit stopped retrying at its ``ListenerTestKit/maxCallsPerDelivery`` while the back-off still
     /// asked for retries.

@@ -14,8 +14,8 @@ import KafkaListeners
 /// ```
 ///
 /// Each delivery goes through what a sequential container does with a poll's records: the endpoint's
-/// consumer interceptors (`onConsume`), record interceptors and ``RecordFilter``s (and batch interceptors),
-/// the listener, then the ``ErrorHandler``: the same retry decisions a container takes (its back-off and
+/// consumer interceptors (`onConsume`), record interceptors and `RecordFilter`s (and batch interceptors),
+/// the listener, then the `ErrorHandler`: the same retry decisions a container takes (its back-off and
 /// `isRetryable`), then the recoverer. A delivery runs until every record is settled: handled, skipped,
 /// recovered, or left by a nack, a seek or a stopping container.
 ///
@@ -28,9 +28,9 @@ import KafkaListeners
 /// - **Kafka.** No consumer, no commits, no rebalances, pauses, throttling, concurrency or per-partition
 ///   workers (records are handled one at a time, in the order given), no idle events, metrics or container
 ///   events. ``DeliveryOutcome/processed`` says what a container would commit past.
-/// - **Publishing.** A ``Recoverer/deadLetter(_:)`` recoverer's dead letter is built exactly as its
-///   ``DeadLetterPublisher`` builds it (`kafka_dlt-*` headers, destination, partition) but not sent. A
-///   ``Recoverer/custom(_:)`` recoverer does run. A failed recovery is reported, not retried.
+/// - **Publishing.** A `Recoverer.deadLetter(_:)` recoverer's dead letter is built exactly as its
+///   `DeadLetterPublisher` builds it (`kafka_dlt-*` headers, destination, partition) but not sent. A
+///   `Recoverer.custom(_:)` recoverer does run. A failed recovery is reported, not retried.
 /// - **Consumer interceptors' commit callbacks** (`onCommit`, `onCommitFailed`): there are no commits.
 public actor ListenerTestKit {
     /// The endpoint driven, with the registry interceptors given to the initializer in front of its own.
@@ -55,8 +55,8 @@ public actor ListenerTestKit {
 
     /// A kit for the listener `declaration` declares (the one with id `listenerId` when it declares several).
     ///
-    /// - Throws: what building the declaration throws, ``ListenerError/unknownListenerId(_:)`` when no
-    ///   listener has id `listenerId`, or ``ListenerError/invalidState(_:)`` when the declaration declares
+    /// - Throws: what building the declaration throws, `ListenerError.unknownListenerId(_:)` when no
+    ///   listener has id `listenerId`, or `ListenerError.invalidState(_:)` when the declaration declares
     ///   several listeners (or none) and no `listenerId` is given.
     public init(
         _ declaration: some ListenerDeclaration, listenerId: String? = nil, registryInterceptors: Interceptors = .none,
@@ -94,7 +94,7 @@ public actor ListenerTestKit {
     /// Delivers records as one poll: a record listener gets them one by one, in order; a batch listener gets
     /// them in one call.
     ///
-    /// - Throws: ``ListenerError/invalidState(_:)`` for an empty list. What the listener throws is not
+    /// - Throws: `ListenerError.invalidState(_:)` for an empty list. What the listener throws is not
     ///   rethrown: it is in the outcome (``DeliveryOutcome/error``), with the error handler's decisions.
     @discardableResult
     public func deliver(_ records: [ConsumerRecord]) async throws -> DeliveryOutcome {
@@ -117,7 +117,7 @@ public actor ListenerTestKit {
         return outcome
     }
 
-    /// Delivers a value encoded with its ``KafkaPayload`` format, without a key, as the next record of
+    /// Delivers a value encoded with its `KafkaPayload` format, without a key, as the next record of
     /// `topic` (default: ``defaultTopic``) and `partition`.
     ///
     /// - Throws: what encoding the value throws.
@@ -128,7 +128,7 @@ public actor ListenerTestKit {
         try await deliver(record(key: nil, value: try value.encode(), headers: headers, topic: topic, partition: partition))
     }
 
-    /// Delivers a value and a key, each encoded with its ``KafkaPayload`` format, as the next record of
+    /// Delivers a value and a key, each encoded with its `KafkaPayload` format, as the next record of
     /// `topic` (default: ``defaultTopic``) and `partition`.
     ///
     /// - Throws: what encoding the key or the value throws.

@@ -4,6 +4,12 @@ extension ConsumerRecord {
     /// A record as a consumer would read it, for tests: text key and value (UTF-8).
     ///
     /// - Parameters:
+    ///   - topic: the record's topic.
+    ///   - partition: its partition.
+    ///   - offset: its offset.
+    ///   - key: its key (`nil`: none).
+    ///   - value: its value (`nil`: a tombstone).
+    ///   - headers: its headers.
     ///   - timestampMilliseconds: a create time in milliseconds since the Unix epoch (`nil`: no timestamp).
     public static func test(
         topic: String, partition: Int32 = 0, offset: Int64 = 0, key: String? = nil, value: String?,
@@ -17,6 +23,12 @@ extension ConsumerRecord {
     /// A record as a consumer would read it, for tests: raw key and value bytes (`nil` value: a tombstone).
     ///
     /// - Parameters:
+    ///   - topic: the record's topic.
+    ///   - partition: its partition.
+    ///   - offset: its offset.
+    ///   - key: its key (`nil`: none).
+    ///   - value: its value (`nil`: a tombstone).
+    ///   - headers: its headers.
     ///   - timestampMilliseconds: a create time in milliseconds since the Unix epoch (`nil`: no timestamp).
     public static func test(
         topic: String, partition: Int32 = 0, offset: Int64 = 0, key: [UInt8]? = nil, value: [UInt8]?,
