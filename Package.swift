@@ -127,6 +127,11 @@ let package = Package(
             path: "Samples/ListenerDemo"
         ),
         .executableTarget(
+            name: "RetryTopicsDemo",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"],
+            path: "Samples/RetryTopics"
+        ),
+        .executableTarget(
             name: "QuickStart",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersMacros", "KafkaListenersTesting"],
             path: "Samples/QuickStart"

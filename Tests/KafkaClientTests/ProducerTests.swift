@@ -27,6 +27,34 @@ struct ProducerTests {
         await producer.close()
     }
 
+    @Test("a record with headers for a partition the topic lacks is an error, not a crash; headers arrive byte for byte")
+    func headersToMissingPartition() async throws {
+        let topic = try TestCluster.topic("missing-partition", partitions: 1)
+        let producer = try KafkaProducer(configuration: TestCluster.producerConfig())
+        let headers = [
+            RecordHeader(key: "a", value: [1, 2, 3]), RecordHeader(key: "empty", value: []), RecordHeader(key: "null", value: nil),
+        ]
+        // librdkafka before 2.12.0 freed headers passed one by one twice on this path (librdkafka #4627).
+        for _ in 0..<20 {
+            let error = await #expect(throws: KafkaError.self) {
+                try await producer.send(ProducerRecord(topic: topic, partition: 5, value: "x", headers: headers))
+            }
+            #expect(error?.code == -190, "unknown partition: \(String(describing: error))")
+        }
+        let metadata = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: "x", headers: headers))
+        #expect(metadata.partition == 0)
+        await producer.close()
+        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("missing-partition-reader")))
+        try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
+        var records: [ConsumerRecord] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while records.isEmpty && ContinuousClock.now < deadline {
+            records += try await consumer.poll(maxRecords: 10, timeout: .milliseconds(100))
+        }
+        await consumer.close()
+        #expect(records.first?.headers == headers, "empty and null values stay distinct")
+    }
+
     @Test("a delivery failure reaches send's caller and the fire-and-forget handler; the producer goes on")
     func deliveryFailure() async throws {
         let topic = try TestCluster.topic("dfail", partitions: 1)

@@ -42,36 +42,41 @@ final class ProducerCore: Sendable {
     }
 
     private static func produceva(_ rk: OpaquePointer, _ record: ProducerRecord, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
-        // Header names and values are laid out in one scratch buffer for the call (librdkafka copies).
-        var headerBuffer: UnsafeMutableRawPointer?
-        defer { headerBuffer?.deallocate() }
-        var headerEntries: [(name: UnsafePointer<CChar>, value: UnsafeRawPointer?, size: Int)] = []
-        if !record.headers.isEmpty {
-            let total = record.headers.reduce(0) { $0 + $1.key.utf8.count + 1 + ($1.value?.count ?? 0) }
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 1)
-            headerBuffer = buffer
-            var cursor = buffer
+        // Headers go in as one list the application owns until librdkafka accepts the message (it copies each
+        // header in). Passed one by one instead, librdkafka before 2.12.0 frees them twice when the message names a
+        // partition the topic lacks (librdkafka #4627): the process crashes where it should get an error.
+        var headers: OpaquePointer?
+        if !record.headers.isEmpty, let list = rd_kafka_headers_new(record.headers.count) {
+            headers = list
             for header in record.headers {
-                let name = cursor
-                let keyBytes = Array(header.key.utf8)
-                keyBytes.withUnsafeBytes { if let base = $0.baseAddress { cursor.copyMemory(from: base, byteCount: keyBytes.count) } }
-                cursor += keyBytes.count
-                cursor.storeBytes(of: 0, as: UInt8.self)
-                cursor += 1
-                var valuePointer: UnsafeRawPointer?
-                if let value = header.value {
-                    valuePointer = UnsafeRawPointer(cursor)
-                    value.withUnsafeBytes { if let base = $0.baseAddress { cursor.copyMemory(from: base, byteCount: value.count) } }
-                    cursor += value.count
+                let added = header.key.withCString { name in
+                    if let value = header.value {
+                        // An empty value stays empty (a non-null pointer), not null.
+                        if value.isEmpty { return rd_kafka_header_add(list, name, -1, UnsafeRawPointer(emptyByte), 0) }
+                        return value.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
+                    }
+                    return rd_kafka_header_add(list, name, -1, nil, 0)
                 }
-                headerEntries.append((UnsafePointer(name.assumingMemoryBound(to: CChar.self)), valuePointer, header.value?.count ?? -1))
+                if added != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    rd_kafka_headers_destroy(list)
+                    return added
+                }
             }
         }
+        let code = enqueue(rk, record, opaque: opaque, headers: headers)
+        // On failure the list stays the application's; on success librdkafka owns it.
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
+        return code
+    }
+
+    private static func enqueue(
+        _ rk: OpaquePointer, _ record: ProducerRecord, opaque: UnsafeMutableRawPointer?, headers: OpaquePointer?
+    ) -> rd_kafka_resp_err_t {
         return record.topic.withCString { topic in
             withBytes(record.key) { keyPointer, keyCount in
                 withBytes(record.value) { valuePointer, valueCount in
                     var vus: [rd_kafka_vu_t] = []
-                    vus.reserveCapacity(8 + headerEntries.count)
+                    vus.reserveCapacity(8)
                     var vu = rd_kafka_vu_t()
                     vu.vtype = RD_KAFKA_VTYPE_TOPIC
                     vu.u.cstr = topic
@@ -108,12 +113,10 @@ final class ProducerCore: Sendable {
                         vu.u.i64 = timestamp
                         vus.append(vu)
                     }
-                    for header in headerEntries {
+                    if let headers {
                         vu = rd_kafka_vu_t()
-                        vu.vtype = RD_KAFKA_VTYPE_HEADER
-                        vu.u.header.name = header.name
-                        vu.u.header.val = header.value
-                        vu.u.header.size = header.size
+                        vu.vtype = RD_KAFKA_VTYPE_HEADERS
+                        vu.u.headers = headers
                         vus.append(vu)
                     }
                     guard let error = vus.withUnsafeBufferPointer({ rd_kafka_produceva(rk, $0.baseAddress, $0.count) }) else {

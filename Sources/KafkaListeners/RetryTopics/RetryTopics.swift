@@ -32,8 +32,10 @@ public struct RetryTopics: Sendable {
 
     /// What happens after the last attempt.
     public enum DeadLetter: Sendable {
-        /// The record goes to `<topic><dltSuffix>`; with `handler`, a container of its own calls it there.
-        case enabled(handler: Listener.RecordHandler? = nil)
+        /// The record goes to `<topic><dltSuffix>`; with `handler`, a container of its own calls it there, started
+        /// with the listener unless `autoStart` is `false` (Spring's `autoStartDltHandler`; start it by its id,
+        /// `<id><dltSuffix>`).
+        case enabled(handler: Listener.RecordHandler? = nil, autoStart: Bool = true)
         /// The record is logged and dropped.
         case disabled
     }

@@ -51,12 +51,12 @@ struct RetryTopicsExpansion {
                 endpoints.append(stage)
             }
         }
-        if case .enabled(let dltHandler?) = retry.deadLetter {
+        if case .enabled(let dltHandler?, let autoStart) = retry.deadLetter {
             let topics = plans.compactMap(\.deadLetterTopic)
             var dlt = ListenerEndpoint(
                 id: "\(main.id)\(retry.deadLetterSuffix)", selection: .topics(topics), listener: .record(dltHandler),
                 groupId: main.effectiveGroupId + retry.deadLetterSuffix, ackMode: main.ackMode == .record ? .record : .batch,
-                autoStartup: main.autoStartup, consumerProperties: main.consumerProperties.merging(["auto.offset.reset": "earliest"]) { $1 })
+                autoStartup: main.autoStartup && autoStart, consumerProperties: main.consumerProperties.merging(["auto.offset.reset": "earliest"]) { $1 })
             dlt.interceptors = main.interceptors
             endpoints.append(dlt)
         }
