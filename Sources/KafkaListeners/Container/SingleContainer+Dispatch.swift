@@ -50,13 +50,15 @@ extension SingleContainer {
                     // Its recovery failed before: retry the recovery, not the listener.
                     recovery = await recover(record, error, attempts: attempts)
                 } else {
-                    let delivered = attemptHeader ? withDeliveryAttempt(record) : record
-                    if let direct {
-                        try direct(delivered, context)
+                    if _slowPath(attemptHeader) {
+                        // A copy of the record with the header: only on request (a copy costs on every record).
+                        _ = try await invokeRecord(handler, withDeliveryAttempt(record), context)
+                    } else if let direct {
+                        try direct(record, context)
                     } else if intercepted {
-                        _ = try await invokeRecord(handler, delivered, context)
+                        _ = try await invokeRecord(handler, record, context)
                     } else {
-                        try await handler(delivered, context)
+                        try await handler(record, context)
                     }
                     if failuresPending { succeeded(record) }
                 }
