@@ -58,7 +58,7 @@ struct MetricsEndpointTests {
             registry: registry, pauses: PauseService(registry: registry), configuration: .init(port: 0, metrics: metrics))
         let task = Task { try await server.run() }
         let port = try await server.port()
-        let child = ["listener": "metered", "container": "metered-0"]
+        let child = ["listener": "metered", "listener_container": "metered-0"]
         let partition = child.merging(["topic": topic, "partition": "0"]) { $1 }
 
         try await waitUntil("assigned", timeout: .seconds(60), observed: { "\(registry.status)" }) {
@@ -79,8 +79,15 @@ struct MetricsEndpointTests {
             body = try await scrapeMetrics(port: port)
             return sample(body, "kafka_listener_records_total", child) == 12 && sample(body, "kafka_listener_consumer_lag", partition) == 7
         }
+        #expect(!body.contains("{container=\"") && !body.contains(",container=\""), "no label named container (Prometheus' Kubernetes discovery sets it): \(body)")
+        #expect(body.contains("# TYPE kafka_listener_commit_duration_seconds histogram"), "\(body)")
+
+        // A stopped container no longer owns the partition: its lag gauge is gone from the scrape.
+        await registry.stopAll()
+        body = try await scrapeMetrics(port: port)
+        #expect(sample(body, "kafka_listener_consumer_lag", partition) == nil, "\(body)")
+        #expect(sample(body, "kafka_listener_records_total", child) == 12, "counters stay")
         task.cancel()
         _ = try? await task.value
-        await registry.stopAll()
     }
 }

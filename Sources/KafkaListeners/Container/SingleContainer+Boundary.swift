@@ -252,6 +252,7 @@ extension SingleContainer {
                     state.discarded = state.discarded.filter { !revoked.contains($0.tp) }
                 }
             }
+            metrics.lag.remove(event.partitions)
             emit(.partitionsRevoked(event.partitions))
         case .lost:
             state.withLock { $0.workers }?.stop(event.partitions, timeout: .zero, wait: false)
@@ -260,6 +261,7 @@ extension SingleContainer {
                 $0.pauses.applied.subtract(event.partitions)
                 $0.failures.revoked(event.partitions)
             }
+            metrics.lag.remove(event.partitions)
             emit(.partitionsLost(event.partitions))
         }
         onAssignment?(self, event)

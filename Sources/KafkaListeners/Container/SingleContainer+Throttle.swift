@@ -7,7 +7,8 @@ extension SingleContainer {
         let load = await throttle.monitor.load()
         let delay = throttle.calculator.delay(forLoad: load)
         state.withLock { $0.throttleDelay = delay }
-        metrics.throttleDelay.record(Int64(delay.milliseconds))
+        let (seconds, attoseconds) = delay.components
+        metrics.throttleDelay.record(Double(seconds) + Double(attoseconds) / 1e18)
         guard delay > .zero else { return }
         let until = ContinuousClock.now + delay
         for tp in tracker.assignedPartitions { tracker.addPause(tp, .throttle, until: until) }

@@ -173,7 +173,9 @@ public final class SingleContainer: Sendable {
             let consumer = try KafkaConsumer(
                 configuration: configuration,
                 rebalanceHandler: { [weak self] event, session in self?.rebalanced(event, session) }, logger: logger,
-                onStatistics: { metrics.recordLag(statistics: $0) })
+                onStatistics: { [weak self] in
+                    metrics.recordLag(statistics: $0, assigned: Set(self?.tracker.assignedPartitions ?? []))
+                })
             let workers = makeWorkers()
             state.withLock {
                 $0.run.consumer = consumer
@@ -283,6 +285,7 @@ public final class SingleContainer: Sendable {
             $0.run = ContainerRun()
         }
         tracker.revoked(tracker.assignedPartitions)
+        metrics.lag.remove(nil)
         logger.info("container stopped\(abrupt ? " abruptly (no final commit)" : "")")
         emit(.stopped(reason: abrupt ? .abrupt : .requested))
     }

@@ -6,7 +6,7 @@
 /// until it has passed. The consumer keeps polling meanwhile, so no rebalance follows however long the
 /// throttled time adds up to; nothing sleeps on a poll thread, and there is no pause per record. Only the
 /// endpoints that declare a throttle slow down; the current delay is in the container's status and in the
-/// `kafka_listener_throttle_delay_ms` gauge.
+/// `kafka_listener_throttle_delay_seconds` gauge.
 public struct Throttle: Sendable {
     /// What is loaded.
     public var monitor: any LoadMonitor
