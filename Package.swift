@@ -89,6 +89,7 @@ let package = Package(
                 "KafkaClient", "KafkaListeners", "KafkaListenersTesting", "KafkaListenersCLICore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // The CLI's parsers and output escaping, apart from the executable so tests (and fuzz tests) can reach them.

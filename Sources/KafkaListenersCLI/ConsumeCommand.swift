@@ -54,7 +54,7 @@ struct ConsumeCommand: AsyncParsableCommand {
         if let group { flags.append(ClientSetting(key: "group.id", value: group, origin: .flag("--group"))) }
         if fromBeginning { flags.append(ClientSetting(key: "auto.offset.reset", value: "earliest", origin: .flag("--from-beginning"))) }
         let consumer = try KafkaConsumer(configuration: try connection.configuration(defaults, flags: flags))
-        let stop = SignalWaiter.shared
+        let stop = await SignalWaiter.start()
         do {
             if group != nil {
                 try await consumer.subscribe(topics: [topic])

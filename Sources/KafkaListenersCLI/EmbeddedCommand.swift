@@ -30,7 +30,7 @@ struct EmbeddedCommand: AsyncParsableCommand {
         guard (1...16).contains(brokers) else { throw CLIFailure(message: "--brokers must be 1…16, got \(brokers)", exitCode: 2) }
         if let port, !(1...65535).contains(port) { throw CLIFailure(message: "--port must be 1…65535, got \(port)", exitCode: 2) }
         let wanted = try topics.map(Self.parseTopic)
-        let signals = SignalWaiter.shared
+        let signals = await SignalWaiter.start()
         let cluster = try await EmbeddedKafka.start(brokers: brokers)
         var forwarder: BootstrapForwarder?
         do {
