@@ -127,7 +127,8 @@ struct RetryTopicTests {
     func crashMidRetry() async throws {
         let topic = try await kafka.topic("rt-crash", partitions: 1)
         let attempts = Attempts()
-        let retry = RetryTopics(attempts: 3, backOff: .fixed(.seconds(2)))
+        // Long enough that the retry cannot come due before the crash, however slow the machine.
+        let retry = RetryTopics(attempts: 3, backOff: .fixed(.seconds(10)))
         let handler: @Sendable (ConsumerRecord) throws -> Void = { record in
             attempts.note(record)
             if record.valueString == "value-0" && RetryTopicHeaders.attempt(of: record) == 1 { throw Flaky() }
@@ -138,7 +139,7 @@ struct RetryTopicTests {
         try await waitUntil("the failed record forwarded and the main topic committed", observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }) {
             try await committedOffsets(group: "rt-crash", topic: topic, partitions: 1) == [3]
         }
-        // The record waits in the retry topic (not due for two seconds): crash every container now.
+        // The record waits in the retry topic (not due for ten seconds): crash every container now.
         for id in first.registry.listenerIds { for child in first.registry.container(id: id)?.children ?? [] { await child.simulateCrash() } }
         #expect(attempts.of(0).count == 1, "not retried before the crash")
         let second = try app("rt-crash", topic: topic, retry: retry, handler)
