@@ -58,7 +58,9 @@ struct CrashTests {
             var endpoint = ListenerEndpoint(
                 id: id, selection: .topics([topic]),
                 listener: .record { record, context in
-                    try await Task.sleep(for: .milliseconds(1))
+                    // Handling a poll (10 records) takes longer than a commit's round trip even on a loaded
+                    // machine: the bounds below assume it (see the ack-mode table in Docs/Listeners.md).
+                    try await Task.sleep(for: .milliseconds(5))
                     if let holdAfter, started.next() > holdAfter {
                         try await Task.sleep(for: .seconds(120))  // thrown out of by the crash's cancellation
                     }
