@@ -81,6 +81,25 @@ struct ConcurrencyTests {
         #expect(committed.reduce(0, +) == Int64(total))
     }
 
+    @Test("static membership: each child gets its own group.instance.id, and both children consume")
+    func staticMembership() async throws {
+        let topic = try await kafka.topic("static", partitions: 2)
+        try await kafka.produce(20, to: topic)
+        let registry = makeRegistry()
+        let recorder = Recorder()
+        let container = try registry.register(
+            ListenerEndpoint(
+                id: kafka.unique("static"), selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) },
+                concurrency: 2, consumerProperties: ["group.instance.id": "orders-host-1"]))
+        #expect(container.children.map { $0.configuration["group.instance.id"] } == ["orders-host-1-0", "orders-host-1-1"])
+        try await registry.startAll()
+        try await waitUntil("20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
+        try await waitUntil("both children own a partition", observed: { "\(container.status)" }) {
+            container.children.allSatisfy { $0.assignedPartitions.count == 1 && $0.isRunning }
+        }
+        await registry.stopAll()
+    }
+
     @Test("concurrency above the partition count leaves children idle")
     func moreChildrenThanPartitions() async throws {
         let topic = try await kafka.topic("idlechildren", partitions: 2)

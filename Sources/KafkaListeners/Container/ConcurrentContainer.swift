@@ -49,6 +49,11 @@ public final class ConcurrentContainer: Sendable {
             var configuration = baseConfiguration.merging(KafkaConfiguration(endpoint.consumerProperties))
             configuration.groupId = endpoint.effectiveGroupId
             configuration.clientId = "\(endpoint.clientIdPrefix ?? endpoint.id)-\(index)"
+            // Static membership: every child is a member of its own, so each gets its own instance id (as Spring
+            // appends the child index); shared, the children would fence each other.
+            if let instance = configuration["group.instance.id"], !instance.isEmpty {
+                configuration["group.instance.id"] = "\(instance)-\(index)"
+            }
             // The container commits; librdkafka must not commit or store offsets on its own.
             configuration.enableAutoCommit = false
             configuration.enableAutoOffsetStore = false
