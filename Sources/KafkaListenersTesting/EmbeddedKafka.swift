@@ -1,6 +1,9 @@
 import Crdkafka
 import KafkaClient
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An in-process Kafka cluster for tests and samples: librdkafka's built-in mock cluster.
 ///
@@ -21,7 +24,7 @@ public final class EmbeddedKafka: Sendable {
     /// - Throws: `KafkaError` if librdkafka cannot create the cluster.
     public init(brokers: Int = 1) throws {
         precondition(brokers >= 1, "an embedded cluster needs at least one broker")
-        state = try MockClusterState(brokers: brokers)
+        state = try Self.withAsynchronousSignalsBlocked { try MockClusterState(brokers: brokers) }
         bootstrapServers = state.bootstrapServers
         brokerCount = brokers
     }
@@ -52,6 +55,23 @@ public final class EmbeddedKafka: Sendable {
         try state.check(operation: "create topic '\(name)'") {
             rd_kafka_mock_topic_create($0, name, partitions, replicationFactor)
         }
+    }
+
+    /// Runs `body` with asynchronous signals blocked on the calling thread, so the threads librdkafka starts in it
+    /// (the mock cluster's among them) inherit that mask. librdkafka 2.0.2's mock cluster gives up when its `poll()` is
+    /// interrupted by a signal (it logs "Mock cluster failed to poll … Interrupted system call" and aborts the
+    /// process); a signal meant for the process (a child exiting, a terminal's Ctrl-C) must go to another thread.
+    /// Faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP) stay unblocked so crashes are still reported.
+    private static func withAsynchronousSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        #if canImport(Glibc)
+        var blocked = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&blocked)
+        for fault in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { sigdelset(&blocked, fault) }
+        pthread_sigmask(SIG_SETMASK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        #endif
+        return try body()
     }
 
     /// Takes broker `id` down: its connections drop and it refuses new ones until ``setBrokerUp(_:)``.
