@@ -34,13 +34,17 @@ struct CrashTests {
             CrashCase(mode: .manual, bound: maxPoll),
             CrashCase(mode: .manualImmediate, bound: 1),
             // The default (asynchronous commits): a crash also re-delivers what was handled while the last commit was
-            // under way, at most one more poll here.
-            CrashCase(mode: .record, commitMode: nil, bound: maxPoll),
-            CrashCase(mode: .batch, commitMode: nil, bound: 2 * maxPoll),
-            CrashCase(mode: .count(5), commitMode: nil, bound: 5 + 2 * maxPoll),
-            CrashCase(mode: .countTime(5, .seconds(3600)), commitMode: nil, bound: 5 + 2 * maxPoll),
+            // under way. How much that is depends on how long the commit's round trip took, which on a loaded machine
+            // can be several polls: the fixed bounds of Docs/Listeners.md assume a round trip shorter than a poll's
+            // handling, so here the check is the exact one — what is re-delivered is what was handled after the last
+            // commit the broker answered (below, for every case) — and only manualImmediate, which commits
+            // synchronously, keeps a fixed bound.
+            CrashCase(mode: .record, commitMode: nil, bound: nil),
+            CrashCase(mode: .batch, commitMode: nil, bound: nil),
+            CrashCase(mode: .count(5), commitMode: nil, bound: nil),
+            CrashCase(mode: .countTime(5, .seconds(3600)), commitMode: nil, bound: nil),
             CrashCase(mode: .time(.milliseconds(100)), commitMode: nil, bound: nil),
-            CrashCase(mode: .manual, commitMode: nil, bound: 2 * maxPoll),
+            CrashCase(mode: .manual, commitMode: nil, bound: nil),
             CrashCase(mode: .manualImmediate, commitMode: nil, bound: 1),
         ])
     func crashAndRestart(_ crash: CrashCase) async throws {
@@ -104,6 +108,9 @@ struct CrashTests {
             #expect(lastCommitted <= handledThrough, "\(tp): committed \(lastCommitted), handled through \(handledThrough)")
             #expect(after.min() == lastCommitted || (after.isEmpty && lastCommitted == Int64(before.count)), "\(tp): restart at \(String(describing: after.min())), last commit \(lastCommitted)")
             let duplicates = before.intersection(after).count
+            // Re-delivered is exactly what was handled at or after the last answered commit, nothing before it.
+            #expect(before.intersection(after).allSatisfy { $0 >= lastCommitted }, "\(tp): a record before the last commit came again")
+            #expect(Int64(duplicates) <= max(handledThrough - lastCommitted, 0), "\(tp): \(duplicates) duplicates, \(handledThrough - lastCommitted) handled after the last commit")
             if let bound = crash.bound {
                 #expect(duplicates <= bound, "\(tp): \(duplicates) duplicates, mode allows \(bound)")
             }
