@@ -1,5 +1,5 @@
 # The two entry points of the README: `make demo` and `make test`. Both install librdkafka-dev first.
-.PHONY: deps demo test build bench docs
+.PHONY: deps demo test build bench docs format format-check
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,3 +34,13 @@ docs: deps
 	@test "$$(cat .build/docs.status)" = 0 || { echo "make docs: generate-documentation failed"; exit 1; }
 	@! grep -E '(^|: )warning: ' .build/docs.log | grep -v 'which are unhandled; explicitly declare them' || \
 		{ echo "make docs: warnings above"; exit 1; }
+
+# The formatter configuration is `.swift-format` (swift-format ships with the toolchain). `make format` rewrites the
+# tree; `make format-check` fails on any file that differs from its formatted form, and runs in `.ci/run`.
+FORMAT_PATHS = Package.swift Sources Tests Samples Benchmarks/Package.swift Benchmarks/Sources
+
+format:
+	swift format format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+format-check:
+	swift format lint --strict --recursive --parallel $(FORMAT_PATHS)

@@ -156,7 +156,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Throttling",
-            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Samples/Throttling"
         ),
         .executableTarget(

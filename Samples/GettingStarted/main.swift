@@ -34,7 +34,8 @@ if let given = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] {
 
 // 4. Every listener in one block; KAFKA_LISTENERS_<ID>_<SETTING> variables override the settings.
 let app = try KafkaApplication(
-    KafkaConfiguration(bootstrapServers: servers), overrides: ListenerOverrides(environment: ProcessInfo.processInfo.environment)
+    KafkaConfiguration(bootstrapServers: servers),
+    overrides: ListenerOverrides(environment: ProcessInfo.processInfo.environment)
 ) {
     Listen("orders", topics: "orders", concurrency: 3, ackMode: .manual) { (order: Order, context) in
         print("order \(order.id): \(order.amount)")
@@ -45,10 +46,15 @@ let app = try KafkaApplication(
 
 // 5. Something to consume.
 let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: servers))
-for id in 1...3 { try await producer.sendAndForget(.encoding(topic: "orders", key: "customer-\(id)", value: Order(id: id, amount: 10 * id))) }
+for id in 1...3 {
+    try await producer.sendAndForget(
+        .encoding(topic: "orders", key: "customer-\(id)", value: Order(id: id, amount: 10 * id)))
+}
 try await producer.flush()
 await producer.close()
 
 // 6. Run until SIGINT/SIGTERM (Ctrl-C): the listeners stop gracefully and commit.
-try await ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+try await ServiceGroup(
+    configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+).run()
 await embedded?.stop()

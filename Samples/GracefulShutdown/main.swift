@@ -37,7 +37,9 @@ if let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"],
     let kafka = try await EmbeddedKafka.start()
     try kafka.createTopic(topic, partitions: 3)
     let producer = try KafkaProducer(configuration: kafka.configuration())
-    for i in 0..<2000 { try await producer.sendAndForget(ProducerRecord(topic: topic, key: "k\(i % 30)", value: "v\(i)")) }
+    for i in 0..<2000 {
+        try await producer.sendAndForget(ProducerRecord(topic: topic, key: "k\(i % 30)", value: "v\(i)"))
+    }
     await producer.close()
     embedded = kafka
     bootstrap = kafka.bootstrapServers
@@ -63,7 +65,9 @@ let events = registry.events.subscribe()
 Task {
     var owners: Set<String> = []
     for await event in events {
-        if case .partitionsAssigned(let partitions) = event.kind, !partitions.isEmpty { owners.insert(event.containerId) }
+        if case .partitionsAssigned(let partitions) = event.kind, !partitions.isEmpty {
+            owners.insert(event.containerId)
+        }
         if owners.count == 2 {
             say("ready")
             break
@@ -71,7 +75,8 @@ Task {
     }
 }
 
-let services = ServiceGroup(configuration: .init(services: [registry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+let services = ServiceGroup(
+    configuration: .init(services: [registry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 try await services.run()
 say("stopped gracefully")
 await embedded?.stop()

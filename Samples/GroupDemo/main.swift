@@ -18,7 +18,11 @@ let group = "demo-group"
 
 /// Per-partition counts and the last processed offset, shared by both consumers' loops.
 final class Tally: Sendable {
-    struct Entry { var owner = ""; var count = 0; var lastOffset: Int64 = -1 }
+    struct Entry {
+        var owner = ""
+        var count = 0
+        var lastOffset: Int64 = -1
+    }
     let entries = Mutex<[TopicPartition: Entry]>([:])
     let stop = Atomic<Bool>(false)
     var total: Int { entries.withLock { $0.values.reduce(0) { $0 + $1.count } } }
@@ -36,7 +40,9 @@ func runMember(_ name: String, bootstrap: String, tally: Tally) async throws {
         // Commit what was processed before the partitions move on.
         let offsets = tally.entries.withLock { entries in
             event.partitions.compactMap { tp in
-                entries[tp].flatMap { $0.lastOffset >= 0 ? TopicPartitionOffset(tp, KafkaOffset($0.lastOffset + 1)) : nil }
+                entries[tp].flatMap {
+                    $0.lastOffset >= 0 ? TopicPartitionOffset(tp, KafkaOffset($0.lastOffset + 1)) : nil
+                }
             }
         }
         try? session.commit(offsets)
@@ -89,7 +95,9 @@ try await withThrowingTaskGroup(of: Void.self) { members in
         while tally.total < recordCount {
             if ContinuousClock.now > deadline {
                 tally.stop.store(true, ordering: .relaxed)
-                throw KafkaError(kind: .timedOut, message: "only \(tally.total) of \(recordCount) records consumed", operation: "run the demo")
+                throw KafkaError(
+                    kind: .timedOut, message: "only \(tally.total) of \(recordCount) records consumed",
+                    operation: "run the demo")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -116,5 +124,7 @@ for entry in committed.sorted(by: { $0.topicPartition < $1.topicPartition }) {
     ]
     print(line.joined())
 }
-print("total      \(String(tally.total).padding(toLength: 22, withPad: " ", startingAt: 0))\(committed.reduce(0) { $0 + max($1.offset.rawValue, 0) })")
+print(
+    "total      \(String(tally.total).padding(toLength: 22, withPad: " ", startingAt: 0))\(committed.reduce(0) { $0 + max($1.offset.rawValue, 0) })"
+)
 await kafka.stop()

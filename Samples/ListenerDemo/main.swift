@@ -32,18 +32,24 @@ let counts = Counts()
 
 let registry = ListenerRegistry(baseConfiguration: kafka.configuration())
 try registry.register(
-    ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { _, context in
-        counts.add(context.listenerId)
-    }, concurrency: 3, ackMode: .batch))
+    ListenerEndpoint(
+        id: "orders", selection: .topics([topic]),
+        listener: .record { _, context in
+            counts.add(context.listenerId)
+        }, concurrency: 3, ackMode: .batch))
 try registry.register(
-    ListenerEndpoint(id: "audit", selection: .topics([topic]), listener: .batch { records, context in
-        counts.add(context.listenerId, records.count)
-    }, ackMode: .batch))
+    ListenerEndpoint(
+        id: "audit", selection: .topics([topic]),
+        listener: .batch { records, context in
+            counts.add(context.listenerId, records.count)
+        }, ackMode: .batch))
 try registry.register(
-    ListenerEndpoint(id: "billing", selection: .topics([topic]), listener: .record { _, context in
-        counts.add(context.listenerId)
-        context.acknowledgment.acknowledge()
-    }, ackMode: .manual))
+    ListenerEndpoint(
+        id: "billing", selection: .topics([topic]),
+        listener: .record { _, context in
+            counts.add(context.listenerId)
+            context.acknowledgment.acknowledge()
+        }, ackMode: .manual))
 
 let events = registry.events.subscribe()
 let eventPrinter = Task {
@@ -51,7 +57,8 @@ let eventPrinter = Task {
         switch event.kind {
         case .partitionsAssigned(let tps) where !tps.isEmpty:
             print("  event: \(event.containerId) assigned \(tps.map { "p\($0.partition)" }.joined(separator: ","))")
-        case .paused(let tps, let reason, _): print("  event: \(event.containerId) paused \(tps.count) partitions (\(reason))")
+        case .paused(let tps, let reason, _):
+            print("  event: \(event.containerId) paused \(tps.count) partitions (\(reason))")
         case .resumed(let tps): print("  event: \(event.containerId) resumed \(tps.count) partitions")
         default: break
         }
@@ -81,7 +88,9 @@ while ["orders", "audit", "billing"].contains(where: { counts[$0] < total }) {
         print("\n'orders' is done while 'audit' handled \(counts["audit"]) records; resuming 'audit'")
         try registry.resume("audit")
     }
-    print(String(format: "\rorders %5d   audit %5d   billing %5d", counts["orders"], counts["audit"], counts["billing"]), terminator: "")
+    print(
+        String(format: "\rorders %5d   audit %5d   billing %5d", counts["orders"], counts["audit"], counts["billing"]),
+        terminator: "")
     fflush(nil)
     try await Task.sleep(for: .milliseconds(200))
 }
@@ -96,6 +105,8 @@ for status in registry.status {
     await reader.close()
     let sum = committed.reduce(Int64(0)) { $0 + max($1.offset.rawValue, 0) }
     let children = registry.container(id: status.id)!.children.map(\.id).joined(separator: ", ")
-    print("\(status.id.padding(toLength: 10, withPad: " ", startingAt: 0))\(String(counts[status.id]).padding(toLength: 9, withPad: " ", startingAt: 0))\(String(sum).padding(toLength: 11, withPad: " ", startingAt: 0))\(children)")
+    print(
+        "\(status.id.padding(toLength: 10, withPad: " ", startingAt: 0))\(String(counts[status.id]).padding(toLength: 9, withPad: " ", startingAt: 0))\(String(sum).padding(toLength: 11, withPad: " ", startingAt: 0))\(children)"
+    )
 }
 await kafka.stop()

@@ -36,12 +36,15 @@ final class Counter: Sendable {
 func makeInstance(_ name: String, counter: Counter) throws -> (ListenerRegistry, PauseService, ControlPlane) {
     let registry = ListenerRegistry(baseConfiguration: kafka.configuration(), logger: logger)
     try registry.register(
-        ListenerEndpoint(id: "orders", selection: .topics(["orders"]), listener: .record { _, _ in
-            counter.value.add(1, ordering: .relaxed)
-        }, pollTimeout: .milliseconds(50)))
+        ListenerEndpoint(
+            id: "orders", selection: .topics(["orders"]),
+            listener: .record { _, _ in
+                counter.value.add(1, ordering: .relaxed)
+            }, pollTimeout: .milliseconds(50)))
     let pauses = PauseService(registry: registry)
     let plane = try ControlPlane(
-        registry: registry, pauses: pauses, configuration: kafka.configuration(), security: controlSecurity, controlTopic: "control",
+        registry: registry, pauses: pauses, configuration: kafka.configuration(), security: controlSecurity,
+        controlTopic: "control",
         replyTopic: "control-replies", instanceId: name)
     return (registry, pauses, plane)
 }
@@ -50,16 +53,19 @@ let counters = (Counter(), Counter())
 let (registryA, pausesA, planeA) = try makeInstance("instance-a", counter: counters.0)
 let (registryB, _, planeB) = try makeInstance("instance-b", counter: counters.1)
 let client = try ControlPlaneClient(
-    configuration: kafka.configuration(), security: controlSecurity, controlTopic: "control", replyTopic: "control-replies")
+    configuration: kafka.configuration(), security: controlSecurity, controlTopic: "control",
+    replyTopic: "control-replies")
 let admin = ListenerAdminServer(
     registry: registryA, pauses: pausesA, fleet: client, configuration: .init(port: port, fleetSize: 2), logger: logger)
 
-print("starting two instances on EmbeddedKafka (\(kafka.bootstrapServers)); the groups' first join takes a few seconds…")
+print(
+    "starting two instances on EmbeddedKafka (\(kafka.bootstrapServers)); the groups' first join takes a few seconds…")
 try await registryA.startAll()
 try await registryB.startAll()
 try await planeA.start()
 try await planeB.start()
-print("""
+print(
+    """
     ready. Try:
       curl -s -X PUT 'http://127.0.0.1:\(port)/listeners/orders/pause?for=10s&scope=fleet'
       curl -s -X PUT 'http://127.0.0.1:\(port)/listeners/orders/resume?scope=fleet'
@@ -73,7 +79,8 @@ struct Traffic: Service {
         var sent = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             for _ in 0..<20 {
-                try await producer.sendAndForget(ProducerRecord(topic: "orders", key: "k\(sent % 16)", value: "order-\(sent)"))
+                try await producer.sendAndForget(
+                    ProducerRecord(topic: "orders", key: "k\(sent % 16)", value: "order-\(sent)"))
                 sent += 1
             }
             try? await Task.sleep(for: .seconds(1))
@@ -87,7 +94,9 @@ struct Traffic: Service {
 }
 
 let services = ServiceGroup(
-    configuration: .init(services: [admin, Traffic(), registryA, registryB], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    configuration: .init(
+        services: [admin, Traffic(), registryA, registryB], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+    ))
 try await services.run()
 await planeA.stop()
 await planeB.stop()

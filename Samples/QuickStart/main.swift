@@ -29,13 +29,18 @@ for (topic, partitions) in [("orders", 6), ("audit-eu", 2), ("audit-us", 2), ("p
     try kafka.createTopic(topic, partitions: partitions)
 }
 let printDocument = CommandLine.arguments.contains("--asyncapi")
-if !printDocument { print("EmbeddedKafka at \(kafka.bootstrapServers); topics orders(6), audit-eu(2), audit-us(2), payments(3)") }
+if !printDocument {
+    print("EmbeddedKafka at \(kafka.bootstrapServers); topics orders(6), audit-eu(2), audit-us(2), payments(3)")
+}
 
 let tally = Tally()
 // A short session: a rebalance waits for a member that left at most this long.
 let configuration = kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
-let app = try KafkaApplication(configuration, overrides: ListenerOverrides(environment: ProcessInfo.processInfo.environment)) {
-    Listen("orders", topics: "orders", concurrency: 3, ackMode: .manual) { (order: TypedRecord<String, Order>, context) in
+let app = try KafkaApplication(
+    configuration, overrides: ListenerOverrides(environment: ProcessInfo.processInfo.environment)
+) {
+    Listen("orders", topics: "orders", concurrency: 3, ackMode: .manual) {
+        (order: TypedRecord<String, Order>, context) in
         tally.add(context.listenerId)
         context.acknowledgment.acknowledge()
     }
@@ -64,7 +69,10 @@ let failureCounter = Task {
 }
 
 try await app.start()
-print("listeners: " + app.listeners.map { "\($0.endpoint.id) ×\($0.endpoint.concurrency) (\($0.endpoint.ackMode))" }.joined(separator: ", "))
+print(
+    "listeners: "
+        + app.listeners.map { "\($0.endpoint.id) ×\($0.endpoint.concurrency) (\($0.endpoint.ackMode))" }.joined(
+            separator: ", "))
 
 // Wait for every group to settle before producing: a rebalance that happens while records flow re-delivers some
 // (at-least-once), and EmbeddedKafka refuses commits while a group rebalances.
@@ -73,7 +81,8 @@ func settled() -> Bool {
     app.registry.status.allSatisfy { listener in
         let partitions = partitionsOf[listener.id] ?? 0
         let assigned = listener.children.map(\.assignedPartitions.count)
-        return assigned.reduce(0, +) == partitions && assigned.filter { $0 > 0 }.count == min(listener.children.count, partitions)
+        return assigned.reduce(0, +) == partitions
+            && assigned.filter { $0 > 0 }.count == min(listener.children.count, partitions)
     }
 }
 print("waiting for the consumer groups to settle (a group's first join takes ~3 s)…")
@@ -87,20 +96,28 @@ for i in 0..<orderCount {
     try await producer.sendAndForget(.encoding(topic: "orders", key: order.customer, value: order))
     try await producer.sendAndForget(.encoding(topic: i.isMultiple(of: 2) ? "audit-eu" : "audit-us", value: order))
     if i.isMultiple(of: 10) {
-        try await producer.sendAndForget(.encoding(topic: "payments", key: order.customer, value: Payment(orderId: i, amount: order.amount)))
+        try await producer.sendAndForget(
+            .encoding(topic: "payments", key: order.customer, value: Payment(orderId: i, amount: order.amount)))
     }
     if i.isMultiple(of: 50) {
         try await producer.sendAndForget(
-            .encoding(topic: "payments", value: Refund(orderId: i, reason: "damaged"), headers: [RecordHeader(key: "__TypeId__", string: "refund")]))
+            .encoding(
+                topic: "payments", value: Refund(orderId: i, reason: "damaged"),
+                headers: [RecordHeader(key: "__TypeId__", string: "refund")]))
     }
 }
 try await producer.sendAndForget(ProducerRecord(topic: "payments", value: Array("not json".utf8)))
 try await producer.flush()
 await producer.close()
 let paymentCount = orderCount / 10 + orderCount / 50
-print("produced \(orderCount) orders, \(orderCount) audit records, \(paymentCount) payments and refunds, 1 malformed payment")
+print(
+    "produced \(orderCount) orders, \(orderCount) audit records, \(paymentCount) payments and refunds, 1 malformed payment"
+)
 
-let expected = ["orders": orderCount, "audit": orderCount, "shipping": orderCount, "payments": paymentCount, "invoicing": orderCount]
+let expected = [
+    "orders": orderCount, "audit": orderCount, "shipping": orderCount, "payments": paymentCount,
+    "invoicing": orderCount,
+]
 func progress() -> String {
     expected.keys.sorted().map { "\($0) \(String(tally.handled($0)).leftPadded(5))" }.joined(separator: "   ")
 }
@@ -119,27 +136,34 @@ let elapsed = ContinuousClock.now - producing
 await app.stop()
 failureCounter.cancel()
 
-print("\n" + "listener".rightPadded(11) + "declared as".rightPadded(22) + "children".leftPadded(8) + "handled".leftPadded(9) + "failed".leftPadded(8) + "committed".leftPadded(11))
+print(
+    "\n" + "listener".rightPadded(11) + "declared as".rightPadded(22) + "children".leftPadded(8)
+        + "handled".leftPadded(9) + "failed".leftPadded(8) + "committed".leftPadded(11))
 let styles = [
-    "orders": "builder (record)", "audit": "builder (batch)", "shipping": "RecordListener", "payments": "MultiPayloadListener",
+    "orders": "builder (record)", "audit": "builder (batch)", "shipping": "RecordListener",
+    "payments": "MultiPayloadListener",
     "invoicing": "@KafkaListener",
 ]
 for declared in app.listeners {
     let endpoint = declared.endpoint
-    let topics: [String: Int32] = switch endpoint.selection {
-    case .pattern: ["audit-eu": 2, "audit-us": 2]
-    default: endpoint.id == "payments" ? ["payments": 3] : ["orders": 6]
-    }
+    let topics: [String: Int32] =
+        switch endpoint.selection {
+        case .pattern: ["audit-eu": 2, "audit-us": 2]
+        default: endpoint.id == "payments" ? ["payments": 3] : ["orders": 6]
+        }
     var committed: Int64 = 0
     let reader = try KafkaConsumer(configuration: kafka.configuration(["group.id": endpoint.effectiveGroupId]))
     for (topic, partitions) in topics {
-        committed += try await reader.committed((0..<partitions).map { TopicPartition(topic, $0) }).reduce(0) { $0 + max($1.offset.rawValue, 0) }
+        committed += try await reader.committed((0..<partitions).map { TopicPartition(topic, $0) }).reduce(0) {
+            $0 + max($1.offset.rawValue, 0)
+        }
     }
     await reader.close()
     let children = app.registry.container(id: endpoint.id)?.children.count ?? 0
     print(
         endpoint.id.rightPadded(11) + (styles[endpoint.id] ?? "").rightPadded(22) + String(children).leftPadded(8)
-            + String(tally.handled(endpoint.id)).leftPadded(9) + String(tally.failed(endpoint.id)).leftPadded(8) + String(committed).leftPadded(11))
+            + String(tally.handled(endpoint.id)).leftPadded(9) + String(tally.failed(endpoint.id)).leftPadded(8)
+            + String(committed).leftPadded(11))
 }
 if app.listeners.contains(where: { tally.handled($0.endpoint.id) > (expected[$0.endpoint.id] ?? 0) }) {
     print("(handled > committed: records re-delivered after a rebalance — at-least-once delivery)")

@@ -41,11 +41,12 @@ let app = try KafkaApplication(configuration, topicAdministration: kafka) {
         succeeded.withLock { $0[attempt, default: 0] += 1 }
     }
     .consumerProperty("auto.offset.reset", "earliest")
-    .retryTopics(RetryTopics(
-        attempts: 3, backOff: .exponential(initial: .milliseconds(200), multiplier: 2, max: .seconds(1)),
-        deadLetter: .enabled(handler: { record, _ in
-            deadLettered.withLock { $0.append(Int(record.valueString ?? "") ?? -1) }
-        })))
+    .retryTopics(
+        RetryTopics(
+            attempts: 3, backOff: .exponential(initial: .milliseconds(200), multiplier: 2, max: .seconds(1)),
+            deadLetter: .enabled(handler: { record, _ in
+                deadLettered.withLock { $0.append(Int(record.valueString ?? "") ?? -1) }
+            })))
 }
 try await app.start()
 print("listeners: " + app.registry.listenerIds.joined(separator: ", "))
@@ -62,8 +63,9 @@ while succeeded.withLock({ $0.values.reduce(0, +) }) + deadLettered.withLock(\.c
 }
 let byAttempt = succeeded.withLock { $0 }
 let dead = deadLettered.withLock { $0.sorted() }
-print("\(payments) payments: " + (1...3).map { "\(byAttempt[$0] ?? 0) on attempt \($0)" }.joined(separator: ", ")
-    + ", \(dead.count) dead-lettered (\(dead.map(String.init).joined(separator: ", ")))")
+print(
+    "\(payments) payments: " + (1...3).map { "\(byAttempt[$0] ?? 0) on attempt \($0)" }.joined(separator: ", ")
+        + ", \(dead.count) dead-lettered (\(dead.map(String.init).joined(separator: ", ")))")
 await app.stop()
 await kafka.stop()
 let handled = byAttempt.values.reduce(0, +) + dead.count

@@ -8,7 +8,9 @@ import Logging
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
@@ -19,7 +21,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try HTTPError(error.status, message: message).response(from: request, context: context)
         } catch {
             logger.error("admin request \(request.method) \(request.uri.path.prefix(200)) failed: \(error)")
-            return try HTTPError(.internalServerError, message: "internal error").response(from: request, context: context)
+            return try HTTPError(.internalServerError, message: "internal error").response(
+                from: request, context: context)
         }
     }
 }

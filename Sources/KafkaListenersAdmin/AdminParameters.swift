@@ -13,10 +13,12 @@ enum AdminParameter {
         let id = try percentDecoded(raw ?? "", what: "listener id")
         if id.allSatisfy(\.isWhitespace) { throw HTTPError(.badRequest, message: "the listener id is blank") }
         if id.utf8.count > maximumIdBytes {
-            throw HTTPError(.badRequest, message: "the listener id is \(id.utf8.count) bytes long, more than \(maximumIdBytes)")
+            throw HTTPError(
+                .badRequest, message: "the listener id is \(id.utf8.count) bytes long, more than \(maximumIdBytes)")
         }
         if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw HTTPError(.badRequest, message: "the listener id '\(InputExcerpt.of(id))' contains control characters")
+            throw HTTPError(
+                .badRequest, message: "the listener id '\(InputExcerpt.of(id))' contains control characters")
         }
         return id
     }
@@ -25,7 +27,9 @@ enum AdminParameter {
     static func topic(_ raw: String?) throws -> String {
         let topic = try percentDecoded(raw ?? "", what: "topic")
         if topic.utf8.count > TopicName.maximumLength {
-            throw HTTPError(.badRequest, message: "the topic name is \(topic.utf8.count) bytes long, more than \(TopicName.maximumLength)")
+            throw HTTPError(
+                .badRequest,
+                message: "the topic name is \(topic.utf8.count) bytes long, more than \(TopicName.maximumLength)")
         }
         do {
             try TopicName.validate(topic)
@@ -39,7 +43,9 @@ enum AdminParameter {
     static func partition(_ raw: String?) throws -> Int32 {
         let text = raw ?? ""
         guard let value = PartitionText.number(text[...]) else {
-            throw HTTPError(.badRequest, message: "the partition must be a number from 0 to \(Int32.max), got '\(InputExcerpt.of(text))'")
+            throw HTTPError(
+                .badRequest,
+                message: "the partition must be a number from 0 to \(Int32.max), got '\(InputExcerpt.of(text))'")
         }
         return value
     }
@@ -48,7 +54,8 @@ enum AdminParameter {
     static func percentDecoded(_ raw: String, what: String) throws -> String {
         guard raw.contains("%") else { return raw }
         guard let decoded = raw.removingPercentEncoding else {
-            throw HTTPError(.badRequest, message: "the \(what) '\(InputExcerpt.of(raw))' is not valid percent-encoded UTF-8")
+            throw HTTPError(
+                .badRequest, message: "the \(what) '\(InputExcerpt.of(raw))' is not valid percent-encoded UTF-8")
         }
         return decoded
     }

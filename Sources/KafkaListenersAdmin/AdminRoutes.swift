@@ -17,7 +17,8 @@ struct AdminRoutes: Sendable {
             var views: [ListenerView] = []
             for status in registry.status {
                 views.append(
-                    ListenerView(status, resumeAt: pauses.scheduledResume(of: .listener(status.id)), lag: await lag(of: status)))
+                    ListenerView(
+                        status, resumeAt: pauses.scheduledResume(of: .listener(status.id)), lag: await lag(of: status)))
             }
             return views
         }
@@ -25,12 +26,17 @@ struct AdminRoutes: Sendable {
             let id = try listenerId(context)
             let duration = try self.duration(request)
             if try fleetScope(request) {
-                return try await fleetCommand(.pause(listenerId: id, seconds: duration.map { $0 / .seconds(1) }), request: request, context: context)
+                return try await fleetCommand(
+                    .pause(listenerId: id, seconds: duration.map { $0 / .seconds(1) }), request: request,
+                    context: context)
             }
             try requireKnown(id)
             let outcome = try pauses.pause(.listener(id), for: duration)
-            return try PauseResult(target: "listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { ($0 - .now) / .seconds(1) })
-                .response(from: request, context: context)
+            return try PauseResult(
+                target: "listener '\(id)'", changed: outcome.newlyPaused,
+                resumeInSeconds: outcome.resumeAt.map { ($0 - .now) / .seconds(1) }
+            )
+            .response(from: request, context: context)
         }
         router.put("listeners/:id/resume") { request, context -> Response in
             let id = try listenerId(context)
@@ -39,24 +45,32 @@ struct AdminRoutes: Sendable {
             }
             try requireKnown(id)
             let changed = try pauses.resume(.listener(id))
-            return try PauseResult(target: "listener '\(id)'", changed: changed, resumeInSeconds: nil).response(from: request, context: context)
+            return try PauseResult(target: "listener '\(id)'", changed: changed, resumeInSeconds: nil).response(
+                from: request, context: context)
         }
         router.put("listeners/:id/partitions/:topic/:partition/pause") { request, context -> Response in
             let id = try listenerId(context)
-            if try fleetScope(request) { throw HTTPError(.badRequest, message: "partition pauses are local only; omit scope=fleet") }
+            if try fleetScope(request) {
+                throw HTTPError(.badRequest, message: "partition pauses are local only; omit scope=fleet")
+            }
             try requireKnown(id)
             let tp = try topicPartition(context)
             do {
                 let outcome = try pauses.pause(.partition(listenerId: id, tp), for: try duration(request))
-                return try PauseResult(target: "\(tp) of listener '\(id)'", changed: outcome.newlyPaused, resumeInSeconds: outcome.resumeAt.map { ($0 - .now) / .seconds(1) })
-                    .response(from: request, context: context)
+                return try PauseResult(
+                    target: "\(tp) of listener '\(id)'", changed: outcome.newlyPaused,
+                    resumeInSeconds: outcome.resumeAt.map { ($0 - .now) / .seconds(1) }
+                )
+                .response(from: request, context: context)
             } catch let error as ListenerError {
                 throw HTTPError(.notFound, message: "\(error)")
             }
         }
         router.put("listeners/:id/partitions/:topic/:partition/resume") { request, context -> Response in
             let id = try listenerId(context)
-            if try fleetScope(request) { throw HTTPError(.badRequest, message: "partition resumes are local only; omit scope=fleet") }
+            if try fleetScope(request) {
+                throw HTTPError(.badRequest, message: "partition resumes are local only; omit scope=fleet")
+            }
             try requireKnown(id)
             let tp = try topicPartition(context)
             do {
@@ -88,7 +102,9 @@ struct AdminRoutes: Sendable {
 
     /// The `{topic}/{partition}` of a partition route, both checked (400 for a bad name or number).
     private func topicPartition(_ context: BasicRequestContext) throws -> TopicPartition {
-        TopicPartition(try AdminParameter.topic(context.parameters.get("topic")), try AdminParameter.partition(context.parameters.get("partition")))
+        TopicPartition(
+            try AdminParameter.topic(context.parameters.get("topic")),
+            try AdminParameter.partition(context.parameters.get("partition")))
     }
 
     private func requireKnown(_ id: String) throws {
@@ -99,7 +115,9 @@ struct AdminRoutes: Sendable {
         switch request.uri.queryParameters.get("scope") ?? "local" {
         case "local": return false
         case "fleet":
-            if fleet == nil { throw HTTPError(.badRequest, message: "scope=fleet needs a control plane client; none is configured") }
+            if fleet == nil {
+                throw HTTPError(.badRequest, message: "scope=fleet needs a control plane client; none is configured")
+            }
             return true
         case let other: throw HTTPError(.badRequest, message: "scope must be local or fleet, not '\(other)'")
         }
@@ -115,10 +133,13 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    private func fleetCommand(_ action: ControlCommand.Action, request: Request, context: BasicRequestContext) async throws -> Response {
+    private func fleetCommand(
+        _ action: ControlCommand.Action, request: Request, context: BasicRequestContext
+    ) async throws -> Response {
         guard let fleet else { throw HTTPError(.badRequest, message: "no control plane client configured") }
         let command = ControlCommand(action)
-        let replies = try await fleet.send(command, expectedReplies: configuration.fleetSize, timeout: configuration.fleetTimeout)
+        let replies = try await fleet.send(
+            command, expectedReplies: configuration.fleetSize, timeout: configuration.fleetTimeout)
         return try FleetResult(commandId: command.id, replies: replies).response(from: request, context: context)
     }
 }

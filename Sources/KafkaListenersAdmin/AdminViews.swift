@@ -59,8 +59,11 @@ public struct ChildView: Codable, Sendable, Equatable {
         resumeInSeconds = status.pauseResumeAt.map(secondsUntil)
         assignedPartitions = status.assignedPartitions.map(\.description)
         pausedPartitions = Dictionary(
-            uniqueKeysWithValues: status.pausedPartitions.map { ($0.key.description, $0.value.map(\.description).sorted()) })
-        partitionPauses = Dictionary(uniqueKeysWithValues: status.partitionPauses.map { ($0.key.description, PartitionPauseView($0.value)) })
+            uniqueKeysWithValues: status.pausedPartitions.map {
+                ($0.key.description, $0.value.map(\.description).sorted())
+            })
+        partitionPauses = Dictionary(
+            uniqueKeysWithValues: status.partitionPauses.map { ($0.key.description, PartitionPauseView($0.value)) })
     }
 }
 
@@ -75,7 +78,8 @@ public struct PartitionPauseView: Codable, Sendable, Equatable {
 
     init(_ pause: PartitionPause) {
         reasons = pause.reasons.map(\.description).sorted()
-        reasonResumeInSeconds = Dictionary(uniqueKeysWithValues: pause.resumeAt.map { ($0.key.description, secondsUntil($0.value)) })
+        reasonResumeInSeconds = Dictionary(
+            uniqueKeysWithValues: pause.resumeAt.map { ($0.key.description, secondsUntil($0.value)) })
         resumeInSeconds = pause.resumesAt.map(secondsUntil)
     }
 }

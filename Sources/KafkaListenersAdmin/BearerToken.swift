@@ -14,7 +14,9 @@ struct BearerToken: Sendable, CustomStringConvertible {
     init(_ token: String) throws {
         if token.allSatisfy(\.isWhitespace) {
             throw ListenerAdminServer.ConfigurationError(
-                message: "the admin bearer token is empty; set a token, or leave it nil for loopback-only access without one")
+                message:
+                    "the admin bearer token is empty; set a token, or leave it nil for loopback-only access without one"
+            )
         }
         if token.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw ListenerAdminServer.ConfigurationError(message: "the admin bearer token contains control characters")
@@ -45,7 +47,9 @@ struct BearerToken: Sendable, CustomStringConvertible {
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: BearerToken
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard token.accepts(authorization: request.headers[.authorization]) else {
             throw HTTPError(.unauthorized, message: "a valid bearer token is required")
         }

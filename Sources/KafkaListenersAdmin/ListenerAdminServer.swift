@@ -41,7 +41,8 @@ public final class ListenerAdminServer: Service, Sendable {
 
         /// Creates settings.
         public init(
-            host: String = "127.0.0.1", port: Int = 8081, bearerToken: String? = nil, fleetSize: Int = 1, fleetTimeout: Duration = .seconds(10),
+            host: String = "127.0.0.1", port: Int = 8081, bearerToken: String? = nil, fleetSize: Int = 1,
+            fleetTimeout: Duration = .seconds(10),
             metrics: PrometheusCollectorRegistry? = nil
         ) {
             self.host = host
@@ -67,7 +68,8 @@ public final class ListenerAdminServer: Service, Sendable {
 
     /// Creates the server (it starts with ``run()``).
     public init(
-        registry: ListenerRegistry, pauses: PauseService, fleet: ControlPlaneClient? = nil, configuration: Configuration = .init(),
+        registry: ListenerRegistry, pauses: PauseService, fleet: ControlPlaneClient? = nil,
+        configuration: Configuration = .init(),
         logger: Logger = Logger(label: "kafka.listeners.admin")
     ) {
         self.registry = registry
@@ -84,7 +86,9 @@ public final class ListenerAdminServer: Service, Sendable {
             if let port = bound.port.withLock({ $0 }) { return port }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw KafkaError(kind: .timedOut, message: "the admin server did not start within \(timeout)", operation: "start the admin server")
+        throw KafkaError(
+            kind: .timedOut, message: "the admin server did not start within \(timeout)",
+            operation: "start the admin server")
     }
 
     /// A setting the server cannot run with (such as an empty bearer token). Its message never contains the token.
@@ -110,7 +114,9 @@ public final class ListenerAdminServer: Service, Sendable {
         router.add(middleware: JSONErrorMiddleware(logger: logger))
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
         let kafkaAdmin = SharedKafkaAdmin(configuration: registry.baseConfiguration, logger: logger)
-        AdminRoutes(registry: registry, pauses: pauses, fleet: fleet, configuration: configuration, kafkaAdmin: kafkaAdmin).add(to: router)
+        AdminRoutes(
+            registry: registry, pauses: pauses, fleet: fleet, configuration: configuration, kafkaAdmin: kafkaAdmin
+        ).add(to: router)
         if let metrics = configuration.metrics { PrometheusExport.addRoute(to: router, registry: metrics) }
         let bound = self.bound
         let app = Application(

@@ -1,5 +1,5 @@
-import Metrics
 import Hummingbird
+import Metrics
 import Prometheus
 
 /// Exposes the listener metrics (swift-metrics) in Prometheus' text format on `GET /metrics`.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 import KafkaListenersCLICore
@@ -18,7 +19,8 @@ final class BootstrapForwarder: Sendable {
     ///
     /// - Throws: ``CLIFailure`` when the port is taken or the target cannot be parsed.
     init(port: Int, target: String) throws {
-        guard let colon = target.lastIndex(of: ":"), let targetPort = UInt16(target[target.index(after: colon)...]) else {
+        guard let colon = target.lastIndex(of: ":"), let targetPort = UInt16(target[target.index(after: colon)...])
+        else {
             throw CLIFailure(message: "cannot forward to '\(target)': not host:port")
         }
         let host = String(target[..<colon])
@@ -40,7 +42,9 @@ final class BootstrapForwarder: Sendable {
         address.sin_port = listenPort.bigEndian
         address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -68,7 +72,9 @@ final class BootstrapForwarder: Sendable {
         var destination = destination
         let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         let connected = withUnsafePointer(to: &destination) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard upstream >= 0, connected == 0 else {
             if upstream >= 0 { close(upstream) }

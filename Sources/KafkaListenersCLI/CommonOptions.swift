@@ -8,7 +8,9 @@ import KafkaListenersCLICore
 struct ConnectionOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "Comma-separated host:port list (default: bootstrap.servers from -X or --command-config, else $KAFKA_BOOTSTRAP_SERVERS).")
+        help:
+            "Comma-separated host:port list (default: bootstrap.servers from -X or --command-config, else $KAFKA_BOOTSTRAP_SERVERS)."
+    )
     var bootstrapServers: String?
 
     @Option(name: .long, help: "How long one request may take, such as 10s or 500ms.")
@@ -52,13 +54,15 @@ struct ConnectionOptions: ParsableArguments {
 
     private func servers(given: [ClientSetting]) throws -> ClientSetting {
         if let bootstrapServers, !bootstrapServers.isEmpty {
-            return ClientSetting(key: "bootstrap.servers", value: bootstrapServers, origin: .flag("--bootstrap-servers"))
+            return ClientSetting(
+                key: "bootstrap.servers", value: bootstrapServers, origin: .flag("--bootstrap-servers"))
         }
         if let setting = given.last(where: { $0.key == "bootstrap.servers" && !$0.value.isEmpty }) { return setting }
         if let servers = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty {
             return ClientSetting(key: "bootstrap.servers", value: servers, origin: .commandDefault)
         }
-        throw CLIFailure(message: "no cluster given: pass --bootstrap-servers host:port or set KAFKA_BOOTSTRAP_SERVERS", exitCode: 2)
+        throw CLIFailure(
+            message: "no cluster given: pass --bootstrap-servers host:port or set KAFKA_BOOTSTRAP_SERVERS", exitCode: 2)
     }
 
     /// A client configuration for the cluster: `defaults` (with librdkafka's own logging kept to errors), then
@@ -74,7 +78,8 @@ struct ConnectionOptions: ParsableArguments {
         }
         let environment = servers.origin == .commandDefault ? [servers] : []
         let flagged = servers.origin == .commandDefault ? [] : [servers]
-        return try ClientSettings.configuration(ClientSettings.resolve([environment + base, file, options, flags + flagged]))
+        return try ClientSettings.configuration(
+            ClientSettings.resolve([environment + base, file, options, flags + flagged]))
     }
 }
 

@@ -26,7 +26,8 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many records.") var max: Int?
     @Option(
         name: [.customShort("f"), .long],
-        help: ArgumentHelp("Print each record in this format (see below), instead of the default text.", valueName: "format"))
+        help: ArgumentHelp(
+            "Print each record in this format (see below), instead of the default text.", valueName: "format"))
     var format: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
@@ -45,30 +46,37 @@ struct ConsumeCommand: AsyncParsableCommand {
         let topic = try validatedTopic(self.topic)
         if let max, max < 1 { throw CLIFailure(message: "--max must be at least 1, got \(max)", exitCode: 2) }
         if let group, group.isEmpty { throw CLIFailure(message: "a group id must not be empty", exitCode: 2) }
-        if format != nil, output.json { throw CLIFailure(message: "--format and --output json exclude each other", exitCode: 2) }
+        if format != nil, output.json {
+            throw CLIFailure(message: "--format and --output json exclude each other", exitCode: 2)
+        }
         let recordFormat = try format.map { text throws(CLIFailure) in try RecordFormat.parse(text) }
         let defaults = [
-            "auto.offset.reset": "latest", "enable.auto.commit": "false", "group.id": "kafka-listeners-cli-\(UUID().uuidString)",
+            "auto.offset.reset": "latest", "enable.auto.commit": "false",
+            "group.id": "kafka-listeners-cli-\(UUID().uuidString)",
         ]
         var flags: [ClientSetting] = []
         if let group { flags.append(ClientSetting(key: "group.id", value: group, origin: .flag("--group"))) }
-        if fromBeginning { flags.append(ClientSetting(key: "auto.offset.reset", value: "earliest", origin: .flag("--from-beginning"))) }
+        if fromBeginning {
+            flags.append(ClientSetting(key: "auto.offset.reset", value: "earliest", origin: .flag("--from-beginning")))
+        }
         let consumer = try KafkaConsumer(configuration: try connection.configuration(defaults, flags: flags))
         let stop = await SignalWaiter.start()
         do {
             if group != nil {
                 try await consumer.subscribe(topics: [topic])
             } else {
-                let partitions = try await TopicsCommand.withAdmin(connection) {
-                    try await $0.listTopics(timeout: connection.timeout.duration)
-                }.first { $0.name == topic }?.partitions ?? []
+                let partitions =
+                    try await TopicsCommand.withAdmin(connection) {
+                        try await $0.listTopics(timeout: connection.timeout.duration)
+                    }.first { $0.name == topic }?.partitions ?? []
                 guard !partitions.isEmpty else { throw CLIFailure(message: "topic '\(topic)' does not exist") }
                 let start = fromBeginning ? KafkaOffset.beginning : KafkaOffset.end
                 try await consumer.assign(partitions.map { TopicPartitionOffset(TopicPartition(topic, $0.id), start) })
             }
             var printed = 0
             while !stop.received {
-                let records = try await consumer.poll(maxRecords: Swift.min(500, (max ?? Int.max) - printed), timeout: .milliseconds(100))
+                let records = try await consumer.poll(
+                    maxRecords: Swift.min(500, (max ?? Int.max) - printed), timeout: .milliseconds(100))
                 for record in records { try show(record, recordFormat) }
                 printed += records.count
                 if group != nil, !records.isEmpty {
@@ -94,9 +102,12 @@ struct ConsumeCommand: AsyncParsableCommand {
         if let format {
             Terminal.write(format.render(record))
         } else if output.json {
-            try Terminal.printJSON(RecordJSON(
-                topic: record.topic, partition: record.partition, offset: record.offset, key: record.keyString, value: record.valueString,
-                headers: Dictionary(record.headers.map { ($0.key, $0.stringValue ?? "") }, uniquingKeysWith: { $1 })))
+            try Terminal.printJSON(
+                RecordJSON(
+                    topic: record.topic, partition: record.partition, offset: record.offset, key: record.keyString,
+                    value: record.valueString,
+                    headers: Dictionary(record.headers.map { ($0.key, $0.stringValue ?? "") }, uniquingKeysWith: { $1 })
+                ))
         } else {
             let key = record.keyString.map(TerminalText.escaped) ?? "null"
             let value = record.valueString.map(TerminalText.escaped) ?? "null"

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
-import KafkaListenersTesting
 import KafkaListenersCLICore
+import KafkaListenersTesting
 
 /// `kafka-listeners embedded`: librdkafka's mock cluster as a standalone local broker, until Ctrl-C.
 struct EmbeddedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "embedded", abstract: "Run a local Kafka cluster (librdkafka's mock cluster) until Ctrl-C or SIGTERM.",
+        commandName: "embedded",
+        abstract: "Run a local Kafka cluster (librdkafka's mock cluster) until Ctrl-C or SIGTERM.",
         discussion: """
             The brokers listen on loopback ports librdkafka picks (librdkafka 2.0.2 cannot bind the mock brokers to a \
             chosen port). With --port, a forwarder on 127.0.0.1:PORT passes bootstrap connections to the first broker, so \
@@ -16,7 +17,8 @@ struct EmbeddedCommand: AsyncParsableCommand {
             """)
     @Option(help: "How many brokers.") var brokers = 1
     @Option(help: "Also accept bootstrap connections on 127.0.0.1:PORT (forwarded to the first broker).") var port: Int?
-    @Option(name: .customLong("topic"), help: "A topic to create, NAME:PARTITIONS (repeatable).") var topics: [String] = []
+    @Option(name: .customLong("topic"), help: "A topic to create, NAME:PARTITIONS (repeatable).") var topics: [String] =
+        []
     @OptionGroup var output: OutputOptions
 
     /// What the command prints once the cluster runs, as JSON.
@@ -27,8 +29,12 @@ struct EmbeddedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard (1...16).contains(brokers) else { throw CLIFailure(message: "--brokers must be 1…16, got \(brokers)", exitCode: 2) }
-        if let port, !(1...65535).contains(port) { throw CLIFailure(message: "--port must be 1…65535, got \(port)", exitCode: 2) }
+        guard (1...16).contains(brokers) else {
+            throw CLIFailure(message: "--brokers must be 1…16, got \(brokers)", exitCode: 2)
+        }
+        if let port, !(1...65535).contains(port) {
+            throw CLIFailure(message: "--port must be 1…65535, got \(port)", exitCode: 2)
+        }
         let wanted = try topics.map(Self.parseTopic)
         let signals = await SignalWaiter.start()
         let cluster = try await EmbeddedKafka.start(brokers: brokers)
@@ -38,7 +44,8 @@ struct EmbeddedCommand: AsyncParsableCommand {
                 try cluster.createTopic(name, partitions: partitions, replicationFactor: Int32(Swift.min(brokers, 3)))
             }
             if let port {
-                let first = cluster.bootstrapServers.split(separator: ",").first.map(String.init) ?? cluster.bootstrapServers
+                let first =
+                    cluster.bootstrapServers.split(separator: ",").first.map(String.init) ?? cluster.bootstrapServers
                 forwarder = try BootstrapForwarder(port: port, target: first)
             }
         } catch {
@@ -46,10 +53,17 @@ struct EmbeddedCommand: AsyncParsableCommand {
             throw error
         }
         if output.json {
-            try Terminal.printJSON(ReadyJSON(bootstrapServers: cluster.bootstrapServers, forwardedPort: port, topics: wanted.map { "\($0.0):\($0.1)" }))
+            try Terminal.printJSON(
+                ReadyJSON(
+                    bootstrapServers: cluster.bootstrapServers, forwardedPort: port,
+                    topics: wanted.map { "\($0.0):\($0.1)" }))
         } else {
             Terminal.print("bootstrap.servers=\(cluster.bootstrapServers)")
-            if let port { Terminal.print("forwarding 127.0.0.1:\(port) to the first broker: KAFKA_BOOTSTRAP_SERVERS=localhost:\(port) works too") }
+            if let port {
+                Terminal.print(
+                    "forwarding 127.0.0.1:\(port) to the first broker: KAFKA_BOOTSTRAP_SERVERS=localhost:\(port) works too"
+                )
+            }
             for (name, partitions) in wanted { Terminal.print("created topic '\(name)' with \(partitions) partitions") }
             Terminal.print("export KAFKA_BOOTSTRAP_SERVERS=\(cluster.bootstrapServers)")
             Terminal.print("running \(brokers) broker\(brokers == 1 ? "" : "s"); Ctrl-C stops")
@@ -66,7 +80,8 @@ struct EmbeddedCommand: AsyncParsableCommand {
         let name = try validatedTopic(String(parts[0]))
         guard parts.count == 2 else { return (name, 1) }
         guard let partitions = Int32(parts[1]), partitions >= 1 else {
-            throw CLIFailure(message: "--topic takes NAME:PARTITIONS with at least 1 partition, got '\(text)'", exitCode: 2)
+            throw CLIFailure(
+                message: "--topic takes NAME:PARTITIONS with at least 1 partition, got '\(text)'", exitCode: 2)
         }
         return (name, partitions)
     }

@@ -10,7 +10,8 @@ struct GroupsCommand: AsyncParsableCommand {
         subcommands: [List.self, Describe.self, ResetOffsets.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the consumer groups (ListGroups; not on the mock cluster).")
+        static let configuration = CommandConfiguration(
+            abstract: "List the consumer groups (ListGroups; not on the mock cluster).")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
 
@@ -24,14 +25,20 @@ struct GroupsCommand: AsyncParsableCommand {
         func run() async throws {
             let groups: [ConsumerGroupListing]
             do {
-                groups = try await TopicsCommand.withAdmin(connection) { try await $0.listConsumerGroups(timeout: connection.timeout.duration) }
+                groups = try await TopicsCommand.withAdmin(connection) {
+                    try await $0.listConsumerGroups(timeout: connection.timeout.duration)
+                }
             } catch let error as KafkaError where error.kind == .timedOut || error.kind == .unsupported {
                 throw CLIFailure(
-                    message: "\(CLIFailure.describe(error)). librdkafka's mock cluster (EmbeddedKafka, `kafka-listeners embedded`) "
+                    message:
+                        "\(CLIFailure.describe(error)). librdkafka's mock cluster (EmbeddedKafka, `kafka-listeners embedded`) "
                         + "has no ListGroups; `groups describe GROUP` works there")
             }
             if output.json {
-                try Terminal.printJSON(groups.map { GroupJSON(group: $0.groupId, state: $0.state.rawValue, simple: $0.isSimpleConsumerGroup) })
+                try Terminal.printJSON(
+                    groups.map {
+                        GroupJSON(group: $0.groupId, state: $0.state.rawValue, simple: $0.isSimpleConsumerGroup)
+                    })
             } else {
                 Terminal.printTable(["GROUP", "STATE"], groups.map { [$0.groupId, $0.state.rawValue] })
             }
@@ -75,7 +82,9 @@ struct GroupsCommand: AsyncParsableCommand {
             guard !group.isEmpty else { throw CLIFailure(message: "a group id must not be empty", exitCode: 2) }
             let topics = try topic.map(validatedTopic)
             let group = self.group
-            let owners = ownersFromListeners ? try await PartitionOwners.ask(group: group, connection: connection, plane: plane) : nil
+            let owners =
+                ownersFromListeners
+                ? try await PartitionOwners.ask(group: group, connection: connection, plane: plane) : nil
             let owned = owners?.partitions ?? []
             let rows = try await TopicsCommand.withAdmin(connection) { admin -> [GroupPartitionLag] in
                 let timeout = connection.timeout.duration
@@ -89,7 +98,8 @@ struct GroupsCommand: AsyncParsableCommand {
                 if !missingTopics.isEmpty {
                     rows += try await admin.groupLag(group: group, topics: missingTopics, timeout: timeout)
                         .filter { missing.contains($0.topicPartition) }
-                    let order = Dictionary(all.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+                    let order = Dictionary(
+                        all.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
                     rows.sort { (order[$0.topic] ?? .max, $0.partition) < (order[$1.topic] ?? .max, $1.partition) }
                 }
                 return rows
@@ -100,23 +110,30 @@ struct GroupsCommand: AsyncParsableCommand {
                 }
             }
             if output.json {
-                try Terminal.printJSON(rows.map {
-                    PartitionLagJSON(
-                        topic: $0.topic, partition: $0.partition, currentOffset: $0.currentOffset, logEndOffset: $0.logEndOffset,
-                        lag: $0.lag, owner: owners?.owner(of: $0.topicPartition))
-                })
+                try Terminal.printJSON(
+                    rows.map {
+                        PartitionLagJSON(
+                            topic: $0.topic, partition: $0.partition, currentOffset: $0.currentOffset,
+                            logEndOffset: $0.logEndOffset,
+                            lag: $0.lag, owner: owners?.owner(of: $0.topicPartition))
+                    })
                 return
             }
             if rows.isEmpty {
-                Terminal.print("Consumer group '\(group)' has no committed offsets\(topics.isEmpty ? "" : " on \(topics.joined(separator: ", "))").")
+                Terminal.print(
+                    "Consumer group '\(group)' has no committed offsets\(topics.isEmpty ? "" : " on \(topics.joined(separator: ", "))")."
+                )
                 return
             }
             Terminal.printTable(
                 ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "OWNER"],
                 rows.map { row -> [String] in
                     let owner: String = owners?.owner(of: row.topicPartition) ?? "-"
-                    return [group, row.topic, String(row.partition), row.currentOffset.map(String.init) ?? "-", String(row.logEndOffset),
-                            row.lag.map(String.init) ?? "-", owner]
+                    return [
+                        group, row.topic, String(row.partition), row.currentOffset.map(String.init) ?? "-",
+                        String(row.logEndOffset),
+                        row.lag.map(String.init) ?? "-", owner,
+                    ]
                 })
         }
     }
@@ -134,7 +151,8 @@ struct GroupsCommand: AsyncParsableCommand {
         @Flag(help: "The oldest offset on the broker.") var toEarliest = false
         @Flag(help: "The log-end offset (skip everything so far).") var toLatest = false
         @Option(help: "A given offset (clamped to the partition's range).") var toOffset: Int64?
-        @Option(help: "The first record at or after this ISO 8601 time, such as 2026-11-23T10:00:00Z.") var toDatetime: String?
+        @Option(help: "The first record at or after this ISO 8601 time, such as 2026-11-23T10:00:00Z.") var toDatetime:
+            String?
         @Flag(help: "Commit the new offsets (without it: only show them).") var execute = false
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
@@ -157,7 +175,8 @@ struct GroupsCommand: AsyncParsableCommand {
         func validate() throws {
             let chosen = [toEarliest, toLatest, toOffset != nil, toDatetime != nil].filter { $0 }.count
             guard chosen == 1 else {
-                throw ValidationError("give exactly one of --to-earliest, --to-latest, --to-offset N, --to-datetime ISO8601")
+                throw ValidationError(
+                    "give exactly one of --to-earliest, --to-latest, --to-offset N, --to-datetime ISO8601")
             }
         }
 
@@ -166,7 +185,9 @@ struct GroupsCommand: AsyncParsableCommand {
             if toEarliest { return .earliest }
             if toLatest { return .latest }
             if let toOffset {
-                guard toOffset >= 0 else { throw CLIFailure(message: "--to-offset must not be negative, got \(toOffset)", exitCode: 2) }
+                guard toOffset >= 0 else {
+                    throw CLIFailure(message: "--to-offset must not be negative, got \(toOffset)", exitCode: 2)
+                }
                 return .offset(toOffset)
             }
             let text = toDatetime ?? ""
@@ -177,7 +198,9 @@ struct GroupsCommand: AsyncParsableCommand {
                 date = formatter.date(from: text)
             }
             guard let date else {
-                throw CLIFailure(message: "--to-datetime takes an ISO 8601 time such as 2026-11-23T10:00:00Z, got '\(text)'", exitCode: 2)
+                throw CLIFailure(
+                    message: "--to-datetime takes an ISO 8601 time such as 2026-11-23T10:00:00Z, got '\(text)'",
+                    exitCode: 2)
             }
             return .timestamp(milliseconds: try Self.milliseconds(since1970: date.timeIntervalSince1970, text: text))
         }
@@ -188,7 +211,9 @@ struct GroupsCommand: AsyncParsableCommand {
                 milliseconds != .max
             else {
                 throw CLIFailure(
-                    message: "--to-datetime must be a time after 1970 that Kafka can store, got '\(InputExcerpt.of(text))'", exitCode: 2)
+                    message:
+                        "--to-datetime must be a time after 1970 that Kafka can store, got '\(InputExcerpt.of(text))'",
+                    exitCode: 2)
             }
             return milliseconds
         }
@@ -216,33 +241,43 @@ struct GroupsCommand: AsyncParsableCommand {
                 let moves: [TopicPartitionOffset]
                 if execute {
                     do {
-                        moves = try await admin.resetOffsets(group: group, topic: name, partition: partition, to: target, timeout: timeout)
+                        moves = try await admin.resetOffsets(
+                            group: group, topic: name, partition: partition, to: target, timeout: timeout)
                     } catch let error as KafkaError where error.message.contains("has active members") {
                         throw CLIFailure(message: "refused: \(error.message)")
                     }
                 } else {
-                    moves = try await admin.plannedOffsetReset(group: group, topic: name, partition: partition, to: target, timeout: timeout)
+                    moves = try await admin.plannedOffsetReset(
+                        group: group, topic: name, partition: partition, to: target, timeout: timeout)
                 }
                 return (current, moves)
             }
             let before = Dictionary(current.map { ($0.topicPartition, $0.currentOffset) }, uniquingKeysWith: { $1 })
             if output.json {
-                try Terminal.printJSON(ReportJSON(
-                    group: group, executed: execute,
-                    partitions: moves.map {
-                        MoveJSON(topic: $0.topicPartition.topic, partition: $0.topicPartition.partition, currentOffset: before[$0.topicPartition] ?? nil, newOffset: $0.offset.rawValue)
-                    }))
+                try Terminal.printJSON(
+                    ReportJSON(
+                        group: group, executed: execute,
+                        partitions: moves.map {
+                            MoveJSON(
+                                topic: $0.topicPartition.topic, partition: $0.topicPartition.partition,
+                                currentOffset: before[$0.topicPartition] ?? nil, newOffset: $0.offset.rawValue)
+                        }))
                 return
             }
             Terminal.printTable(
                 ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"],
                 moves.map {
-                    [group, $0.topicPartition.topic, String($0.topicPartition.partition), (before[$0.topicPartition] ?? nil).map(String.init) ?? "-", String($0.offset.rawValue)]
+                    [
+                        group, $0.topicPartition.topic, String($0.topicPartition.partition),
+                        (before[$0.topicPartition] ?? nil).map(String.init) ?? "-", String($0.offset.rawValue),
+                    ]
                 })
             if execute {
                 Terminal.print("Committed the new offsets of group '\(group)'.")
             } else {
-                Terminal.print("Dry run: nothing was committed. Add --execute to commit (refused while the group has active members).")
+                Terminal.print(
+                    "Dry run: nothing was committed. Add --execute to commit (refused while the group has active members)."
+                )
             }
         }
     }

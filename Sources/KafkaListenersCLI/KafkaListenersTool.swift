@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
-import Logging
 import KafkaListenersCLICore
+import Logging
 
 /// The `kafka-listeners` command: topics, groups, produce, consume, fleet control and a local broker.
 ///
@@ -30,14 +30,17 @@ struct KafkaListenersTool: AsyncParsableCommand {
     /// Parses and runs a subcommand, turning runtime failures into one line on stderr.
     static func main() async {
         // librdkafka's own log lines (connection refused, …) stay quiet unless asked for: errors are reported once, by the command.
-        let level = ProcessInfo.processInfo.environment["KAFKA_LISTENERS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let level =
+            ProcessInfo.processInfo.environment["KAFKA_LISTENERS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+            ?? .critical
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         do {
-            var command = try await asyncParseAsRoot(JoinedSettingArguments.split(Array(CommandLine.arguments.dropFirst())))
+            var command = try await asyncParseAsRoot(
+                JoinedSettingArguments.split(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -7,7 +7,8 @@ import KafkaListenersCLICore
 /// `kafka-listeners listeners status | pause | resume`, through the control plane.
 struct ListenersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "listeners", abstract: "Ask every running instance's listeners for their status, pause or resume them.",
+        commandName: "listeners",
+        abstract: "Ask every running instance's listeners for their status, pause or resume them.",
         discussion: """
             Commands go to the control topic; each instance running a ControlPlane answers on the reply topic. The command \
             waits for --instances replies or until --wait passes, then prints every reply it got, one per instance. It \
@@ -26,7 +27,8 @@ struct ListenersCommand: AsyncParsableCommand {
         @Option(help: "The reply topic.") var replyTopic = "kafka-listeners-control-replies"
         @Option(help: "How many instances should answer.") var instances = 1
         @Option(help: "How long to wait for the replies.") var wait = DurationArgument(.seconds(10))
-        @Option(help: ArgumentHelp("A file with the control-plane key(s) (default: $\(keyVariable)).", valueName: "path"))
+        @Option(
+            help: ArgumentHelp("A file with the control-plane key(s) (default: $\(keyVariable)).", valueName: "path"))
         var controlKeyFile: String?
         @Flag(help: "Send unsigned commands and accept unsigned replies (only for planes without authentication).")
         var insecureControlPlane = false
@@ -38,12 +40,16 @@ struct ListenersCommand: AsyncParsableCommand {
         ///
         /// - Throws: ``CLIFailure`` (exit code 2) when no key is given and insecure mode was not asked for, when both
         ///   were, or when the keys cannot be read (the message never contains key material).
-        func security(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControlPlaneSecurity {
+        func security(
+            environment: [String: String] = ProcessInfo.processInfo.environment
+        ) throws -> ControlPlaneSecurity {
             let keys: [ControlPlaneKey]?
             do {
                 if let controlKeyFile {
                     keys = try ControlPlaneKey.load(contentsOfFile: controlKeyFile)
-                } else if let text = environment[Self.keyVariable], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                } else if let text = environment[Self.keyVariable],
+                    !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                {
                     keys = try ControlPlaneKey.parseList(text, source: "$\(Self.keyVariable)")
                 } else {
                     keys = nil
@@ -55,7 +61,8 @@ struct ListenersCommand: AsyncParsableCommand {
             case (let keys?, false): return .signed(keys)
             case (nil, true): return .insecureNoAuthentication
             case (_?, true):
-                throw CLIFailure(message: "--insecure-control-plane and a control-plane key exclude each other", exitCode: 2)
+                throw CLIFailure(
+                    message: "--insecure-control-plane and a control-plane key exclude each other", exitCode: 2)
             case (nil, false):
                 throw CLIFailure(
                     message: "no control-plane key: pass --control-key-file PATH or set \(Self.keyVariable) "
@@ -76,16 +83,22 @@ struct ListenersCommand: AsyncParsableCommand {
     /// Sends `action` on the control topic and returns the replies that arrived within `plane.wait`.
     ///
     /// - Throws: ``CLIFailure`` (exit code 2) for a bad topic name or `--instances` below 1; the client's errors.
-    static func request(_ action: ControlCommand.Action, connection: ConnectionOptions, plane: PlaneOptions) async throws -> [ControlReply] {
+    static func request(
+        _ action: ControlCommand.Action, connection: ConnectionOptions, plane: PlaneOptions
+    ) async throws -> [ControlReply] {
         let controlTopic = try validatedTopic(plane.controlTopic)
         let replyTopic = try validatedTopic(plane.replyTopic)
-        guard plane.instances >= 1 else { throw CLIFailure(message: "--instances must be at least 1, got \(plane.instances)", exitCode: 2) }
+        guard plane.instances >= 1 else {
+            throw CLIFailure(message: "--instances must be at least 1, got \(plane.instances)", exitCode: 2)
+        }
         let security = try plane.security()
         let client = try ControlPlaneClient(
-            configuration: try connection.configuration(), security: security, controlTopic: controlTopic, replyTopic: replyTopic)
+            configuration: try connection.configuration(), security: security, controlTopic: controlTopic,
+            replyTopic: replyTopic)
         let replies: [ControlReply]
         do {
-            replies = try await client.send(ControlCommand(action), expectedReplies: plane.instances, timeout: plane.wait.duration)
+            replies = try await client.send(
+                ControlCommand(action), expectedReplies: plane.instances, timeout: plane.wait.duration)
         } catch {
             await client.close()
             throw error
@@ -106,9 +119,14 @@ struct ListenersCommand: AsyncParsableCommand {
             for reply in sorted { print(reply) }
         }
         if replies.count < plane.instances {
-            throw CLIFailure(message: "\(replies.count) of \(plane.instances) instances answered within \(plane.wait.defaultValueDescription)")
+            throw CLIFailure(
+                message:
+                    "\(replies.count) of \(plane.instances) instances answered within \(plane.wait.defaultValueDescription)"
+            )
         }
-        if replies.contains(where: { if case .applied = $0.outcome { false } else if case .status = $0.outcome { false } else { true } }) {
+        if replies.contains(where: {
+            if case .applied = $0.outcome { false } else if case .status = $0.outcome { false } else { true }
+        }) {
             throw CLIFailure(message: "not every instance applied the command (see the replies above)")
         }
     }
@@ -132,9 +150,12 @@ struct ListenersCommand: AsyncParsableCommand {
             Terminal.printTable(
                 ["  LISTENER", "RUNNING", "PAUSED", "PAUSE-REQUESTED", "PARTITIONS", "PAUSED-PARTITIONS"],
                 listeners.map {
-                    ["  \($0.id)", $0.running ? "yes" : "no", $0.paused ? "yes" : "no", $0.pauseRequested ? "yes" : "no",
-                     $0.assignedPartitions.isEmpty ? "-" : $0.assignedPartitions.joined(separator: ","),
-                     pausedPartitions($0.pausedPartitions)]
+                    [
+                        "  \($0.id)", $0.running ? "yes" : "no", $0.paused ? "yes" : "no",
+                        $0.pauseRequested ? "yes" : "no",
+                        $0.assignedPartitions.isEmpty ? "-" : $0.assignedPartitions.joined(separator: ","),
+                        pausedPartitions($0.pausedPartitions),
+                    ]
                 })
         }
     }
@@ -149,14 +170,16 @@ struct ListenersCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Each instance's listeners: running, paused, partitions.")
+        static let configuration = CommandConfiguration(
+            abstract: "Each instance's listeners: running, paused, partitions.")
         @Argument(help: "Only this listener.") var id: String?
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var plane: PlaneOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await ListenersCommand.send(.status(listenerId: id), connection: connection, plane: plane, output: output)
+            try await ListenersCommand.send(
+                .status(listenerId: id), connection: connection, plane: plane, output: output)
         }
     }
 
@@ -168,18 +191,22 @@ struct ListenersCommand: AsyncParsableCommand {
                 later; the listener's other partitions keep flowing, and resuming the whole listener does not lift it.
                 """)
         @Argument(help: "The listener's id.") var id: String
-        @Option(help: "Pause only this partition, as TOPIC:N.", transform: PartitionArgument.parse) var partition: PartitionArgument?
+        @Option(help: "Pause only this partition, as TOPIC:N.", transform: PartitionArgument.parse) var partition:
+            PartitionArgument?
         @Option(name: .customLong("for"), help: "Resume after this long, such as 30s.") var duration: DurationArgument?
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var plane: PlaneOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
+            guard !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CLIFailure(message: "a listener id must not be empty", exitCode: 2)
+            }
             let seconds = duration.map { $0.duration / .seconds(1) }
             let action: ControlCommand.Action =
                 if let partition {
-                    .pausePartition(listenerId: id, topic: partition.topic, partition: partition.number, seconds: seconds)
+                    .pausePartition(
+                        listenerId: id, topic: partition.topic, partition: partition.number, seconds: seconds)
                 } else {
                     .pause(listenerId: id, seconds: seconds)
                 }
@@ -190,15 +217,19 @@ struct ListenersCommand: AsyncParsableCommand {
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Resume a listener, or one of its partitions, on every instance.",
-            discussion: "With --partition, only that partition's own pause is lifted; a pause of the whole listener stays.")
+            discussion:
+                "With --partition, only that partition's own pause is lifted; a pause of the whole listener stays.")
         @Argument(help: "The listener's id.") var id: String
-        @Option(help: "Resume only this partition, as TOPIC:N.", transform: PartitionArgument.parse) var partition: PartitionArgument?
+        @Option(help: "Resume only this partition, as TOPIC:N.", transform: PartitionArgument.parse) var partition:
+            PartitionArgument?
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var plane: PlaneOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIFailure(message: "a listener id must not be empty", exitCode: 2) }
+            guard !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CLIFailure(message: "a listener id must not be empty", exitCode: 2)
+            }
             let action: ControlCommand.Action =
                 if let partition {
                     .resumePartition(listenerId: id, topic: partition.topic, partition: partition.number)

@@ -23,7 +23,9 @@ struct PartitionOwners {
         for reply in replies.sorted(by: { $0.instanceId < $1.instanceId }) {
             guard case .status(let listeners) = reply.outcome else { continue }
             answered.append(reply.instanceId)
-            if listeners.contains(where: { $0.groupId == nil || $0.children == nil }) { withoutOwnership.append(reply.instanceId) }
+            if listeners.contains(where: { $0.groupId == nil || $0.children == nil }) {
+                withoutOwnership.append(reply.instanceId)
+            }
             for listener in listeners where listener.groupId == group {
                 for child in listener.children ?? [] where child.running {
                     for text in child.assignedPartitions {
@@ -56,7 +58,9 @@ struct PartitionOwners {
     /// Asks the instances behind `plane` for their status and reads the owners of `group`'s partitions.
     ///
     /// - Throws: ``CLIFailure`` (exit code 2) for a bad topic name or `--instances` below 1; the client's errors.
-    static func ask(group: String, connection: ConnectionOptions, plane: ListenersCommand.PlaneOptions) async throws -> PartitionOwners {
+    static func ask(
+        group: String, connection: ConnectionOptions, plane: ListenersCommand.PlaneOptions
+    ) async throws -> PartitionOwners {
         let replies = try await ListenersCommand.request(.status(listenerId: nil), connection: connection, plane: plane)
         return PartitionOwners(group: group, replies: replies)
     }

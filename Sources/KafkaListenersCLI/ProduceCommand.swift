@@ -1,7 +1,7 @@
 import ArgumentParser
 import KafkaClient
-import Synchronization
 import KafkaListenersCLICore
+import Synchronization
 
 /// `kafka-listeners produce TOPIC`: one record per line of standard input.
 struct ProduceCommand: AsyncParsableCommand {
@@ -31,7 +31,9 @@ struct ProduceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let topic = try validatedTopic(self.topic)
-        if let partition, partition < 0 { throw CLIFailure(message: "--partition must not be negative, got \(partition)", exitCode: 2) }
+        if let partition, partition < 0 {
+            throw CLIFailure(message: "--partition must not be negative, got \(partition)", exitCode: 2)
+        }
         let headers = try keyValuePairs(header, option: "--header").map { RecordHeader(key: $0.0, string: $0.1) }
         let failures = Failures()
         let producer = try KafkaProducer(
@@ -40,7 +42,8 @@ struct ProduceCommand: AsyncParsableCommand {
         var enqueued = 0
         do {
             for await line in StandardInputLines.stream() {
-                try await producer.sendAndForget(ProducerRecord(topic: topic, partition: partition, key: key, value: line, headers: headers))
+                try await producer.sendAndForget(
+                    ProducerRecord(topic: topic, partition: partition, key: key, value: line, headers: headers))
                 enqueued += 1
             }
             try await producer.flush(timeout: connection.timeout.duration)
@@ -51,7 +54,10 @@ struct ProduceCommand: AsyncParsableCommand {
         await producer.close()
         let failed = failures.list.withLock { $0 }
         if let first = failed.first {
-            throw CLIFailure(message: "\(failed.count) of \(enqueued) records were not delivered; the first: \(CLIFailure.describe(first.error))")
+            throw CLIFailure(
+                message:
+                    "\(failed.count) of \(enqueued) records were not delivered; the first: \(CLIFailure.describe(first.error))"
+            )
         }
         if output.json {
             try Terminal.printJSON(ReportJSON(topic: topic, produced: enqueued))

@@ -14,7 +14,8 @@ struct TopicsCommand: AsyncParsableCommand {
         + "create topics there with `kafka-listeners embedded --topic NAME:PARTITIONS`"
 
     /// Runs `body` with an admin client, closing it afterwards.
-    static func withAdmin<T>(_ connection: ConnectionOptions, _ body: (KafkaAdmin) async throws -> T) async throws -> T {
+    static func withAdmin<T>(_ connection: ConnectionOptions, _ body: (KafkaAdmin) async throws -> T) async throws -> T
+    {
         let admin = try KafkaAdmin(configuration: try connection.configuration())
         do {
             let result = try await body(admin)
@@ -45,12 +46,14 @@ struct TopicsCommand: AsyncParsableCommand {
         TopicJSON(
             name: topic.name,
             partitions: topic.partitions.map {
-                PartitionJSON(partition: $0.id, leader: $0.leader, replicas: $0.replicas, inSyncReplicas: $0.inSyncReplicas)
+                PartitionJSON(
+                    partition: $0.id, leader: $0.leader, replicas: $0.replicas, inSyncReplicas: $0.inSyncReplicas)
             }, error: topic.error.map { "\($0)" })
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the cluster's topics with their partition counts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the cluster's topics with their partition counts.")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var output: OutputOptions
         @Flag(help: "Include Kafka's internal topics.") var includeInternal = false
@@ -75,7 +78,9 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = try validatedTopic(self.name)
-            let topics = try await withAdmin(connection) { try await $0.listTopics(includeInternal: true, timeout: connection.timeout.duration) }
+            let topics = try await withAdmin(connection) {
+                try await $0.listTopics(includeInternal: true, timeout: connection.timeout.duration)
+            }
             guard let topic = topics.first(where: { $0.name == name }) else {
                 throw CLIFailure(message: "topic '\(name)' does not exist")
             }
@@ -86,15 +91,18 @@ struct TopicsCommand: AsyncParsableCommand {
                 Terminal.printTable(
                     ["PARTITION", "LEADER", "REPLICAS", "ISR"],
                     topic.partitions.map {
-                        [String($0.id), String($0.leader), $0.replicas.map(String.init).joined(separator: ","),
-                         $0.inSyncReplicas.map(String.init).joined(separator: ",")]
+                        [
+                            String($0.id), String($0.leader), $0.replicas.map(String.init).joined(separator: ","),
+                            $0.inSyncReplicas.map(String.init).joined(separator: ","),
+                        ]
                     })
             }
         }
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a topic (not on the mock cluster: see `embedded --topic`).")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a topic (not on the mock cluster: see `embedded --topic`).")
         @Argument(help: "The topic.") var name: String
         @Option(help: "Partitions (default: the broker's num.partitions).") var partitions: Int32?
         @Option(help: "Replication factor (default: the broker's default.replication.factor).") var replication: Int32?
@@ -103,12 +111,17 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = try validatedTopic(self.name)
-            if let partitions, partitions < 1 { throw CLIFailure(message: "--partitions must be at least 1, got \(partitions)", exitCode: 2) }
-            if let replication, replication < 1 { throw CLIFailure(message: "--replication must be at least 1, got \(replication)", exitCode: 2) }
+            if let partitions, partitions < 1 {
+                throw CLIFailure(message: "--partitions must be at least 1, got \(partitions)", exitCode: 2)
+            }
+            if let replication, replication < 1 {
+                throw CLIFailure(message: "--replication must be at least 1, got \(replication)", exitCode: 2)
+            }
             let settings = Dictionary(try keyValuePairs(configs, option: "--config"), uniquingKeysWith: { $1 })
             try await TopicsCommand.explainingUnsupported("creating topics", connection) {
                 try await $0.createTopic(
-                    name, partitions: partitions, replicationFactor: replication, configs: settings, timeout: connection.timeout.duration)
+                    name, partitions: partitions, replicationFactor: replication, configs: settings,
+                    timeout: connection.timeout.duration)
             }
             Terminal.print("created topic '\(name)'")
         }
@@ -139,7 +152,8 @@ struct TopicsCommand: AsyncParsableCommand {
             try await withAdmin(connection) { admin in
                 let cluster = try await admin.describeCluster(timeout: connection.timeout.duration)
                 guard cluster.controllerId != nil else {
-                    throw CLIFailure(message: "\(request) is not possible: the cluster names no controller broker. \(mockHint)")
+                    throw CLIFailure(
+                        message: "\(request) is not possible: the cluster names no controller broker. \(mockHint)")
                 }
                 try await body(admin)
             }

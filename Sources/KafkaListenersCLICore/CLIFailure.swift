@@ -21,4 +21,3 @@ package struct CLIFailure: Error {
         return text.replacingOccurrences(of: "\n", with: " ")
     }
 }
-

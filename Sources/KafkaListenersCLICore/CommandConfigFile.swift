@@ -15,11 +15,17 @@ package enum CommandConfigFile {
     ///   ``sizeLimit``, looks binary (NUL or other control bytes) or is not UTF-8, and naming the line when a line is malformed.
     package static func load(_ path: String) throws(CLIFailure) -> [ClientSetting] {
         let shown = TerminalText.excerpt(path, limit: 200)
-        func failure(_ reason: String) -> CLIFailure { CLIFailure(message: "--command-config \(shown): \(reason)", exitCode: 2) }
+        func failure(_ reason: String) -> CLIFailure {
+            CLIFailure(message: "--command-config \(shown): \(reason)", exitCode: 2)
+        }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw failure("no such file") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw failure("no such file")
+        }
         guard !isDirectory.boolValue else { throw failure("is a directory, not a properties file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw failure("cannot be read (check its permissions)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw failure("cannot be read (check its permissions)")
+        }
         defer { try? handle.close() }
         let data: Data
         do {
@@ -35,7 +41,9 @@ package enum CommandConfigFile {
     /// - Throws: ``CLIFailure`` (exit code 2) naming `source`, and the line where one is at fault.
     package static func parse(bytes: [UInt8], source: String) throws(CLIFailure) -> [ClientSetting] {
         let shown = TerminalText.excerpt(source, limit: 200)
-        func failure(_ reason: String) -> CLIFailure { CLIFailure(message: "--command-config \(shown): \(reason)", exitCode: 2) }
+        func failure(_ reason: String) -> CLIFailure {
+            CLIFailure(message: "--command-config \(shown): \(reason)", exitCode: 2)
+        }
         guard bytes.count <= sizeLimit else {
             throw failure("is larger than \(sizeLimit / 1024) KiB; a client configuration is a few lines")
         }
@@ -47,7 +55,9 @@ package enum CommandConfigFile {
                 line += 1
                 lineStart = offset + 1
             } else if byte < 0x20 && byte != 0x09 && byte != 0x0C && byte != 0x0D || byte == 0x7F {
-                throw failure("line \(line) contains the control byte 0x\(String(byte, radix: 16, uppercase: true)): not a text file")
+                throw failure(
+                    "line \(line) contains the control byte 0x\(String(byte, radix: 16, uppercase: true)): not a text file"
+                )
             }
         }
         try checkUTF8(bytes[lineStart...], line: line, failure)
@@ -55,7 +65,9 @@ package enum CommandConfigFile {
         return try PropertiesFileParser.parse(text, source: source)
     }
 
-    private static func checkUTF8(_ bytes: ArraySlice<UInt8>, line: Int, _ failure: (String) -> CLIFailure) throws(CLIFailure) {
+    private static func checkUTF8(
+        _ bytes: ArraySlice<UInt8>, line: Int, _ failure: (String) -> CLIFailure
+    ) throws(CLIFailure) {
         guard String(validating: bytes, as: UTF8.self) != nil else { throw failure("line \(line) is not UTF-8 text") }
     }
 }

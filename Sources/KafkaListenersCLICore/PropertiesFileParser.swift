@@ -55,7 +55,9 @@ package enum PropertiesFileParser {
     }
 
     /// Splits one logical line into its unescaped key and value.
-    private static func split(_ scalars: [Unicode.Scalar], line: Int, source: String) throws(CLIFailure) -> (String, String) {
+    private static func split(
+        _ scalars: [Unicode.Scalar], line: Int, source: String
+    ) throws(CLIFailure) -> (String, String) {
         func failure(_ reason: String) -> CLIFailure {
             CLIFailure(message: "\(TerminalText.excerpt(source, limit: 200)) line \(line): \(reason)", exitCode: 2)
         }
@@ -66,7 +68,9 @@ package enum PropertiesFileParser {
             let scalar = scalars[index]
             if scalar == "\\" {
                 guard let (decoded, length) = unescape(scalars, at: index) else {
-                    throw failure("a key has a malformed \\u escape (expected \\u and four hexadecimal digits, surrogates in pairs)")
+                    throw failure(
+                        "a key has a malformed \\u escape (expected \\u and four hexadecimal digits, surrogates in pairs)"
+                    )
                 }
                 key.append(contentsOf: decoded)
                 index += length
@@ -90,13 +94,17 @@ package enum PropertiesFileParser {
         guard !key.contains("\0") else { throw failure("a key contains a NUL character") }
         skipBlanks(scalars, &index)
         // A line that is only one word may be a value without its key (a password on a line of its own): not repeated.
-        guard separated || index < scalars.count else { throw failure("a line has no '=', ':' or value (expected key=value or key: value)") }
+        guard separated || index < scalars.count else {
+            throw failure("a line has no '=', ':' or value (expected key=value or key: value)")
+        }
         let shownKey = TerminalText.excerpt(String(key))
         var value = String.UnicodeScalarView()
         while index < scalars.count {
             if scalars[index] == "\\" {
                 guard let (decoded, length) = unescape(scalars, at: index) else {
-                    throw failure("the value of '\(shownKey)' has a malformed \\u escape (expected \\u and four hexadecimal digits, surrogates in pairs)")
+                    throw failure(
+                        "the value of '\(shownKey)' has a malformed \\u escape (expected \\u and four hexadecimal digits, surrogates in pairs)"
+                    )
                 }
                 value.append(contentsOf: decoded)
                 index += length
@@ -121,7 +129,8 @@ package enum PropertiesFileParser {
             guard let unit = utf16Unit(scalars, at: index + 2) else { return nil }
             if let scalar = Unicode.Scalar(unit) { return ([scalar], 6) }
             // A high surrogate must be followed by \u and a low surrogate.
-            guard (0xD800...0xDBFF).contains(unit), index + 7 < scalars.count, scalars[index + 6] == "\\", scalars[index + 7] == "u",
+            guard (0xD800...0xDBFF).contains(unit), index + 7 < scalars.count, scalars[index + 6] == "\\",
+                scalars[index + 7] == "u",
                 let low = utf16Unit(scalars, at: index + 8), (0xDC00...0xDFFF).contains(low),
                 let scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))
             else { return nil }
@@ -141,7 +150,9 @@ package enum PropertiesFileParser {
         return unit
     }
 
-    private static func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" || scalar == "\u{0C}" }
+    private static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || scalar == "\u{0C}"
+    }
 
     private static func isLineEnd(_ scalar: Unicode.Scalar) -> Bool { scalar == "\n" || scalar == "\r" }
 

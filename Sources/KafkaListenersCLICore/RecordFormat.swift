@@ -20,7 +20,8 @@ package struct RecordFormat: Sendable, Equatable {
     package var parts: [Part]
 
     /// The tokens and escapes, for help and error messages.
-    package static let summary = "%t topic, %p partition, %o offset, %k key, %K key length, %s value, %S value length, "
+    package static let summary =
+        "%t topic, %p partition, %o offset, %k key, %K key length, %s value, %S value length, "
         + "%h headers, %T timestamp (ms), %% a percent sign; \\n, \\t, \\r and \\\\ escapes"
 
     /// Parses `text`.
@@ -47,7 +48,9 @@ package struct RecordFormat: Sendable, Equatable {
                 continue
             }
             guard index + 1 < scalars.count else {
-                throw failure("a lone '\(scalar)' at the end (write \(scalar == "%" ? "%%" : "\\\\") for the character itself)", at: index)
+                throw failure(
+                    "a lone '\(scalar)' at the end (write \(scalar == "%" ? "%%" : "\\\\") for the character itself)",
+                    at: index)
             }
             let next = scalars[index + 1]
             if scalar == "\\" {
@@ -93,7 +96,8 @@ package struct RecordFormat: Sendable, Equatable {
             case .value: output += record.valueString.map(TerminalText.escaped) ?? ""
             case .valueLength: output += String(record.value?.count ?? -1)
             case .headers: output += Self.headers(record.headers)
-            case .timestamp: output += String(record.timestamp.kind == .notAvailable ? -1 : record.timestamp.milliseconds)
+            case .timestamp:
+                output += String(record.timestamp.kind == .notAvailable ? -1 : record.timestamp.milliseconds)
             }
         }
         return output

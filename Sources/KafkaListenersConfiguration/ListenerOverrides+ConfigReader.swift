@@ -3,7 +3,9 @@ import KafkaListeners
 
 extension ListenerOverrides {
     /// The settings read through a `ConfigReader`, under `kafka.listeners.<id>.`.
-    public static let readerSettings = ["concurrency", "ack-mode", "ack-count", "ack-time", "max-poll-records", "auto-startup", "paused", "group-id"]
+    public static let readerSettings = [
+        "concurrency", "ack-mode", "ack-count", "ack-time", "max-poll-records", "auto-startup", "paused", "group-id",
+    ]
 
     /// Overrides read with swift-configuration: `kafka.listeners.<id>.<setting>` for every declared id
     /// (keys as in ``ListenerOverrides``), plus `kafka.listeners.<id>.properties`, a string array of
@@ -23,19 +25,29 @@ extension ListenerOverrides {
                 for setting in Self.readerSettings {
                     let key = ConfigKey(prefix + setting)
                     let text =
-                        reader.string(forKey: key) ?? reader.int(forKey: key).map(String.init) ?? reader.double(forKey: key).map { "\($0)" }
+                        reader.string(forKey: key) ?? reader.int(forKey: key).map(String.init) ?? reader.double(
+                            forKey: key
+                        ).map { "\($0)" }
                         ?? reader.bool(forKey: key).map { $0 ? "true" : "false" }
-                    if let text { entries.append(Entry(listenerId: id, setting: setting, value: text, origin: prefix + setting)) }
+                    if let text {
+                        entries.append(Entry(listenerId: id, setting: setting, value: text, origin: prefix + setting))
+                    }
                 }
-                for (number, property) in (reader.stringArray(forKey: ConfigKey(prefix + "properties"), isSecret: true) ?? []).enumerated() {
+                for (number, property)
+                    in (reader.stringArray(forKey: ConfigKey(prefix + "properties"), isSecret: true) ?? []).enumerated()
+                {
                     let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
                     guard parts.count == 2, !parts[0].isEmpty else {
                         // Not repeated: a malformed entry may hold a secret the key would have marked.
                         throw ListenerOverrideError(
                             key: prefix + "properties", value: "",
-                            reason: "entry \(number + 1) is not key=value (its text is not shown, it may hold a secret)")
+                            reason: "entry \(number + 1) is not key=value (its text is not shown, it may hold a secret)"
+                        )
                     }
-                    entries.append(Entry(listenerId: id, setting: "properties." + parts[0], value: parts[1], origin: prefix + "properties"))
+                    entries.append(
+                        Entry(
+                            listenerId: id, setting: "properties." + parts[0], value: parts[1],
+                            origin: prefix + "properties"))
                 }
             }
             return entries

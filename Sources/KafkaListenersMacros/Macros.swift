@@ -8,13 +8,15 @@
 /// A missing `id`, missing topics or a wrong signature is a compile-time error.
 @attached(peer)
 public macro KafkaListener(
-    id: String? = nil, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil, autoStartup: Bool? = nil
+    id: String? = nil, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
+    autoStartup: Bool? = nil
 ) = #externalMacro(module: "KafkaListenersMacrosPlugin", type: "KafkaListenerMacro")
 
 /// Marks a method as a listener of every topic matching `pattern` (see ``KafkaListener(id:topics:groupId:concurrency:ackMode:autoStartup:)``).
 @attached(peer)
 public macro KafkaListener(
-    id: String? = nil, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil, autoStartup: Bool? = nil
+    id: String? = nil, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
+    autoStartup: Bool? = nil
 ) = #externalMacro(module: "KafkaListenersMacrosPlugin", type: "KafkaListenerMacro")
 
 /// Makes a type a `ListenerDeclaration` whose listeners are its ``KafkaListener(id:topics:groupId:concurrency:ackMode:autoStartup:)``

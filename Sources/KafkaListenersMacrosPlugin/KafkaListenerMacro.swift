@@ -7,7 +7,8 @@ import SwiftSyntaxMacros
 public struct KafkaListenerMacro: PeerMacro {
     /// Checks the method and its arguments; adds no declarations.
     public static func expansion(
-        of node: AttributeSyntax, providingPeersOf declaration: some DeclSyntaxProtocol, in context: some MacroExpansionContext
+        of node: AttributeSyntax, providingPeersOf declaration: some DeclSyntaxProtocol,
+        in context: some MacroExpansionContext
     ) throws -> [DeclSyntax] {
         _ = ListenerMethod.parse(node, declaration) { context.diagnose($0) }
         return []
@@ -18,7 +19,8 @@ public struct KafkaListenerMacro: PeerMacro {
 public struct KafkaListenersMacro: MemberMacro, ExtensionMacro {
     /// Adds `declaredListeners()`, registering every valid `@KafkaListener` method.
     public static func expansion(
-        of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax, conformingTo protocols: [TypeSyntax],
+        of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax,
+        conformingTo protocols: [TypeSyntax],
         in context: some MacroExpansionContext
     ) throws -> [DeclSyntax] {
         guard let name = typeName(declaration) else {
@@ -57,7 +59,8 @@ public struct KafkaListenersMacro: MemberMacro, ExtensionMacro {
 
     /// Adds the `ListenerDeclaration` conformance (when the type does not have it yet).
     public static func expansion(
-        of node: AttributeSyntax, attachedTo declaration: some DeclGroupSyntax, providingExtensionsOf type: some TypeSyntaxProtocol,
+        of node: AttributeSyntax, attachedTo declaration: some DeclGroupSyntax,
+        providingExtensionsOf type: some TypeSyntaxProtocol,
         conformingTo protocols: [TypeSyntax], in context: some MacroExpansionContext
     ) throws -> [ExtensionDeclSyntax] {
         guard typeName(declaration) != nil, !protocols.isEmpty else { return [] }

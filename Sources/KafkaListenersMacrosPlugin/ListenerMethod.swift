@@ -29,7 +29,9 @@ struct ListenerMethod {
     let arguments: LabeledExprListSyntax
 
     /// Checks `declaration` and `attribute`; returns `nil` after diagnosing what is wrong.
-    static func parse(_ attribute: AttributeSyntax, _ declaration: some SyntaxProtocol, in diagnose: (Diagnostic) -> Void) -> ListenerMethod? {
+    static func parse(
+        _ attribute: AttributeSyntax, _ declaration: some SyntaxProtocol, in diagnose: (Diagnostic) -> Void
+    ) -> ListenerMethod? {
         guard let function = declaration.as(FunctionDeclSyntax.self) else {
             diagnose(Diagnostic(node: attribute, message: ListenerDiagnostic.notAMethod))
             return nil
@@ -51,7 +53,8 @@ struct ListenerMethod {
         }
         let parameters = Array(function.signature.parameterClause.parameters)
         guard parameters.count == 2, parameters[1].type.trimmedDescription == "ListenerContext" else {
-            diagnose(Diagnostic(node: function.signature, message: ListenerDiagnostic.wrongSignature(function.name.text)))
+            diagnose(
+                Diagnostic(node: function.signature, message: ListenerDiagnostic.wrongSignature(function.name.text)))
             return nil
         }
         if function.signature.returnClause.map({ !["Void", "()"].contains($0.type.trimmedDescription) }) ?? false {
@@ -86,18 +89,23 @@ struct ListenerMethod {
     /// The declaration expression registering this method on `self`.
     var declarationExpression: String {
         let call: (String) -> String = { payload in
-            let args = [payloadLabel.map { "\($0): \(payload)" } ?? payload, contextLabel.map { "\($0): context" } ?? "context"]
-            return (isThrowing ? "try " : "") + (isAsync ? "await " : "") + "self.\(name)(\(args.joined(separator: ", ")))"
+            let args = [
+                payloadLabel.map { "\($0): \(payload)" } ?? payload, contextLabel.map { "\($0): context" } ?? "context",
+            ]
+            return (isThrowing ? "try " : "") + (isAsync ? "await " : "")
+                + "self.\(name)(\(args.joined(separator: ", ")))"
         }
         let description = "EndpointDescription(\(arguments.trimmedDescription))"
         let listener: String
         switch shape {
         case .rawRecord: listener = ".record { record, context in \(call("record")) }"
-        case .typedRecord(let type): listener = ".typed(RecordDecoder()) { (record: \(type), context: ListenerContext) in \(call("record")) }"
+        case .typedRecord(let type):
+            listener = ".typed(RecordDecoder()) { (record: \(type), context: ListenerContext) in \(call("record")) }"
         case .value(let type): listener = ".values(\(type).self) { value, context in \(call("value")) }"
         case .rawRecords: listener = ".batch { records, context in \(call("records")) }"
         case .typedRecords(let type):
-            listener = ".typedBatch(RecordDecoder()) { (records: \(type), context: ListenerContext) in \(call("records")) }"
+            listener =
+                ".typedBatch(RecordDecoder()) { (records: \(type), context: ListenerContext) in \(call("records")) }"
         case .values(let type):
             listener = ".valueBatches(\(type).self) { values, context in \(call("values")) }"
         }

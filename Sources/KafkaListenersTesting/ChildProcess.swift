@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,9 @@ public final class ChildProcess: Sendable {
     ///   - environment: its whole environment (nothing is inherited).
     ///   - standardInput: what the child reads on stdin (then end of input); empty when nil.
     /// - Throws: `POSIXError` when a pipe or the spawn fails.
-    public init(executable: String, arguments: [String], environment: [String: String], standardInput: String? = nil) throws {
+    public init(
+        executable: String, arguments: [String], environment: [String: String], standardInput: String? = nil
+    ) throws {
         var pipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         var inputPipe: [Int32] = [0, 0]
@@ -40,11 +43,15 @@ public final class ChildProcess: Sendable {
         // and fcntl() on another thread can still inherit them: a far smaller window than before.)
         guard Self.closeOnExecPipe(&pipe) else { throw POSIXError(.EIO) }
         guard Self.closeOnExecPipe(&errorPipe) else {
-            close(pipe[0]); close(pipe[1])
+            close(pipe[0])
+            close(pipe[1])
             throw POSIXError(.EIO)
         }
         guard Self.closeOnExecPipe(&inputPipe) else {
-            close(pipe[0]); close(pipe[1]); close(errorPipe[0]); close(errorPipe[1])
+            close(pipe[0])
+            close(pipe[1])
+            close(errorPipe[0])
+            close(errorPipe[1])
             throw POSIXError(.EIO)
         }
         var actions = posix_spawn_file_actions_t()
@@ -107,7 +114,9 @@ public final class ChildProcess: Sendable {
         let writer = Thread {
             var written = 0
             while written < input.count {
-                let count = input.withUnsafeBytes { write(inputWriteEnd, $0.baseAddress! + written, input.count - written) }
+                let count = input.withUnsafeBytes {
+                    write(inputWriteEnd, $0.baseAddress! + written, input.count - written)
+                }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
                 written += count

@@ -19,7 +19,8 @@ extension EmbeddedKafka: TopicAdministration {
     /// Creates `topics` in the mock cluster (one partition and one replica where unset; configs are ignored).
     public func createTopics(_ topics: [NewTopic], timeout: Duration) async throws {
         for topic in topics {
-            try createTopic(topic.name, partitions: topic.partitions ?? 1, replicationFactor: topic.replicationFactor ?? 1)
+            try createTopic(
+                topic.name, partitions: topic.partitions ?? 1, replicationFactor: topic.replicationFactor ?? 1)
         }
     }
 }

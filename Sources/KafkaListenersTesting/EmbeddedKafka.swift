@@ -1,6 +1,7 @@
 import Crdkafka
 import KafkaClient
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,11 +46,14 @@ public final class EmbeddedKafka: Sendable {
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32 = 1) throws {
         try TopicName.validate(name)
         guard partitions >= 1 else {
-            throw KafkaError(kind: .invalidArgument, message: "partitions must be at least 1, got \(partitions)", operation: "create topic '\(name)'")
+            throw KafkaError(
+                kind: .invalidArgument, message: "partitions must be at least 1, got \(partitions)",
+                operation: "create topic '\(name)'")
         }
         guard replicationFactor >= 1 && Int(replicationFactor) <= brokerCount else {
             throw KafkaError(
-                kind: .invalidArgument, message: "replication factor must be 1…\(brokerCount), got \(replicationFactor)",
+                kind: .invalidArgument,
+                message: "replication factor must be 1…\(brokerCount), got \(replicationFactor)",
                 operation: "create topic '\(name)'")
         }
         try state.check(operation: "create topic '\(name)'") {
@@ -87,7 +91,8 @@ public final class EmbeddedKafka: Sendable {
     /// Delays every response of broker `id` by `delay`.
     public func setRoundTripDelay(broker id: Int32, _ delay: Duration) throws {
         try state.check(operation: "set broker \(id) round-trip delay") {
-            rd_kafka_mock_broker_set_rtt($0, id, Int32(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))
+            rd_kafka_mock_broker_set_rtt(
+                $0, id, Int32(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))
         }
     }
 
@@ -139,11 +144,15 @@ final class MockClusterState: Sendable {
         _ = rd_kafka_conf_set(conf, "log_level", "3", &text, text.count)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &text, text.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError(kind: .broker, message: String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self), operation: "start embedded Kafka")
+            throw KafkaError(
+                kind: .broker,
+                message: String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                operation: "start embedded Kafka")
         }
         guard let cluster = rd_kafka_mock_cluster_new(handle, Int32(brokers)) else {
             rd_kafka_destroy(handle)
-            throw KafkaError(kind: .broker, message: "rd_kafka_mock_cluster_new failed", operation: "start embedded Kafka")
+            throw KafkaError(
+                kind: .broker, message: "rd_kafka_mock_cluster_new failed", operation: "start embedded Kafka")
         }
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         pointers = Mutex(Pointers(handle: handle, cluster: cluster))
@@ -168,7 +177,12 @@ final class MockClusterState: Sendable {
     }
 
     func destroy() {
-        guard let p = pointers.withLock({ current -> Pointers? in defer { current = nil }; return current }) else { return }
+        guard
+            let p = pointers.withLock({ current -> Pointers? in
+                defer { current = nil }
+                return current
+            })
+        else { return }
         rd_kafka_mock_cluster_destroy(p.cluster)
         rd_kafka_destroy(p.handle)
     }

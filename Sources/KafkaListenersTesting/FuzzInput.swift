@@ -25,20 +25,25 @@ public struct FuzzInput: Sendable {
 
     /// Numbers that break naive parsers: overflow edges, non-finite spellings, other digit systems.
     public static let awkwardNumbers = [
-        "0", "-0", "1", "-1", "+1", "01", "1.5", ".5", "5.", ".", "1e3", "1e300", "1e-300", "1e400", "-1e400", "1e", "1e+", "inf", "-inf",
+        "0", "-0", "1", "-1", "+1", "01", "1.5", ".5", "5.", ".", "1e3", "1e300", "1e-300", "1e400", "-1e400", "1e",
+        "1e+", "inf", "-inf",
         "Infinity", "nan", "NaN", "0x10", "0x1p3", "1_000", "١٢", "½", "9223372036854775807", "9223372036854775808",
-        "-9223372036854775808", "18446744073709551616", "999999999999999999999999999999", "2147483647", "2147483648", "-2147483649",
+        "-9223372036854775808", "18446744073709551616", "999999999999999999999999999999", "2147483647", "2147483648",
+        "-2147483649",
         "4294967296", "1.7976931348623157e308", "4.9e-324", "", " ", "\t1", "1 ", "١",
     ]
 
     /// Characters hostile text is built from: digits, signs, units, separators, spaces, controls, non-ASCII.
-    public static let alphabet: [Character] = Array("0123456789.,:;=+-_eEsmhdkMSHDxX lk1 \t\n\r\0\u{7f}\u{200b}é字🙂%\"'{}[]\\/")
+    public static let alphabet: [Character] = Array(
+        "0123456789.,:;=+-_eEsmhdkMSHDxX lk1 \t\n\r\0\u{7f}\u{200b}é字🙂%\"'{}[]\\/")
 
     /// A number in `range`.
     public mutating func int(in range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &random) }
 
     /// True with `probability`.
-    public mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &random) < probability }
+    public mutating func chance(_ probability: Double) -> Bool {
+        Double.random(in: 0..<1, using: &random) < probability
+    }
 
     /// One of `values` (not empty).
     public mutating func pick<T>(_ values: [T]) -> T { values[int(in: 0...(values.count - 1))] }

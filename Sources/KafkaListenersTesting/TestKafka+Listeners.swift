@@ -24,9 +24,14 @@ extension TestKafka {
 
     /// Waits until `group` committed `expected` for partitions `0..<expected.count` of `topic`; fails after
     /// `timeout` with the offsets last read.
-    public func waitForCommitted(_ expected: [Int64], group: String, topic: String, timeout: Duration = .seconds(30)) async throws {
+    public func waitForCommitted(
+        _ expected: [Int64], group: String, topic: String, timeout: Duration = .seconds(30)
+    ) async throws {
         var last: [Int64] = []
-        try await waitUntil("group '\(group)' committed \(expected) on '\(topic)'", timeout: timeout, interval: .milliseconds(100), observed: { "\(last)" }) {
+        try await waitUntil(
+            "group '\(group)' committed \(expected) on '\(topic)'", timeout: timeout, interval: .milliseconds(100),
+            observed: { "\(last)" }
+        ) {
             last = try await committedOffsets(group: group, topic: topic, partitions: Int32(clamping: expected.count))
             return last == expected
         }

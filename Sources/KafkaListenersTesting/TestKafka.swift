@@ -76,7 +76,9 @@ public final class TestKafka: Sendable {
     }
 
     /// Produces `count` keyed string records (`key-<i % keys>`, `value-<i>`) and waits for every delivery.
-    public func produce(_ count: Int, to topic: String, keys: Int = 50, partition: Int32? = nil, valuePrefix: String = "value-") async throws {
+    public func produce(
+        _ count: Int, to topic: String, keys: Int = 50, partition: Int32? = nil, valuePrefix: String = "value-"
+    ) async throws {
         let producer = try KafkaProducer(configuration: producerConfig())
         for i in 0..<count {
             try await producer.sendAndForget(

@@ -1,6 +1,6 @@
+import Foundation
 import KafkaClient
 import KafkaListenersTesting
-import Foundation
 import Testing
 
 @Suite("KafkaAdmin against EmbeddedKafka", .timeLimit(.minutes(10)))
@@ -78,7 +78,8 @@ struct AdminTests {
         try await commit(group: group, [TopicPartitionOffset(topic, 1, 5)])
         let admin = try makeAdmin()
 
-        let earliest = try await admin.resetOffsets(group: group, topic: topic, partition: 1, to: .earliest, timeout: .seconds(15))
+        let earliest = try await admin.resetOffsets(
+            group: group, topic: topic, partition: 1, to: .earliest, timeout: .seconds(15))
         #expect(earliest == [TopicPartitionOffset(topic, 1, 0)])
         var rows = try await admin.groupLag(group: group, topics: [topic], timeout: .seconds(15))
         #expect(rows.map(\.currentOffset) == [nil, 0, nil])
@@ -96,7 +97,8 @@ struct AdminTests {
         #expect(committed.map(\.offset) == [KafkaOffset(7)])
 
         // Out of range: clamped to the log end, like kafka-consumer-groups does.
-        let clamped = try await admin.resetOffsets(group: group, topic: topic, partition: 2, to: .offset(1_000), timeout: .seconds(15))
+        let clamped = try await admin.resetOffsets(
+            group: group, topic: topic, partition: 2, to: .offset(1_000), timeout: .seconds(15))
         #expect(clamped == [TopicPartitionOffset(topic, 2, 10)])
 
         // A time after every record resolves to the log end (on every broker; the mock cluster answers
@@ -170,11 +172,17 @@ struct AdminTests {
         // shows librdkafka's refused connections.)
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1"))
         let bad = "bad name!"
-        let create = await #expect(throws: KafkaError.self) { try await admin.createTopic(bad, partitions: 1, timeout: .seconds(30)) }
+        let create = await #expect(throws: KafkaError.self) {
+            try await admin.createTopic(bad, partitions: 1, timeout: .seconds(30))
+        }
         #expect(create?.kind == .invalidTopicName)
-        let delete = await #expect(throws: KafkaError.self) { try await admin.deleteTopics([bad], timeout: .seconds(30)) }
+        let delete = await #expect(throws: KafkaError.self) {
+            try await admin.deleteTopics([bad], timeout: .seconds(30))
+        }
         #expect(delete?.kind == .invalidTopicName)
-        let lag = await #expect(throws: KafkaError.self) { _ = try await admin.groupLag(group: "g", topics: [bad], timeout: .seconds(30)) }
+        let lag = await #expect(throws: KafkaError.self) {
+            _ = try await admin.groupLag(group: "g", topics: [bad], timeout: .seconds(30))
+        }
         #expect(lag?.kind == .invalidTopicName)
         let reset = await #expect(throws: KafkaError.self) {
             try await admin.resetOffsets(group: "g", topic: bad, to: .earliest, timeout: .seconds(30))

@@ -84,7 +84,9 @@ struct BadInputTests {
 
     @Test("a name differing from an existing one only by '.' versus '_' collides")
     func collision() {
-        let error = #expect(throws: KafkaError.self) { try TopicName.validate("orders.eu", existing: ["orders_eu", "x"]) }
+        let error = #expect(throws: KafkaError.self) {
+            try TopicName.validate("orders.eu", existing: ["orders_eu", "x"])
+        }
         #expect(error?.message.contains("collides with existing topic 'orders_eu'") == true)
         #expect(throws: Never.self) { try TopicName.validate("orders.eu", existing: ["orders.eu", "orders-eu"]) }
     }
@@ -92,7 +94,9 @@ struct BadInputTests {
     @Test("clients refuse bad topic names before any request, and keep working")
     func clientsRejectBadNames() async throws {
         let producer = try KafkaProducer(configuration: TestCluster.producerConfig())
-        await #expect(throws: KafkaError.self) { try await producer.send(ProducerRecord(topic: "bad name", value: "x")) }
+        await #expect(throws: KafkaError.self) {
+            try await producer.send(ProducerRecord(topic: "bad name", value: "x"))
+        }
         let topic = try TestCluster.topic("ok", partitions: 1)
         let metadata = try await producer.send(ProducerRecord(topic: topic, value: "still works"))
         #expect(metadata.offset == 0)

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Closing a consumer while other threads wake it up", .timeLimit(.minutes(10)))
 struct CloseRaceTests {
-    @Test("wake-ups from another thread before, during and after close: the close finishes (no hang), and wake-ups after it touch nothing freed (no crash)")
+    @Test(
+        "wake-ups from another thread before, during and after close: the close finishes (no hang), and wake-ups after it touch nothing freed (no crash)"
+    )
     func wakeUpsDuringClose() async throws {
         let topic = try TestCluster.topic("close-race", partitions: 2)
         try await produce(10, to: topic)
@@ -28,7 +30,9 @@ struct CloseRaceTests {
                 await consumer.close()
                 closed.set()
             }
-            try await waitUntil("round \(round): the close finishes", timeout: .seconds(30), observed: { "\(waking.count) wake-ups" }) {
+            try await waitUntil(
+                "round \(round): the close finishes", timeout: .seconds(30), observed: { "\(waking.count) wake-ups" }
+            ) {
                 closed.value
             }
             await closing.value

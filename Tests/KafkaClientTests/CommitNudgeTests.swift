@@ -12,7 +12,8 @@ struct CommitNudgeTests {
         // The offset store on (librdkafka's default): every consumed record's offset is stored, and a commit
         // *without* a list would commit them.
         let group = TestCluster.unique("nudge")
-        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: group, ["enable.auto.offset.store": "true"]))
+        let consumer = try KafkaConsumer(
+            configuration: TestCluster.consumerConfig(group: group, ["enable.auto.offset.store": "true"]))
         try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
         var received = 0
         try await waitUntil("20 records", observed: { "\(received) records" }) {

@@ -17,7 +17,9 @@ struct ConsumerGroupTests {
         try await a.start(topics: [topic])
         try await b.start(topics: [topic])
 
-        try await waitUntil("a and b each own 3 partitions", observed: { "a: \(a.assignment.sorted()), b: \(b.assignment.sorted())" }) {
+        try await waitUntil(
+            "a and b each own 3 partitions", observed: { "a: \(a.assignment.sorted()), b: \(b.assignment.sorted())" }
+        ) {
             a.assignment.count == 3 && b.assignment.count == 3
         }
         #expect(a.assignment.isDisjoint(with: b.assignment))

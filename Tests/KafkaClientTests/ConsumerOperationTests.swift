@@ -6,7 +6,9 @@ import Testing
 @Suite("Consumer commits, pause, resume, seek and assignment", .timeLimit(.minutes(10)))
 struct ConsumerOperationTests {
     /// An assigned consumer on a fresh 2-partition topic with `count` records per partition.
-    func assignedConsumer(recordsPerPartition count: Int, from offset: Int64 = 0) async throws -> (KafkaConsumer, String) {
+    func assignedConsumer(
+        recordsPerPartition count: Int, from offset: Int64 = 0
+    ) async throws -> (KafkaConsumer, String) {
         let topic = try TestCluster.topic("ops", partitions: 2)
         for partition: Int32 in 0..<2 { try await produce(count, to: topic, partition: partition) }
         let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("ops")))
@@ -28,7 +30,8 @@ struct ConsumerOperationTests {
     func commits() async throws {
         let (consumer, topic) = try await assignedConsumer(recordsPerPartition: 10)
         _ = try await drain(consumer, count: 20)
-        let p0 = TopicPartition(topic, 0), p1 = TopicPartition(topic, 1)
+        let p0 = TopicPartition(topic, 0)
+        let p1 = TopicPartition(topic, 1)
 
         try await consumer.commit([TopicPartitionOffset(p0, KafkaOffset(4))])
         var committed = try await consumer.committed([p0, p1])
@@ -39,7 +42,9 @@ struct ConsumerOperationTests {
             outcome.withLock { $0 = result }
         }
         // The async result is served by a later poll.
-        try await waitUntil("the async commit's completion", observed: { "\(String(describing: outcome.withLock { $0 }))" }) {
+        try await waitUntil(
+            "the async commit's completion", observed: { "\(String(describing: outcome.withLock { $0 }))" }
+        ) {
             _ = try await consumer.poll(maxRecords: 1, timeout: .milliseconds(20))
             return outcome.withLock { $0 } != nil
         }
@@ -55,11 +60,14 @@ struct ConsumerOperationTests {
     func begunCommit() async throws {
         let (consumer, topic) = try await assignedConsumer(recordsPerPartition: 5)
         let p0 = TopicPartition(topic, 0)
-        let (result, polled) = try await consumer.withSession { session -> (Result<[TopicPartitionOffset], KafkaError>, Int) in
+        let (result, polled) = try await consumer.withSession {
+            session -> (Result<[TopicPartitionOffset], KafkaError>, Int) in
             let pending = session.beginCommit([TopicPartitionOffset(p0, KafkaOffset(3), metadata: "begun")])
             // Polling meanwhile serves the consumer queue only; the answer waits on the commit's own queue.
             var polled = 0
-            for _ in 0..<50 where polled == 0 { polled += try session.poll(maxRecords: 100, timeout: .milliseconds(100)).count }
+            for _ in 0..<50 where polled == 0 {
+                polled += try session.poll(maxRecords: 100, timeout: .milliseconds(100)).count
+            }
             let first = pending.wait()
             #expect(pending.wait().map(\.count) == first.map(\.count), "a second wait returns the same outcome")
             return (first, polled)
@@ -91,7 +99,8 @@ struct ConsumerOperationTests {
     func pauseAndResume() async throws {
         let topic = try TestCluster.topic("pause", partitions: 2)
         let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("pause")))
-        let p0 = TopicPartition(topic, 0), p1 = TopicPartition(topic, 1)
+        let p0 = TopicPartition(topic, 0)
+        let p1 = TopicPartition(topic, 1)
         try await consumer.assign([TopicPartitionOffset(p0, .beginning), TopicPartitionOffset(p1, .beginning)])
         try await consumer.pause([p0])
         try await produce(20, to: topic, partition: 0)
@@ -142,7 +151,8 @@ struct ConsumerOperationTests {
         try await produce(3, to: "\(prefix)-a")
         try await produce(3, to: "\(prefix)-b")
         try await produce(3, to: "other-\(prefix)")
-        let consumer = PollingConsumerHandle(try PollingConsumer("p", configuration: TestCluster.consumerConfig(group: TestCluster.unique("pat"))))
+        let consumer = PollingConsumerHandle(
+            try PollingConsumer("p", configuration: TestCluster.consumerConfig(group: TestCluster.unique("pat"))))
         try await consumer.value.consumer.subscribe(pattern: "\(prefix)-.*")
         consumer.value.startLoop()
         try await waitUntil("6 records from the two matching topics", observed: { "\(consumer.value.recordCount)" }) {

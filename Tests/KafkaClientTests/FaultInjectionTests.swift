@@ -10,11 +10,14 @@ struct FaultInjectionTests {
         let kafka = try await EmbeddedKafka.start(brokers: 1)
         let topic = "faults"
         try kafka.createTopic(topic, partitions: 1)
-        let consumer = try KafkaConsumer(configuration: kafka.configuration(["group.id": "faults", "enable.auto.commit": "false"]))
+        let consumer = try KafkaConsumer(
+            configuration: kafka.configuration(["group.id": "faults", "enable.auto.commit": "false"]))
         try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
         try await consumer.commit([TopicPartitionOffset(topic, 0, 1)])
         kafka.pushRequestErrors(.offsetCommit, [.groupAuthorizationFailed])
-        let error = await #expect(throws: KafkaError.self) { try await consumer.commit([TopicPartitionOffset(topic, 0, 2)]) }
+        let error = await #expect(throws: KafkaError.self) {
+            try await consumer.commit([TopicPartitionOffset(topic, 0, 2)])
+        }
         #expect(error?.codeName == "GROUP_AUTHORIZATION_FAILED")
         try await consumer.commit([TopicPartitionOffset(topic, 0, 3)])
         #expect(try await consumer.committed([TopicPartition(topic, 0)]).first?.offset == KafkaOffset(3))
@@ -48,12 +51,16 @@ struct FaultInjectionTests {
         let first = try PollingConsumer("first", configuration: config) { event, session, records in
             guard event.kind == .revoked else { return }
             let offsets = event.partitions.compactMap { tp -> TopicPartitionOffset? in
-                records.last(where: { $0.topicPartition == tp }).map { TopicPartitionOffset(tp, KafkaOffset($0.offset + 1)) }
+                records.last(where: { $0.topicPartition == tp }).map {
+                    TopicPartitionOffset(tp, KafkaOffset($0.offset + 1))
+                }
             }
             try? session.commit(offsets)
         }
         try await first.start(topics: [topic])
-        try await waitUntil("the first consumer read all 100", observed: { "\(first.recordCount)" }) { first.recordCount == 100 }
+        try await waitUntil("the first consumer read all 100", observed: { "\(first.recordCount)" }) {
+            first.recordCount == 100
+        }
         await first.close()  // the final revoke commits
 
         try await produce(10, to: topic)

@@ -17,10 +17,14 @@ struct FetchRestartTests {
     func consumerQueue() async throws {
         let topic = try TestCluster.topic("restart", partitions: 2)
         for partition: Int32 in 0..<2 { try await produce(10_000, to: topic, partition: partition) }
-        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart"), Self.bounded))
+        let consumer = try KafkaConsumer(
+            configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart"), Self.bounded))
         try await consumer.assign((0..<2).map { TopicPartitionOffset(topic, $0, 0) })
         var offsets: [Int32: [Int64]] = [:]
-        try await waitUntil("20,000 records", timeout: .seconds(60), observed: { "\(offsets.mapValues(\.count)), \(consumer.fetchRestarts) restarts" }) {
+        try await waitUntil(
+            "20,000 records", timeout: .seconds(60),
+            observed: { "\(offsets.mapValues(\.count)), \(consumer.fetchRestarts) restarts" }
+        ) {
             for record in try await consumer.poll(maxRecords: 200, timeout: .milliseconds(100)) {
                 offsets[record.partition, default: []].append(record.offset)
             }
@@ -39,12 +43,16 @@ struct FetchRestartTests {
     func partitionQueue() async throws {
         let topic = try TestCluster.topic("restart-pq", partitions: 1)
         try await produce(10_000, to: topic, partition: 0)
-        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-pq"), Self.bounded))
+        let consumer = try KafkaConsumer(
+            configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-pq"), Self.bounded))
         let tp = TopicPartition(topic, 0)
         try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
         let queue = try await consumer.withSession { try $0.partitionQueue(for: tp) }
         var offsets: [Int64] = []
-        try await waitUntil("10,000 records", timeout: .seconds(60), observed: { "\(offsets.count), \(consumer.fetchRestarts) restarts" }) {
+        try await waitUntil(
+            "10,000 records", timeout: .seconds(60),
+            observed: { "\(offsets.count), \(consumer.fetchRestarts) restarts" }
+        ) {
             let batch = try await consumer.withSession { session -> [Int64] in
                 var batch: [Int64] = []
                 // The consumer queue serves the consumer's own events, and holds what was fetched before the split.
@@ -60,13 +68,19 @@ struct FetchRestartTests {
         await consumer.close()
     }
 
-    @Test("a new assignment whose first record is late wakes the fetchers twice, then leaves them alone; a reassignment starts over")
+    @Test(
+        "a new assignment whose first record is late wakes the fetchers twice, then leaves them alone; a reassignment starts over"
+    )
     func assignmentWatch() async throws {
         guard Self.watchesAssignments else { return }
         let topic = try TestCluster.topic("restart-idle", partitions: 2)  // empty: the first record never comes
-        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-idle")))
+        let consumer = try KafkaConsumer(
+            configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-idle")))
         try await consumer.assign((0..<2).map { TopicPartitionOffset(topic, $0, 0) })
-        try await waitUntil("two wake-ups after the assignment", timeout: .seconds(10), observed: { "\(consumer.fetchRestarts) wake-ups" }) {
+        try await waitUntil(
+            "two wake-ups after the assignment", timeout: .seconds(10),
+            observed: { "\(consumer.fetchRestarts) wake-ups" }
+        ) {
             _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50))
             return consumer.fetchRestarts >= 2
         }
@@ -75,13 +89,16 @@ struct FetchRestartTests {
         #expect(consumer.fetchRestarts == 2, "wake-ups after the watch ended: \(consumer.fetchRestarts)")
 
         try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
-        try await waitUntil("two more after the reassignment", timeout: .seconds(10), observed: { "\(consumer.fetchRestarts) wake-ups" }) {
+        try await waitUntil(
+            "two more after the reassignment", timeout: .seconds(10), observed: { "\(consumer.fetchRestarts) wake-ups" }
+        ) {
             _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50))
             return consumer.fetchRestarts >= 4
         }
         try await produce(10, to: topic, partition: 0)
         var received = 0
-        try await waitUntil("the 10 records produced later", timeout: .seconds(30), observed: { "\(received) records" }) {
+        try await waitUntil("the 10 records produced later", timeout: .seconds(30), observed: { "\(received) records" })
+        {
             received += try await consumer.poll(maxRecords: 100, timeout: .milliseconds(100)).count
             return received >= 10
         }
@@ -94,10 +111,14 @@ struct FetchRestartTests {
         guard Self.watchesAssignments else { return }
         let topic = try TestCluster.topic("restart-busy", partitions: 1)
         try await produce(1_000, to: topic, partition: 0)
-        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-busy")))
+        let consumer = try KafkaConsumer(
+            configuration: TestCluster.consumerConfig(group: TestCluster.unique("restart-busy")))
         try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
         var received = 0
-        try await waitUntil("1,000 records", timeout: .seconds(30), observed: { "\(received) records, \(consumer.fetchRestarts) wake-ups" }) {
+        try await waitUntil(
+            "1,000 records", timeout: .seconds(30),
+            observed: { "\(received) records, \(consumer.fetchRestarts) wake-ups" }
+        ) {
             received += try await consumer.poll(maxRecords: 500, timeout: .milliseconds(100)).count
             return received >= 1_000
         }
@@ -105,7 +126,9 @@ struct FetchRestartTests {
         let afterRecords = consumer.fetchRestarts
         for _ in 0..<6 { _ = try await consumer.poll(maxRecords: 10, timeout: .milliseconds(50)) }
         #expect(received == 1_000)
-        #expect(consumer.fetchRestarts == afterRecords && afterRecords <= 2, "wake-ups: \(afterRecords), then \(consumer.fetchRestarts)")
+        #expect(
+            consumer.fetchRestarts == afterRecords && afterRecords <= 2,
+            "wake-ups: \(afterRecords), then \(consumer.fetchRestarts)")
         await consumer.close()
     }
 }

@@ -14,12 +14,15 @@ struct LeakTests {
         let producer = try KafkaProducer(configuration: kafka.configuration(["linger.ms": "5"]))
         for i in 0..<count {
             try await producer.sendAndForget(
-                ProducerRecord(topic: "leak", key: "k\(i % 64)", value: "v\(i)", headers: i % 10 == 0 ? [RecordHeader(key: "h", string: "\(i)")] : []))
+                ProducerRecord(
+                    topic: "leak", key: "k\(i % 64)", value: "v\(i)",
+                    headers: i % 10 == 0 ? [RecordHeader(key: "h", string: "\(i)")] : []))
         }
         try await producer.flush()
         await producer.close()
 
-        let consumer = try KafkaConsumer(configuration: kafka.configuration(["group.id": "leak", "enable.auto.commit": "false"]))
+        let consumer = try KafkaConsumer(
+            configuration: kafka.configuration(["group.id": "leak", "enable.auto.commit": "false"]))
         try await consumer.assign((0..<4).map { TopicPartitionOffset("leak", $0, 0) })
         var received = 0
         var headers = 0

@@ -60,8 +60,13 @@ final class PollingConsumer: Sendable {
         let task = Task {
             while shared.running.load(ordering: .relaxed) {
                 do {
-                    let batch = try await consumer.withSession { try $0.poll(maxRecords: 200, timeout: .milliseconds(50)) }
-                    shared.state.withLock { $0.records += batch; $0.polls += 1 }
+                    let batch = try await consumer.withSession {
+                        try $0.poll(maxRecords: 200, timeout: .milliseconds(50))
+                    }
+                    shared.state.withLock {
+                        $0.records += batch
+                        $0.polls += 1
+                    }
                 } catch {
                     break
                 }
@@ -69,7 +74,6 @@ final class PollingConsumer: Sendable {
         }
         shared.loop.withLock { $0 = task }
     }
-
 
     func stopLoop() async {
         shared.running.store(false, ordering: .relaxed)

@@ -27,12 +27,14 @@ struct ProducerTests {
         await producer.close()
     }
 
-    @Test("a record with headers for a partition the topic lacks is an error, not a crash; headers arrive byte for byte")
+    @Test(
+        "a record with headers for a partition the topic lacks is an error, not a crash; headers arrive byte for byte")
     func headersToMissingPartition() async throws {
         let topic = try TestCluster.topic("missing-partition", partitions: 1)
         let producer = try KafkaProducer(configuration: TestCluster.producerConfig())
         let headers = [
-            RecordHeader(key: "a", value: [1, 2, 3]), RecordHeader(key: "empty", value: []), RecordHeader(key: "null", value: nil),
+            RecordHeader(key: "a", value: [1, 2, 3]), RecordHeader(key: "empty", value: []),
+            RecordHeader(key: "null", value: nil),
         ]
         // librdkafka before 2.12.0 freed headers passed one by one twice on this path (librdkafka #4627).
         for _ in 0..<20 {
@@ -44,7 +46,8 @@ struct ProducerTests {
         let metadata = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: "x", headers: headers))
         #expect(metadata.partition == 0)
         await producer.close()
-        let consumer = try KafkaConsumer(configuration: TestCluster.consumerConfig(group: TestCluster.unique("missing-partition-reader")))
+        let consumer = try KafkaConsumer(
+            configuration: TestCluster.consumerConfig(group: TestCluster.unique("missing-partition-reader")))
         try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
         var records: [ConsumerRecord] = []
         let deadline = ContinuousClock.now + .seconds(20)
@@ -63,7 +66,9 @@ struct ProducerTests {
             configuration: TestCluster.producerConfig(["message.timeout.ms": "1500", "retries": "0"]),
             onDeliveryFailure: { failure in failures.withLock { $0.append(failure) } })
         TestCluster.shared.setTopicError(topic, .topicAuthorizationFailed)
-        let error = await #expect(throws: KafkaError.self) { try await producer.send(ProducerRecord(topic: topic, value: "x")) }
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.send(ProducerRecord(topic: topic, value: "x"))
+        }
         #expect(error?.operation.contains(topic) == true)
         try await producer.sendAndForget(ProducerRecord(topic: topic, value: "y"))
         try await waitUntil("the fire-and-forget failure", observed: { "\(failures.withLock { $0 })" }) {
@@ -90,15 +95,20 @@ struct ProducerTests {
             func onAcknowledgement(_ record: ProducerRecord, result: Result<RecordMetadata, KafkaError>) {
                 seen.withLock { $0.append((try? result.get()).map { "ack @\($0.offset)" } ?? "failed") }
             }
-            func onDeliveryFailure(_ failure: ProducerRecordFailure) { seen.withLock { $0.append("lost \(failure.topic)") } }
+            func onDeliveryFailure(_ failure: ProducerRecordFailure) {
+                seen.withLock { $0.append("lost \(failure.topic)") }
+            }
         }
         let topic = try TestCluster.topic("pinterceptor", partitions: 1)
-        let first = Stamp("a"), second = Stamp("b")
+        let first = Stamp("a")
+        let second = Stamp("b")
         let producer = try KafkaProducer(
-            configuration: TestCluster.producerConfig(["message.timeout.ms": "1500", "retries": "0"]), interceptors: [first, second])
+            configuration: TestCluster.producerConfig(["message.timeout.ms": "1500", "retries": "0"]),
+            interceptors: [first, second])
         let metadata = try await producer.send(ProducerRecord(topic: topic, value: "x"))
         #expect(first.seen.withLock { $0 } == ["send 1", "ack @\(metadata.offset)"])
-        #expect(second.seen.withLock { $0 } == ["send 2", "ack @\(metadata.offset)"], "the second sees the first's change")
+        #expect(
+            second.seen.withLock { $0 } == ["send 2", "ack @\(metadata.offset)"], "the second sees the first's change")
         // A topic the producer has not looked up yet, refused by the broker: the record is lost.
         let refused = try TestCluster.topic("prefused", partitions: 1)
         TestCluster.shared.setTopicError(refused, .topicAuthorizationFailed)
@@ -123,7 +133,9 @@ struct ProducerTests {
     func closedProducer() async throws {
         let producer = try KafkaProducer(configuration: TestCluster.producerConfig())
         await producer.close()
-        let error = await #expect(throws: KafkaError.self) { try await producer.send(ProducerRecord(topic: "t", value: "x")) }
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.send(ProducerRecord(topic: "t", value: "x"))
+        }
         #expect(error?.kind == .closed)
     }
 }

@@ -32,13 +32,16 @@ struct RoundTripTests {
             let index = Int(record.headers.lastString(for: "index")!)!
             #expect(record.valueString == "value-\(index)")
             #expect(record.keyString == "key-\(index % 5)")
-            #expect(record.timestamp == RecordTimestamp(kind: .createTime, milliseconds: 1_700_000_000_000 + Int64(index)))
+            #expect(
+                record.timestamp == RecordTimestamp(kind: .createTime, milliseconds: 1_700_000_000_000 + Int64(index)))
             #expect(record.headers.contains(RecordHeader(key: "empty", value: nil)))
             let metadata = sent[index]
             #expect(metadata.partition == record.partition && metadata.offset == record.offset)
         }
         // Same key, same partition.
-        let partitionsByKey = Dictionary(grouping: received, by: { $0.keyString! }).mapValues { Set($0.map(\.partition)) }
+        let partitionsByKey = Dictionary(grouping: received, by: { $0.keyString! }).mapValues {
+            Set($0.map(\.partition))
+        }
         #expect(partitionsByKey.values.allSatisfy { $0.count == 1 })
     }
 }

@@ -28,12 +28,16 @@ struct SecretRedactionTests {
         logger.logLevel = .trace
         let topic = try TestCluster.topic("secrets", partitions: 1)
 
-        let producer = try KafkaProducer(configuration: TestCluster.producerConfig(Self.secretProperties), logger: logger)
-        for index in 0..<5 { _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: Array("r\(index)".utf8))) }
+        let producer = try KafkaProducer(
+            configuration: TestCluster.producerConfig(Self.secretProperties), logger: logger)
+        for index in 0..<5 {
+            _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: Array("r\(index)".utf8)))
+        }
         await producer.close()
 
         let consumer = try KafkaConsumer(
-            configuration: TestCluster.consumerConfig(group: TestCluster.unique("secrets"), Self.secretProperties), logger: logger)
+            configuration: TestCluster.consumerConfig(group: TestCluster.unique("secrets"), Self.secretProperties),
+            logger: logger)
         try await consumer.assign([TopicPartitionOffset(topic, 0, 0)])
         var received: [ConsumerRecord] = []
         try await waitUntil("5 records consumed", observed: { "\(received.count)" }) {
@@ -42,7 +46,8 @@ struct SecretRedactionTests {
         }
         await consumer.close()
 
-        let admin = try KafkaAdmin(configuration: TestCluster.shared.configuration(Self.secretProperties), logger: logger)
+        let admin = try KafkaAdmin(
+            configuration: TestCluster.shared.configuration(Self.secretProperties), logger: logger)
         _ = try await admin.listTopics()
         await admin.close()
 
@@ -76,16 +81,23 @@ struct SecretRedactionTests {
 
     @Test("the redaction filter: known secret values and secret key=value pairs, nothing else")
     func filter() {
-        let line = "sasl.password = hunter2, client.id=app, SSL_KEY_PASSWORD: pw1, sasl.oauthbearer.config=principal=x scope=y\nnext"
+        let line =
+            "sasl.password = hunter2, client.id=app, SSL_KEY_PASSWORD: pw1, sasl.oauthbearer.config=principal=x scope=y\nnext"
         let redacted = SecretRedaction.redact(line + " token \(Self.secret)", secrets: [Self.secret, "ab"])
-        #expect(redacted == "sasl.password = [redacted], client.id=app, SSL_KEY_PASSWORD: [redacted], sasl.oauthbearer.config=[redacted]\nnext token [redacted]")
+        #expect(
+            redacted
+                == "sasl.password = [redacted], client.id=app, SSL_KEY_PASSWORD: [redacted], sasl.oauthbearer.config=[redacted]\nnext token [redacted]"
+        )
         #expect(SecretRedaction.redact("fetch.wait.max.ms=50 ab") == "fetch.wait.max.ms=50 ab")
-        for key in ["sasl.password", "SASL_PASSWORD", "ssl.keystore.password", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "sasl.username",
-            "sasl.oauthbearer.client.secret", "KAFKA_LISTENERS_ORDERS_PROPERTIES_SSL_KEY_PEM"]
-        {
+        for key in [
+            "sasl.password", "SASL_PASSWORD", "ssl.keystore.password", "sasl.oauthbearer.config", "ssl.key.pem",
+            "ssl_key", "sasl.username",
+            "sasl.oauthbearer.client.secret", "KAFKA_LISTENERS_ORDERS_PROPERTIES_SSL_KEY_PEM",
+        ] {
             #expect(SecretRedaction.isSecretKey(key), "\(key)")
         }
-        for key in ["bootstrap.servers", "ssl.key.location", "group.id", "ssl.certificate.location", "sasl.mechanisms"] {
+        for key in ["bootstrap.servers", "ssl.key.location", "group.id", "ssl.certificate.location", "sasl.mechanisms"]
+        {
             #expect(!SecretRedaction.isSecretKey(key), "\(key)")
         }
     }

@@ -12,8 +12,16 @@ struct WireHeadersTests {
         ([RecordHeader(key: "one", string: "1")], Array("one header".utf8)),
         ([RecordHeader(key: "empty", value: []), RecordHeader(key: "none", value: nil)], []),
         ((0..<40).map { RecordHeader(key: "h\($0)", string: String(repeating: "v", count: $0)) }, Array("many".utf8)),
-        ([RecordHeader(key: String(repeating: "k", count: 300), value: Array(repeating: 7, count: 1000))], Array("long".utf8)),
-        ([RecordHeader(key: "ключ", string: "значение"), RecordHeader(key: "same", string: "a"), RecordHeader(key: "same", string: "b")], Array("utf8".utf8)),
+        (
+            [RecordHeader(key: String(repeating: "k", count: 300), value: Array(repeating: 7, count: 1000))],
+            Array("long".utf8)
+        ),
+        (
+            [
+                RecordHeader(key: "ключ", string: "значение"), RecordHeader(key: "same", string: "a"),
+                RecordHeader(key: "same", string: "b"),
+            ], Array("utf8".utf8)
+        ),
         ([RecordHeader(key: "tombstone", string: "t")], nil),
         ([], nil),
     ]
@@ -26,10 +34,12 @@ struct WireHeadersTests {
         // One batch of all the records (compressible as a whole; librdkafka sends a batch uncompressed when
         // compressing would not shrink it). Compressed batches are read from librdkafka's decompressed copy,
         // where the headers still follow the value.
-        let producer = try KafkaProducer(configuration: TestCluster.producerConfig(["compression.codec": compression, "linger.ms": "200"]))
+        let producer = try KafkaProducer(
+            configuration: TestCluster.producerConfig(["compression.codec": compression, "linger.ms": "200"]))
         for (index, sent) in Self.cases.enumerated() {
-            try await producer.sendAndForget(ProducerRecord(
-                topic: topic, partition: 0, key: Array("k\(index)".utf8), value: sent.value, headers: sent.headers))
+            try await producer.sendAndForget(
+                ProducerRecord(
+                    topic: topic, partition: 0, key: Array("k\(index)".utf8), value: sent.value, headers: sent.headers))
         }
         try await producer.flush()
         await producer.close()
@@ -39,11 +49,14 @@ struct WireHeadersTests {
         for (offset, record) in seen.enumerated() {
             let sent = Self.cases[offset]
             #expect(record.library == sent.headers, "offset \(offset): librdkafka read \(record.library)")
-            #expect(record.inPlace == nil || record.inPlace! == sent.headers, "offset \(offset): read in place \(record.inPlace!)")
+            #expect(
+                record.inPlace == nil || record.inPlace! == sent.headers,
+                "offset \(offset): read in place \(record.inPlace!)")
             if LibrdkafkaQuirks.WireHeaders.layoutKnown {
                 // A tombstone or an empty value gives no value pointer to find the headers behind: public API.
                 let hasValueBytes = !(sent.value ?? []).isEmpty
-                #expect((record.inPlace != nil) == hasValueBytes, "offset \(offset): in place? \(record.inPlace != nil)")
+                #expect(
+                    (record.inPlace != nil) == hasValueBytes, "offset \(offset): in place? \(record.inPlace != nil)")
             } else {
                 #expect(record.inPlace == nil, "another librdkafka than 2.0.2 always takes the public API")
             }
@@ -52,7 +65,9 @@ struct WireHeadersTests {
 
     @Test("a malformed header block is refused, so the public API decides")
     func malformedBlocks() {
-        func parse(_ bytes: [UInt8]) -> [RecordHeader]? { bytes.withUnsafeBufferPointer { LibrdkafkaQuirks.WireHeaders.parse($0) } }
+        func parse(_ bytes: [UInt8]) -> [RecordHeader]? {
+            bytes.withUnsafeBufferPointer { LibrdkafkaQuirks.WireHeaders.parse($0) }
+        }
         // count 1, key "ab", value "xyz": the well-formed block the others break.
         #expect(parse([2, 4, 0x61, 0x62, 6, 0x78, 0x79, 0x7a]) == [RecordHeader(key: "ab", string: "xyz")])
         #expect(parse([2, 4, 0x61, 0x62, 1]) == [RecordHeader(key: "ab", value: nil)], "value length -1 is no value")
@@ -72,7 +87,9 @@ struct WireHeadersTests {
     static func consumeRaw(topic: String, count: Int) throws -> [(inPlace: [RecordHeader]?, library: [RecordHeader])] {
         let conf = rd_kafka_conf_new()
         var errorText = [CChar](repeating: 0, count: 512)
-        for (key, value) in [("bootstrap.servers", TestCluster.bootstrapServers), ("group.id", TestCluster.unique("wire"))] {
+        for (key, value) in [
+            ("bootstrap.servers", TestCluster.bootstrapServers), ("group.id", TestCluster.unique("wire")),
+        ] {
             try #require(rd_kafka_conf_set(conf, key, value, &errorText, errorText.count) == RD_KAFKA_CONF_OK)
         }
         let rk = try #require(rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errorText, errorText.count))
@@ -100,7 +117,9 @@ struct WireHeadersTests {
             }
             var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
             let timestamp = rd_kafka_message_timestamp(message, &type)
-            let inPlace = LibrdkafkaQuirks.WireHeaders.layoutKnown ? LibrdkafkaQuirks.WireHeaders.read(message, timestamp: timestamp) : nil
+            let inPlace =
+                LibrdkafkaQuirks.WireHeaders.layoutKnown
+                ? LibrdkafkaQuirks.WireHeaders.read(message, timestamp: timestamp) : nil
             seen.append((inPlace, MessageConversion.libraryHeaders(of: message)))
         }
         if seen.count < count { Issue.record("after 30 s: \(seen.count) of \(count) records, errors: \(errors)") }

@@ -12,8 +12,11 @@ struct AdminDurationInputTests {
         for value in ["1e300", "1e300s", "inf", "infs", "NaN", "-1", "-1ms", "1e20h"] {
             let (status, json) = try await fixture.request("PUT", "/listeners/orders/pause?for=\(value)")
             #expect(status == 400 && errorMessage(json) != nil, "for=\(value): \(status) \(String(describing: json))")
-            let partition = try await fixture.request("PUT", "/listeners/orders/partitions/\(fixture.topic)/0/pause?for=\(value)")
-            #expect(partition.status == 400 && errorMessage(partition.json) != nil, "partition for=\(value): \(partition.status)")
+            let partition = try await fixture.request(
+                "PUT", "/listeners/orders/partitions/\(fixture.topic)/0/pause?for=\(value)")
+            #expect(
+                partition.status == 400 && errorMessage(partition.json) != nil,
+                "partition for=\(value): \(partition.status)")
         }
         #expect(!fixture.registry.status[0].isPauseRequested)
         #expect(try await fixture.request("PUT", "/listeners/orders/pause?for=30s").status == 200)

@@ -22,13 +22,17 @@ struct AdminFixture {
         handler: @escaping @Sendable (ConsumerRecord) -> Void = { _ in }
     ) async throws -> AdminFixture {
         let topic = try await kafka.topic("admin-http", partitions: partitions)
-        let registry = ListenerRegistry(baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
+        let registry = ListenerRegistry(
+            baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
         try registry.register(
             ListenerEndpoint(
-                id: "orders", selection: .topics([topic]), listener: .record { record, _ in handler(record) }, groupId: kafka.unique("admin"),
+                id: "orders", selection: .topics([topic]), listener: .record { record, _ in handler(record) },
+                groupId: kafka.unique("admin"),
                 pollTimeout: .milliseconds(20)))
         try await registry.startAll()
-        try await waitUntil("assigned", observed: { "\(registry.status)" }) { !registry.status[0].children[0].assignedPartitions.isEmpty }
+        try await waitUntil("assigned", observed: { "\(registry.status)" }) {
+            !registry.status[0].children[0].assignedPartitions.isEmpty
+        }
         let server = ListenerAdminServer(
             registry: registry, pauses: PauseService(registry: registry), fleet: fleet,
             configuration: .init(port: 0, bearerToken: token, fleetSize: fleetSize))
@@ -38,10 +42,15 @@ struct AdminFixture {
 
     /// Makes a request with the real `curl` client (run as a child process, no dispatch sources involved).
     func request(_ method: String, _ path: String, token: String? = nil) async throws -> (status: Int, json: Any?) {
-        var arguments = ["-s", "-S", "-X", method, "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
+        var arguments = [
+            "-s", "-S", "-X", method, "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)",
+        ]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        let curl = try ChildProcess(executable: Self.curlPath, arguments: arguments, environment: ["PATH": "/usr/bin:/bin"])
-        try await waitUntil("curl \(method) \(path) finishes", timeout: .seconds(30), observed: { curl.text }) { curl.exitCode != nil }
+        let curl = try ChildProcess(
+            executable: Self.curlPath, arguments: arguments, environment: ["PATH": "/usr/bin:/bin"])
+        try await waitUntil("curl \(method) \(path) finishes", timeout: .seconds(30), observed: { curl.text }) {
+            curl.exitCode != nil
+        }
         // The reader thread may still be draining the pipe after the exit: wait for the status line.
         try await waitUntil("curl's status code", timeout: .seconds(5), observed: { curl.text }) {
             curl.text.split(separator: "\n").last.flatMap { Int($0) } != nil
@@ -52,7 +61,9 @@ struct AdminFixture {
         return (status, try? JSONSerialization.jsonObject(with: Data(body.utf8)))
     }
 
-    static let curlPath = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/curl"
+    static let curlPath =
+        ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ?? "/usr/bin/curl"
 
     func stop() async {
         task.cancel()
@@ -68,9 +79,13 @@ struct AdminServerTests {
         let fixture = try await AdminFixture.start()
         try await kafka.produce(6, to: fixture.topic)
         // Lag: the listener commits what it handles, so it falls to 0.
-        try await waitUntil("lag 0 over both partitions", observed: { "\(String(describing: try? await fixture.request("GET", "/listeners").json))" }) {
+        try await waitUntil(
+            "lag 0 over both partitions",
+            observed: { "\(String(describing: try? await fixture.request("GET", "/listeners").json))" }
+        ) {
             let listeners = try await fixture.request("GET", "/listeners").json as? [[String: Any]]
-            return (listeners?.first?["lag"] as? Int) == 0 && ((listeners?.first?["partitionLag"] as? [String: Any])?.count ?? 0) > 0
+            return (listeners?.first?["lag"] as? Int) == 0
+                && ((listeners?.first?["partitionLag"] as? [String: Any])?.count ?? 0) > 0
         }
         var (status, json) = try await fixture.request("GET", "/listeners")
         #expect(status == 200)
@@ -87,7 +102,8 @@ struct AdminServerTests {
         (status, json) = try await fixture.request("PUT", "/listeners/orders/resume")
         #expect(status == 200 && (json as? [String: Any])?["changed"] as? Bool == true)
 
-        (status, json) = try await fixture.request("PUT", "/listeners/orders/partitions/\(fixture.topic)/0/pause?for=500ms")
+        (status, json) = try await fixture.request(
+            "PUT", "/listeners/orders/partitions/\(fixture.topic)/0/pause?for=500ms")
         #expect(status == 200, "\(String(describing: json))")
 
         (status, json) = try await fixture.request("PUT", "/listeners/nope/pause")
@@ -119,10 +135,12 @@ struct AdminServerTests {
         let control = try await kafka.topic("admin-control", partitions: 1)
         let replies = try await kafka.topic("admin-replies", partitions: 1)
         let security = ControlPlaneSecurity.signed(ControlPlaneKey.generate())
-        let client = try ControlPlaneClient(configuration: kafka.configuration(), security: security, controlTopic: control, replyTopic: replies)
+        let client = try ControlPlaneClient(
+            configuration: kafka.configuration(), security: security, controlTopic: control, replyTopic: replies)
         let fixture = try await AdminFixture.start(fleet: client)
         let plane = try ControlPlane(
-            registry: fixture.registry, pauses: PauseService(registry: fixture.registry), configuration: kafka.configuration(),
+            registry: fixture.registry, pauses: PauseService(registry: fixture.registry),
+            configuration: kafka.configuration(),
             security: security, controlTopic: control, replyTopic: replies, instanceId: "pod-1")
         try await plane.start()
         let (status, json) = try await fixture.request("PUT", "/listeners/orders/pause?scope=fleet")

@@ -13,8 +13,11 @@ let prometheus = PrometheusExport.bootstrap()
 /// The body of `GET /metrics`, fetched with the real `curl`.
 func scrapeMetrics(port: Int) async throws -> String {
     let curl = try ChildProcess(
-        executable: AdminFixture.curlPath, arguments: ["-s", "-S", "-f", "http://127.0.0.1:\(port)/metrics"], environment: ["PATH": "/usr/bin:/bin"])
-    try await waitUntil("curl /metrics finishes", timeout: .seconds(30), observed: { curl.errorText }) { curl.isFinished }
+        executable: AdminFixture.curlPath, arguments: ["-s", "-S", "-f", "http://127.0.0.1:\(port)/metrics"],
+        environment: ["PATH": "/usr/bin:/bin"])
+    try await waitUntil("curl /metrics finishes", timeout: .seconds(30), observed: { curl.errorText }) {
+        curl.isFinished
+    }
     try #require(curl.exitCode == 0, "curl failed: \(curl.errorText)")
     return curl.text
 }
@@ -39,13 +42,17 @@ func sample(_ body: String, _ name: String, _ labels: [String: String]) -> Doubl
 
 @Suite("Prometheus /metrics on the admin server", .timeLimit(.minutes(10)))
 struct MetricsEndpointTests {
-    @Test("a scrape during a run shows records handled and the consumer lag moving, with listener, container, topic and partition labels")
+    @Test(
+        "a scrape during a run shows records handled and the consumer lag moving, with listener, container, topic and partition labels"
+    )
     func recordsAndLag() async throws {
         // Bootstrap before the containers create their instruments.
         let metrics = prometheus
         let topic = try await kafka.topic("metrics", partitions: 1)
         let registry = ListenerRegistry(
-            baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "statistics.interval.ms": "100"]))
+            baseConfiguration: kafka.configuration([
+                "session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "statistics.interval.ms": "100",
+            ]))
         // Manual acks: records whose value starts with "hold" are handled but never acknowledged, so the lag stays.
         try registry.register(
             ListenerEndpoint(
@@ -55,7 +62,8 @@ struct MetricsEndpointTests {
                 }, groupId: kafka.unique("metrics"), ackMode: .manual))
         try await registry.startAll()
         let server = ListenerAdminServer(
-            registry: registry, pauses: PauseService(registry: registry), configuration: .init(port: 0, metrics: metrics))
+            registry: registry, pauses: PauseService(registry: registry),
+            configuration: .init(port: 0, metrics: metrics))
         let task = Task { try await server.run() }
         let port = try await server.port()
         let child = ["listener": "metered", "listener_container": "metered-0"]
@@ -68,7 +76,8 @@ struct MetricsEndpointTests {
         var body = ""
         try await waitUntil("5 records handled and a lag of 0", timeout: .seconds(30), observed: { body }) {
             body = try await scrapeMetrics(port: port)
-            return sample(body, "kafka_listener_records_total", child) == 5 && sample(body, "kafka_listener_consumer_lag", partition) == 0
+            return sample(body, "kafka_listener_records_total", child) == 5
+                && sample(body, "kafka_listener_consumer_lag", partition) == 0
         }
         #expect(body.contains("# TYPE kafka_listener_records_total counter"))
         #expect(body.contains("# TYPE kafka_listener_consumer_lag gauge"))
@@ -77,9 +86,12 @@ struct MetricsEndpointTests {
         try await kafka.produce(7, to: topic, valuePrefix: "hold-")
         try await waitUntil("12 records handled and a lag of 7", timeout: .seconds(30), observed: { body }) {
             body = try await scrapeMetrics(port: port)
-            return sample(body, "kafka_listener_records_total", child) == 12 && sample(body, "kafka_listener_consumer_lag", partition) == 7
+            return sample(body, "kafka_listener_records_total", child) == 12
+                && sample(body, "kafka_listener_consumer_lag", partition) == 7
         }
-        #expect(!body.contains("{container=\"") && !body.contains(",container=\""), "no label named container (Prometheus' Kubernetes discovery sets it): \(body)")
+        #expect(
+            !body.contains("{container=\"") && !body.contains(",container=\""),
+            "no label named container (Prometheus' Kubernetes discovery sets it): \(body)")
         #expect(body.contains("# TYPE kafka_listener_commit_duration_seconds histogram"), "\(body)")
 
         // A stopped container no longer owns the partition: its lag gauge is gone from the scrape.

@@ -1,6 +1,6 @@
 import KafkaClient
-import KafkaListenersTesting
 import KafkaListenersCLICore
+import KafkaListenersTesting
 import Testing
 
 /// Hostile input for the CLI's own parsers (`--command-config` files, `-X`, `consume --format`): each input is
@@ -9,10 +9,13 @@ import Testing
 @Suite("CLI parsers of files, -X and --format never trap", .timeLimit(.minutes(1)))
 struct CLIParserFuzzTests {
     static let propertySeeds = [
-        "bootstrap.servers=localhost:9092\nsecurity.protocol=SASL_SSL\n", "# comment\n! other\n\nsasl.mechanism: PLAIN\n",
+        "bootstrap.servers=localhost:9092\nsecurity.protocol=SASL_SSL\n",
+        "# comment\n! other\n\nsasl.mechanism: PLAIN\n",
         "sasl.password = S3cretValue-1\n", "key value\n", "a=b=c\n", "ssl.ca.pem=-----BEGIN\\\n    CERT-----\\nline\n",
-        "k=\\u00e9\\uD83D\\uDE00\n", "k=\\uZZZZ\n", "k=\\uD800\n", "=novalue\n", "lonely\n", "k=v\\", "k\\=x=1\r\nj:2\r",
-        "\u{FEFF}client.id=x\n", "  \t\u{0C} indented = value  \n", "multi\\\n  line\\\n  key=1\n", "k=\\u0000\n", "k:\n", "\\\n",
+        "k=\\u00e9\\uD83D\\uDE00\n", "k=\\uZZZZ\n", "k=\\uD800\n", "=novalue\n", "lonely\n", "k=v\\",
+        "k\\=x=1\r\nj:2\r",
+        "\u{FEFF}client.id=x\n", "  \t\u{0C} indented = value  \n", "multi\\\n  line\\\n  key=1\n", "k=\\u0000\n",
+        "k:\n", "\\\n",
     ]
     static let propertyAlphabet: [Character] = Array("abcz.=: \t\n\r\\#!u0D8EeFf9_-é字🙂\u{0C}\u{0}\u{1b}")
     static let secret = "S3cretValue-1"
@@ -21,13 +24,16 @@ struct CLIParserFuzzTests {
     /// paragraph separator. Written from Unicode's properties, apart from ``TerminalText``, so the check is independent.
     static func drivesTerminal(_ scalar: Unicode.Scalar) -> Bool {
         let category = scalar.properties.generalCategory
-        return category == .control || category == .lineSeparator || category == .paragraphSeparator || scalar.properties.isBidiControl
+        return category == .control || category == .lineSeparator || category == .paragraphSeparator
+            || scalar.properties.isBidiControl
     }
 
     /// Checks what every parser error must be: exit code 2, one line, no control characters, no secret.
     static func checkFailure(_ failure: CLIFailure, _ input: String, sourcePrefix: String? = nil) {
         #expect(failure.exitCode == 2, "\(input.debugDescription): \(failure.message)")
-        #expect(!failure.message.unicodeScalars.contains(where: drivesTerminal), "\(input.debugDescription): \(failure.message.debugDescription)")
+        #expect(
+            !failure.message.unicodeScalars.contains(where: drivesTerminal),
+            "\(input.debugDescription): \(failure.message.debugDescription)")
         #expect(!failure.message.contains(secret), "\(input.debugDescription): \(failure.message)")
         if let sourcePrefix { #expect(failure.message.hasPrefix(sourcePrefix), "\(failure.message)") }
     }
@@ -67,19 +73,24 @@ struct CLIParserFuzzTests {
                 iteration < Self.propertySeeds.count
                 ? Self.propertySeeds[iteration]
                 : fuzz.chance(0.6)
-                    ? fuzz.mutate(fuzz.pick(Self.propertySeeds) + fuzz.pick(Self.propertySeeds), alphabet: Self.propertyAlphabet)
+                    ? fuzz.mutate(
+                        fuzz.pick(Self.propertySeeds) + fuzz.pick(Self.propertySeeds), alphabet: Self.propertyAlphabet)
                     : fuzz.text(maxLength: 60, alphabet: Self.propertyAlphabet)
             let physicalLines = text.unicodeScalars.filter { $0 == "\n" || $0 == "\r" }.count + 1
             do throws(CLIFailure) {
                 let settings = try PropertiesFileParser.parse(text, source: "fuzz.properties")
                 accepted += 1
                 for setting in settings {
-                    #expect(!setting.key.isEmpty && !setting.key.unicodeScalars.contains("\0") && !setting.value.unicodeScalars.contains("\0"))
+                    #expect(
+                        !setting.key.isEmpty && !setting.key.unicodeScalars.contains("\0")
+                            && !setting.value.unicodeScalars.contains("\0"))
                     guard case .file("fuzz.properties", let line) = setting.origin else {
                         Issue.record("origin \(setting.origin)")
                         continue
                     }
-                    #expect((1...physicalLines).contains(line), "\(text.debugDescription): line \(line) of \(physicalLines)")
+                    #expect(
+                        (1...physicalLines).contains(line), "\(text.debugDescription): line \(line) of \(physicalLines)"
+                    )
                 }
             } catch {
                 Self.checkFailure(error, text, sourcePrefix: "fuzz.properties line ")
@@ -91,17 +102,25 @@ struct CLIParserFuzzTests {
     @Test("properties bytes: binary, non-UTF-8 and oversized input is refused with the file's name, valid text parses")
     func propertiesBytes() {
         var fuzz = FuzzInput(seed: 0xB1_7E5)
-        let seeds = Self.propertySeeds.map { Array($0.utf8) } + [[0xC3, 0x28], [0xFF, 0xFE, 0x6B, 0x00], [0xE2, 0x82], Array("k=v\n".utf8) + [0x80]]
+        let seeds =
+            Self.propertySeeds.map { Array($0.utf8) } + [
+                [0xC3, 0x28], [0xFF, 0xFE, 0x6B, 0x00], [0xE2, 0x82], Array("k=v\n".utf8) + [0x80],
+            ]
         var refusedAsBytes = 0
         for iteration in 0..<fuzzIterations {
-            let bytes = iteration < seeds.count ? seeds[iteration] : fuzz.chance(0.7) ? fuzz.mutate(bytes: fuzz.pick(seeds)) : fuzz.bytes(count: fuzz.int(in: 0...40))
+            let bytes =
+                iteration < seeds.count
+                ? seeds[iteration]
+                : fuzz.chance(0.7) ? fuzz.mutate(bytes: fuzz.pick(seeds)) : fuzz.bytes(count: fuzz.int(in: 0...40))
             do throws(CLIFailure) {
                 _ = try CommandConfigFile.parse(bytes: bytes, source: "fuzz.bin")
                 #expect(String(validating: bytes, as: UTF8.self) != nil, "\(bytes) accepted but not UTF-8")
                 #expect(!bytes.contains(0), "\(bytes) accepted with a NUL byte")
             } catch {
                 Self.checkFailure(error, "\(bytes)")
-                #expect(error.message.hasPrefix("--command-config fuzz.bin: ") || error.message.hasPrefix("fuzz.bin line "), "\(error.message)")
+                #expect(
+                    error.message.hasPrefix("--command-config fuzz.bin: ") || error.message.hasPrefix("fuzz.bin line "),
+                    "\(error.message)")
                 if error.message.hasPrefix("--command-config") { refusedAsBytes += 1 }
             }
         }
@@ -121,12 +140,20 @@ struct CLIParserFuzzTests {
             for _ in 0..<fuzz.int(in: 1...4) {
                 let key = "k" + fuzz.text(maxLength: 12, alphabet: keyAlphabet)
                 let value = fuzz.text(maxLength: 20, alphabet: valueAlphabet)
-                if let existing = expected.firstIndex(where: { $0.0 == key }) { expected[existing].1 = value } else { expected.append((key, value)) }
-                text += key + fuzz.pick(["=", ": ", " = ", " ", "\t:"]) + Self.javaEscaped(value, fuzz: &fuzz) + fuzz.pick(["\n", "\r\n", "\r"])
+                if let existing = expected.firstIndex(where: { $0.0 == key }) {
+                    expected[existing].1 = value
+                } else {
+                    expected.append((key, value))
+                }
+                text +=
+                    key + fuzz.pick(["=", ": ", " = ", " ", "\t:"]) + Self.javaEscaped(value, fuzz: &fuzz)
+                    + fuzz.pick(["\n", "\r\n", "\r"])
             }
             let parsed = try PropertiesFileParser.parse(text, source: "round.properties")
             let resolved = ClientSettings.resolve([parsed]).map { ($0.key, $0.value) }
-            #expect(resolved.map(\.0) == expected.map(\.0) && resolved.map(\.1) == expected.map(\.1), "\(text.debugDescription)")
+            #expect(
+                resolved.map(\.0) == expected.map(\.0) && resolved.map(\.1) == expected.map(\.1),
+                "\(text.debugDescription)")
         }
     }
 
@@ -144,7 +171,9 @@ struct CLIParserFuzzTests {
             case " ": output += "\\ "
             default:
                 if !scalar.isASCII, fuzz.chance(0.5) {
-                    output += String(scalar).utf16.map { "\\u" + String(repeating: "0", count: 4 - String($0, radix: 16).count) + String($0, radix: 16) }.joined()
+                    output += String(scalar).utf16.map {
+                        "\\u" + String(repeating: "0", count: 4 - String($0, radix: 16).count) + String($0, radix: 16)
+                    }.joined()
                 } else {
                     output.unicodeScalars.append(scalar)
                 }
@@ -154,12 +183,18 @@ struct CLIParserFuzzTests {
         return output
     }
 
-    @Test("-X: accepted arguments split at the first '=' into a non-empty key and the rest; errors never repeat a value")
+    @Test(
+        "-X: accepted arguments split at the first '=' into a non-empty key and the rest; errors never repeat a value")
     func settingArguments() {
         var fuzz = FuzzInput(seed: 0x5E77_1265)
-        let seeds = ["sasl.password=\(Self.secret)", "a=b=c", "=x", "nokey", "k=", "debug=all", "k=\u{0}", "\u{1b}[31m=1", "é=字", "x" + Self.secret]
+        let seeds = [
+            "sasl.password=\(Self.secret)", "a=b=c", "=x", "nokey", "k=", "debug=all", "k=\u{0}", "\u{1b}[31m=1", "é=字",
+            "x" + Self.secret,
+        ]
         for iteration in 0..<fuzzIterations {
-            let text = iteration < seeds.count ? seeds[iteration] : fuzz.chance(0.6) ? fuzz.mutate(fuzz.pick(seeds)) : fuzz.text(maxLength: 30)
+            let text =
+                iteration < seeds.count
+                ? seeds[iteration] : fuzz.chance(0.6) ? fuzz.mutate(fuzz.pick(seeds)) : fuzz.text(maxLength: 30)
             do throws(CLIFailure) {
                 let setting = try SettingArgument.parse(text, position: 3)
                 #expect(!setting.key.isEmpty && !setting.key.unicodeScalars.contains("="), "\(text.debugDescription)")
@@ -173,7 +208,8 @@ struct CLIParserFuzzTests {
     }
 
     static let formatSeeds = [
-        "%t %p %o %k %s %h %T\\n", "%K:%S", "%%", "%", "\\", "%x", "\\q", "plain", "", "%s\\t%k\\r\\n\\\\", "%h%h%%%%", "%\u{1b}", "100%",
+        "%t %p %o %k %s %h %T\\n", "%K:%S", "%%", "%", "\\", "%x", "\\q", "plain", "", "%s\\t%k\\r\\n\\\\", "%h%h%%%%",
+        "%\u{1b}", "100%",
     ]
     static let formatAlphabet: [Character] = Array("%\\tpoksKShTnrx \u{1b}\n\t")
 
@@ -183,8 +219,10 @@ struct CLIParserFuzzTests {
         let hostile = "a\u{1b}[2J\u{7}\u{9b}\r\n\u{202e}b\0"
         let records = [
             ConsumerRecord(
-                topic: "t", partition: 2, offset: 7, timestamp: RecordTimestamp(kind: .createTime, milliseconds: 1_700_000_000_000),
-                key: Array(hostile.utf8), value: Array(hostile.utf8), headers: [RecordHeader(key: hostile, string: hostile), RecordHeader(key: "n", value: nil)]),
+                topic: "t", partition: 2, offset: 7,
+                timestamp: RecordTimestamp(kind: .createTime, milliseconds: 1_700_000_000_000),
+                key: Array(hostile.utf8), value: Array(hostile.utf8),
+                headers: [RecordHeader(key: hostile, string: hostile), RecordHeader(key: "n", value: nil)]),
             ConsumerRecord(topic: "t", partition: 0, offset: 0, key: nil, value: nil),
             ConsumerRecord(topic: "t", partition: 0, offset: 1, key: [0xFF, 0x1B], value: [0xC3]),
         ]
@@ -193,7 +231,9 @@ struct CLIParserFuzzTests {
             let text =
                 iteration < Self.formatSeeds.count
                 ? Self.formatSeeds[iteration]
-                : fuzz.chance(0.6) ? fuzz.mutate(fuzz.pick(Self.formatSeeds), alphabet: Self.formatAlphabet) : fuzz.text(maxLength: 24, alphabet: Self.formatAlphabet)
+                : fuzz.chance(0.6)
+                    ? fuzz.mutate(fuzz.pick(Self.formatSeeds), alphabet: Self.formatAlphabet)
+                    : fuzz.text(maxLength: 24, alphabet: Self.formatAlphabet)
             do throws(CLIFailure) {
                 let format = try RecordFormat.parse(text)
                 accepted += 1
@@ -203,11 +243,17 @@ struct CLIParserFuzzTests {
                 }
                 for record in records {
                     let output = format.render(record)
-                    #expect(output.unicodeScalars.filter(Self.drivesTerminal).count == literalControls, "\(text.debugDescription) → \(output.debugDescription)")
+                    #expect(
+                        output.unicodeScalars.filter(Self.drivesTerminal).count == literalControls,
+                        "\(text.debugDescription) → \(output.debugDescription)")
                 }
             } catch {
-                #expect(error.exitCode == 2 && error.message.hasPrefix("--format: ") && error.message.contains("position"), "\(error.message)")
-                #expect(!error.message.unicodeScalars.contains(where: Self.drivesTerminal), "\(error.message.debugDescription)")
+                #expect(
+                    error.exitCode == 2 && error.message.hasPrefix("--format: ") && error.message.contains("position"),
+                    "\(error.message)")
+                #expect(
+                    !error.message.unicodeScalars.contains(where: Self.drivesTerminal),
+                    "\(error.message.debugDescription)")
             }
         }
         #expect(accepted > 2_000, "the generator reaches valid formats too (\(accepted) accepted)")

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaListenersTesting
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,12 +27,18 @@ struct CLIResult: CustomStringConvertible {
 enum CLI {
     /// The executable's path.
     static var path: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kafka-listeners").path
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "kafka-listeners"
+        ).path
     }
 
     /// Starts the command without waiting for it (for long-running commands).
-    static func start(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> ChildProcess {
-        try #require(FileManager.default.isExecutableFile(atPath: path), "build the kafka-listeners executable first (swift build)")
+    static func start(
+        _ arguments: [String], input: String? = nil, environment: [String: String] = [:]
+    ) throws -> ChildProcess {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: path),
+            "build the kafka-listeners executable first (swift build)")
         var env = ProcessInfo.processInfo.environment
         env["KAFKA_BOOTSTRAP_SERVERS"] = nil
         env.merge(environment) { $1 }
@@ -40,7 +47,8 @@ enum CLI {
 
     /// Runs the command to its end (within `timeout`) and returns its output and exit code.
     static func run(
-        _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Duration = .seconds(60)
+        _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+        timeout: Duration = .seconds(60)
     ) async throws -> CLIResult {
         let child = try start(arguments, input: input, environment: environment)
         try await waitUntil(

@@ -12,7 +12,8 @@ struct ControlKeyFile {
     /// Writes a new key to a new file in the temporary directory.
     static func make() throws -> ControlKeyFile {
         let key = ControlPlaneKey.generate()
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("control-key-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("control-key-\(UUID().uuidString)")
+            .path
         let created = FileManager.default.createFile(
             atPath: path, contents: Data((key.exportedLine() + "\n").utf8), attributes: [.posixPermissions: 0o600])
         try #require(created, "cannot write \(path)")

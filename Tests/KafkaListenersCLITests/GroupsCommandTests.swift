@@ -7,7 +7,8 @@ import Testing
 struct GroupsCommandTests {
     /// The group's rows from `groups describe --output json`, by partition.
     func describe(_ group: String, _ topic: String) async throws -> [Int: [String: Any]] {
-        let result = try await CLI.run(["groups", "describe", group, "--topic", topic, "--output", "json"] + CLI.cluster)
+        let result = try await CLI.run(
+            ["groups", "describe", group, "--topic", topic, "--output", "json"] + CLI.cluster)
         #expect(result.exitCode == 0, "\(result)")
         let rows = try #require(try result.json() as? [[String: Any]], "\(result)")
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as? Int ?? -1, $0) })
@@ -35,19 +36,25 @@ struct GroupsCommandTests {
 
         let table = try await CLI.run(["groups", "describe", group] + CLI.cluster)
         #expect(table.exitCode == 0, "\(table)")
-        #expect(table.lines.first?.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            == ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "OWNER"], "\(table)")
+        #expect(
+            table.lines.first?.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                == ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "OWNER"], "\(table)")
         #expect(table.lines.count == 3, "without --topic: only partitions with a commit: \(table)")
 
-        let dryRun = try await CLI.run(["groups", "reset-offsets", group, "--topic", "\(topic):1", "--to-earliest"] + CLI.cluster)
+        let dryRun = try await CLI.run(
+            ["groups", "reset-offsets", group, "--topic", "\(topic):1", "--to-earliest"] + CLI.cluster)
         #expect(dryRun.exitCode == 0, "\(dryRun)")
         #expect(dryRun.stdout.contains("Dry run: nothing was committed"), "\(dryRun)")
-        #expect(dryRun.lines.dropFirst().first?.split(separator: " ", omittingEmptySubsequences: true).suffix(3) == ["1", "3", "0"], "\(dryRun)")
+        #expect(
+            dryRun.lines.dropFirst().first?.split(separator: " ", omittingEmptySubsequences: true).suffix(3) == [
+                "1", "3", "0",
+            ], "\(dryRun)")
         rows = try await describe(group, topic)
         #expect(rows[1]?["currentOffset"] as? Int == 3, "the dry run committed nothing")
 
         let executed = try await CLI.run(
-            ["groups", "reset-offsets", group, "--topic", topic, "--to-offset", "1", "--execute", "--output", "json"] + CLI.cluster)
+            ["groups", "reset-offsets", group, "--topic", topic, "--to-offset", "1", "--execute", "--output", "json"]
+                + CLI.cluster)
         #expect(executed.exitCode == 0, "\(executed)")
         let report = try #require(try executed.json() as? [String: Any])
         #expect(report["executed"] as? Bool == true)
@@ -55,12 +62,14 @@ struct GroupsCommandTests {
         rows = try await describe(group, topic)
         #expect((0..<3).map { rows[$0]?["currentOffset"] as? Int } == [1, 1, 1])
 
-        let latest = try await CLI.run(["groups", "reset-offsets", group, "--topic", "\(topic):2", "--to-latest", "--execute"] + CLI.cluster)
+        let latest = try await CLI.run(
+            ["groups", "reset-offsets", group, "--topic", "\(topic):2", "--to-latest", "--execute"] + CLI.cluster)
         #expect(latest.exitCode == 0 && latest.stdout.contains("Committed"), "\(latest)")
         rows = try await describe(group, topic)
         #expect(rows[2]?["lag"] as? Int == 0)
 
-        let noPartition = try await CLI.run(["groups", "reset-offsets", group, "--topic", "\(topic):7", "--to-earliest"] + CLI.cluster)
+        let noPartition = try await CLI.run(
+            ["groups", "reset-offsets", group, "--topic", "\(topic):7", "--to-earliest"] + CLI.cluster)
         #expect(noPartition.exitCode == 1, "\(noPartition)")
         #expect(noPartition.stderr.contains("has 3 partitions"), "\(noPartition)")
     }
@@ -71,11 +80,14 @@ struct GroupsCommandTests {
         let group = kafka.unique("cli-active")
         let consumer = try CLI.start(["consume", topic, "--group", group, "--from-beginning"] + CLI.cluster)
         // Records printed prove the member joined (the first join takes about 3 s on the mock).
-        try await waitUntil("the consumer prints records", timeout: .seconds(60), observed: { "\(consumer.text) \(consumer.errorText)" }) {
+        try await waitUntil(
+            "the consumer prints records", timeout: .seconds(60), observed: { "\(consumer.text) \(consumer.errorText)" }
+        ) {
             if consumer.text.isEmpty { try await kafka.produce(1, to: topic) }
             return !consumer.text.isEmpty
         }
-        let refused = try await CLI.run(["groups", "reset-offsets", group, "--topic", topic, "--to-earliest", "--execute"] + CLI.cluster)
+        let refused = try await CLI.run(
+            ["groups", "reset-offsets", group, "--topic", topic, "--to-earliest", "--execute"] + CLI.cluster)
         #expect(refused.exitCode == 1, "\(refused)")
         #expect(refused.stderr.hasPrefix("kafka-listeners: refused: group '\(group)' has active members"), "\(refused)")
         #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused)")
@@ -83,10 +95,13 @@ struct GroupsCommandTests {
         // What the consumer printed is committed: lag 0 on every partition it read.
         try await waitUntil("the printed records are committed", timeout: .seconds(30), observed: { consumer.text }) {
             let rows = try await describe(group, topic)
-            return rows.values.contains { $0["currentOffset"] != nil } && rows.values.allSatisfy { $0["lag"] == nil || $0["lag"] as? Int == 0 }
+            return rows.values.contains { $0["currentOffset"] != nil }
+                && rows.values.allSatisfy { $0["lag"] == nil || $0["lag"] as? Int == 0 }
         }
         consumer.send(SIGTERM)
-        try await waitUntil("the consumer exits", timeout: .seconds(30), observed: { "\(String(describing: consumer.exitCode))" }) {
+        try await waitUntil(
+            "the consumer exits", timeout: .seconds(30), observed: { "\(String(describing: consumer.exitCode))" }
+        ) {
             consumer.isFinished
         }
         #expect(consumer.exitCode == 0, "\(consumer.errorText)")

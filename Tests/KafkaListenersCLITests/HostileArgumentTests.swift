@@ -15,11 +15,18 @@ struct HostileArgumentTests {
             (["topics", "list", "--timeout", "nan"], "nan"), (["topics", "list", "--timeout=-5s"], "-5s"),
             (["topics", "list", "--timeout", "0"], "'0'"), (["topics", "list", "--timeout", "366d"], "366d"),
             (["topics", "list", "--timeout", "9223372036854775807ms"], "9223372036854775807ms"),
-            (["listeners", "pause", "orders", "--for", "1e300"], "1e300"), (["produce", "t", "--partition", "2147483648"], "2147483648"),
+            (["listeners", "pause", "orders", "--for", "1e300"], "1e300"),
+            (["produce", "t", "--partition", "2147483648"], "2147483648"),
             (["topics", "create", "t", "--partitions", "99999999999999999999"], "99999999999999999999"),
             (["groups", "reset-offsets", "g", "--topic", "t:99999999999", "--to-earliest"], "t:99999999999"),
-            (["groups", "reset-offsets", "g", "--topic", "t", "--to-offset=-9223372036854775808"], "-9223372036854775808"),
-            (["groups", "reset-offsets", "g", "--topic", "t", "--to-datetime", "1969-01-01T00:00:00Z"], "1969-01-01T00:00:00Z"),
+            (
+                ["groups", "reset-offsets", "g", "--topic", "t", "--to-offset=-9223372036854775808"],
+                "-9223372036854775808"
+            ),
+            (
+                ["groups", "reset-offsets", "g", "--topic", "t", "--to-datetime", "1969-01-01T00:00:00Z"],
+                "1969-01-01T00:00:00Z"
+            ),
             (["consume", "t", "--max=-9223372036854775808"], "-9223372036854775808"),
         ])
     func refused(arguments: [String], named: String) async throws {

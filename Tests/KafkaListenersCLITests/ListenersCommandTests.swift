@@ -11,14 +11,19 @@ struct ListenersCommandTests {
         let topic = try await kafka.topic("cli-listeners", partitions: 2)
         let control = try await kafka.topic("cli-control", partitions: 1)
         let replies = try await kafka.topic("cli-replies", partitions: 1)
-        let registry = ListenerRegistry(baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
-        try registry.register(ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { _, _ in }, groupId: kafka.unique("cli-l")))
+        let registry = ListenerRegistry(
+            baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
+        try registry.register(
+            ListenerEndpoint(
+                id: "orders", selection: .topics([topic]), listener: .record { _, _ in }, groupId: kafka.unique("cli-l")
+            ))
         try await registry.startAll()
         let pauses = PauseService(registry: registry)
         let keyFile = try ControlKeyFile.make()
         defer { keyFile.remove() }
         let plane = try ControlPlane(
-            registry: registry, pauses: pauses, configuration: kafka.configuration(), security: keyFile.security, controlTopic: control,
+            registry: registry, pauses: pauses, configuration: kafka.configuration(), security: keyFile.security,
+            controlTopic: control,
             replyTopic: replies, instanceId: "pod-1")
         try await plane.start()
         try await waitUntil("assigned", timeout: .seconds(60), observed: { "\(registry.status)" }) {
@@ -30,7 +35,10 @@ struct ListenersCommandTests {
         let status = try await CLI.run(["listeners", "status"] + planeArguments)
         #expect(status.exitCode == 0, "\(status)")
         #expect(status.lines.first == "pod-1:", "\(status)")
-        #expect(status.lines.contains { $0.contains("orders") && $0.contains("yes") && $0.contains("\(topic)-0,\(topic)-1") }, "\(status)")
+        #expect(
+            status.lines.contains {
+                $0.contains("orders") && $0.contains("yes") && $0.contains("\(topic)-0,\(topic)-1")
+            }, "\(status)")
 
         let pause = try await CLI.run(["listeners", "pause", "orders", "--for", "30s"] + planeArguments)
         #expect(pause.exitCode == 0, "\(pause)")
@@ -60,11 +68,14 @@ struct ListenersCommandTests {
         #expect(missing.stderr.contains("1 of 2 instances answered"), "\(missing)")
 
         // Unsigned (asked for explicitly) and signed with another key: the plane rejects both, answers neither.
-        let unsigned = try await CLI.run(["listeners", "pause", "orders", "--insecure-control-plane", "--wait", "3s"] + topics + CLI.cluster)
+        let unsigned = try await CLI.run(
+            ["listeners", "pause", "orders", "--insecure-control-plane", "--wait", "3s"] + topics + CLI.cluster)
         #expect(unsigned.exitCode == 1 && unsigned.stderr.contains("0 of 1 instances answered"), "\(unsigned)")
         let otherKey = try ControlKeyFile.make()
         defer { otherKey.remove() }
-        let forged = try await CLI.run(["listeners", "pause", "orders", "--control-key-file", otherKey.path, "--wait", "3s"] + topics + CLI.cluster)
+        let forged = try await CLI.run(
+            ["listeners", "pause", "orders", "--control-key-file", otherKey.path, "--wait", "3s"] + topics + CLI.cluster
+        )
         #expect(forged.exitCode == 1 && forged.stderr.contains("0 of 1 instances answered"), "\(forged)")
         try await waitUntil("both rejected", observed: { "\(plane.rejections)" }) {
             plane.rejections[.unsigned] == 1 && plane.rejections[.unknownKey] == 1
@@ -77,7 +88,8 @@ struct ListenersCommandTests {
 
     @Test("the key comes from a file or the environment; without one (or insecure mode, asked for) nothing is sent")
     func keySources() async throws {
-        let plane = ["--control-topic", "cli-keys-control", "--reply-topic", "cli-keys-replies", "--wait", "1s"] + CLI.cluster
+        let plane =
+            ["--control-topic", "cli-keys-control", "--reply-topic", "cli-keys-replies", "--wait", "1s"] + CLI.cluster
 
         let none = try await CLI.run(["listeners", "status"] + plane)
         #expect(none.exitCode == 2 && none.stderr.contains("no control-plane key"), "\(none)")
@@ -85,27 +97,37 @@ struct ListenersCommandTests {
 
         // The listener-override prefix is not read for the key.
         let overridePrefix = try await CLI.run(
-            ["listeners", "status"] + plane, environment: ["KAFKA_LISTENERS_CONTROL_KEY": ControlPlaneKey.generate().exportedLine()])
-        #expect(overridePrefix.exitCode == 2 && overridePrefix.stderr.contains("no control-plane key"), "\(overridePrefix)")
+            ["listeners", "status"] + plane,
+            environment: ["KAFKA_LISTENERS_CONTROL_KEY": ControlPlaneKey.generate().exportedLine()])
+        #expect(
+            overridePrefix.exitCode == 2 && overridePrefix.stderr.contains("no control-plane key"), "\(overridePrefix)")
 
         let keyFile = try ControlKeyFile.make()
         defer { keyFile.remove() }
-        let both = try await CLI.run(["listeners", "status", "--control-key-file", keyFile.path, "--insecure-control-plane"] + plane)
+        let both = try await CLI.run(
+            ["listeners", "status", "--control-key-file", keyFile.path, "--insecure-control-plane"] + plane)
         #expect(both.exitCode == 2 && both.stderr.contains("exclude each other"), "\(both)")
 
-        let absent = try await CLI.run(["listeners", "status", "--control-key-file", "/nonexistent/control.key"] + plane)
-        #expect(absent.exitCode == 2 && absent.stderr.contains("cannot read the control-plane key file /nonexistent/control.key"), "\(absent)")
+        let absent = try await CLI.run(
+            ["listeners", "status", "--control-key-file", "/nonexistent/control.key"] + plane)
+        #expect(
+            absent.exitCode == 2
+                && absent.stderr.contains("cannot read the control-plane key file /nonexistent/control.key"),
+            "\(absent)")
 
         // Bad key material: the message names the source, never the text.
         let secretish = "ThisIsMyPassword"
         let badFile = keyFile.path + ".bad"
-        #expect(FileManager.default.createFile(atPath: badFile, contents: Data("ops:\(secretish)\n".utf8), attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: badFile, contents: Data("ops:\(secretish)\n".utf8), attributes: [.posixPermissions: 0o600]))
         defer { try? FileManager.default.removeItem(atPath: badFile) }
         let bad = try await CLI.run(["listeners", "status", "--control-key-file", badFile] + plane)
         #expect(bad.exitCode == 2 && bad.stderr.contains("key 1 in \(badFile)"), "\(bad)")
         #expect(!bad.stderr.contains(secretish) && !bad.stdout.contains(secretish), "\(bad)")
         let short = Data(repeating: 7, count: 16).base64EncodedString()
-        let shortKey = try await CLI.run(["listeners", "status"] + plane, environment: ["KAFKALISTENERS_CONTROL_KEY": short])
+        let shortKey = try await CLI.run(
+            ["listeners", "status"] + plane, environment: ["KAFKALISTENERS_CONTROL_KEY": short])
         #expect(shortKey.exitCode == 2 && shortKey.stderr.contains("32 to 1024 secret bytes, got 16"), "\(shortKey)")
         #expect(!shortKey.stderr.contains(short), "\(shortKey)")
 

@@ -8,8 +8,11 @@ struct TemporaryFile {
 
     /// Writes `bytes` to a new file.
     init(_ bytes: [UInt8], name: String = "client") throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).properties").path
-        let created = FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).properties")
+            .path
+        let created = FileManager.default.createFile(
+            atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
         try #require(created, "cannot write \(path)")
     }
 

@@ -10,9 +10,11 @@ struct TopicAndInputTests {
     @Test("bad topic names are refused by every command, with exit code 2")
     func badTopicNames() async throws {
         let commands: [[String]] = [
-            ["topics", "describe", "bad name!"], ["topics", "create", "a/b", "--partitions", "1"], ["topics", "delete", ".."],
+            ["topics", "describe", "bad name!"], ["topics", "create", "a/b", "--partitions", "1"],
+            ["topics", "delete", ".."],
             ["produce", "bad name!"], ["consume", "__consumer_offsets"],
-            ["groups", "describe", "g", "--topic", "bad name!"], ["groups", "reset-offsets", "g", "--topic", "bad name!:0", "--to-earliest"],
+            ["groups", "describe", "g", "--topic", "bad name!"],
+            ["groups", "reset-offsets", "g", "--topic", "bad name!:0", "--to-earliest"],
         ]
         for arguments in commands {
             let result = try await CLI.run(arguments + Self.nowhere, input: "x\n", timeout: .seconds(20))
@@ -27,13 +29,18 @@ struct TopicAndInputTests {
     func badOptions() async throws {
         let noCluster = try await CLI.run(["topics", "list"])
         #expect(noCluster.exitCode == 2, "\(noCluster)")
-        #expect(noCluster.stderr == "kafka-listeners: no cluster given: pass --bootstrap-servers host:port or set KAFKA_BOOTSTRAP_SERVERS\n")
+        #expect(
+            noCluster.stderr
+                == "kafka-listeners: no cluster given: pass --bootstrap-servers host:port or set KAFKA_BOOTSTRAP_SERVERS\n"
+        )
 
-        let twoTargets = try await CLI.run(["groups", "reset-offsets", "g", "--topic", "t", "--to-earliest", "--to-latest"] + Self.nowhere)
+        let twoTargets = try await CLI.run(
+            ["groups", "reset-offsets", "g", "--topic", "t", "--to-earliest", "--to-latest"] + Self.nowhere)
         #expect(twoTargets.exitCode == 64, "\(twoTargets)")
         #expect(twoTargets.stderr.contains("give exactly one of --to-earliest"), "\(twoTargets)")
 
-        let badDate = try await CLI.run(["groups", "reset-offsets", "g", "--topic", "t", "--to-datetime", "yesterday"] + Self.nowhere)
+        let badDate = try await CLI.run(
+            ["groups", "reset-offsets", "g", "--topic", "t", "--to-datetime", "yesterday"] + Self.nowhere)
         #expect(badDate.exitCode == 2, "\(badDate)")
         #expect(badDate.stderr.contains("ISO 8601"), "\(badDate)")
 

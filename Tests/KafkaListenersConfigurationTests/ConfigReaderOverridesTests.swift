@@ -15,13 +15,17 @@ struct ConfigReaderOverridesTests {
 
     func build(_ reader: ConfigReader) throws -> KafkaApplication {
         try KafkaApplication(
-            TestKafka.shared.configuration(), overrides: ListenerOverrides(reader: reader), declarations: declarations())
+            TestKafka.shared.configuration(), overrides: ListenerOverrides(reader: reader), declarations: declarations()
+        )
     }
 
     @Test("environment variables through EnvironmentVariablesProvider, first provider wins over a JSON file")
     func environmentOverJSON() async throws {
-        let json = #"{"kafka": {"listeners": {"orders": {"concurrency": 2, "ack-mode": "count", "ack-count": 20}, "audit": {"max-poll-records": 10, "properties": ["fetch.wait.max.ms=50"]}}}}"#
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(TestKafka.shared.unique("config")).json").path
+        let json =
+            #"{"kafka": {"listeners": {"orders": {"concurrency": 2, "ack-mode": "count", "ack-count": 20}, "audit": {"max-poll-records": 10, "properties": ["fetch.wait.max.ms=50"]}}}}"#
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(TestKafka.shared.unique("config")).json"
+        ).path
         try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = ConfigReader(providers: [
@@ -37,7 +41,10 @@ struct ConfigReaderOverridesTests {
 
     @Test("an invalid ack mode fails startup, naming the key and the allowed values")
     func invalidAckMode() throws {
-        let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: ["KAFKA_LISTENERS_AUDIT_ACK_MODE": "eventually"]))
+        let reader = ConfigReader(
+            provider: EnvironmentVariablesProvider(environmentVariables: [
+                "KAFKA_LISTENERS_AUDIT_ACK_MODE": "eventually"
+            ]))
         let error = #expect(throws: ListenerOverrideError.self) { try build(reader) }
         #expect(error?.key == "kafka.listeners.audit.ack-mode")
         #expect(error?.reason == "allowed values: record, batch, time, count, count-time, manual, manual-immediate")
@@ -59,7 +66,9 @@ struct YAMLOverridesTests {
                   properties:
                     - fetch.min.bytes=64
             """
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(TestKafka.shared.unique("config")).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(TestKafka.shared.unique("config")).yaml"
+        ).path
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = ConfigReader(provider: try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)))
@@ -67,7 +76,8 @@ struct YAMLOverridesTests {
             TestKafka.shared.configuration(), overrides: ListenerOverrides(reader: reader),
             declarations: [Listen("orders", topics: "orders") { (value: String, _) in _ = value }])
         let orders = app.listeners[0]
-        #expect(orders.endpoint.concurrency == 3 && orders.endpoint.ackMode == .time(.seconds(2)) && orders.pausedAtStart)
+        #expect(
+            orders.endpoint.concurrency == 3 && orders.endpoint.ackMode == .time(.seconds(2)) && orders.pausedAtStart)
         #expect(orders.endpoint.consumerProperties == ["fetch.min.bytes": "64"])
     }
 }

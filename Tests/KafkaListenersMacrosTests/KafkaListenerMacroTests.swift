@@ -2,7 +2,9 @@ import KafkaListenersMacrosPlugin
 import MacroTesting
 import Testing
 
-@Suite(.macros(["KafkaListener": KafkaListenerMacro.self, "KafkaListeners": KafkaListenersMacro.self]), .timeLimit(.minutes(10)))
+@Suite(
+    .macros(["KafkaListener": KafkaListenerMacro.self, "KafkaListeners": KafkaListenersMacro.self]),
+    .timeLimit(.minutes(10)))
 struct KafkaListenerMacroTests {
     @Test("expansion: each method shape (value, typed record, raw record, batches) becomes one declaration")
     func expansion() {

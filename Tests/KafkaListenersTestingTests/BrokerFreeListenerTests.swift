@@ -14,11 +14,15 @@ final class CallLog: RecordInterceptor {
         calls.withLock { $0.append("intercept \(record.offset)") }
         return record
     }
-    func success(_ record: ConsumerRecord, context: ListenerContext) async { calls.withLock { $0.append("success \(record.offset)") } }
+    func success(_ record: ConsumerRecord, context: ListenerContext) async {
+        calls.withLock { $0.append("success \(record.offset)") }
+    }
     func failure(_ record: ConsumerRecord, error: any Error, context: ListenerContext) async {
         calls.withLock { $0.append("failure \(record.offset)") }
     }
-    func afterRecord(_ record: ConsumerRecord, context: ListenerContext) async { calls.withLock { $0.append("after \(record.offset)") } }
+    func afterRecord(_ record: ConsumerRecord, context: ListenerContext) async {
+        calls.withLock { $0.append("after \(record.offset)") }
+    }
 }
 
 /// Drops one offset from every poll.
@@ -32,11 +36,13 @@ struct BrokerFreeListenerTests {
     @Test("A reserved order is acknowledged; the listener gets the decoded order and its headers")
     func acknowledged() async throws {
         let seen = Mutex<[String]>([])
-        let kit = try ListenerTestKit(orderListener(deadLetters: .unsent()) { order, tenant in
-            seen.withLock { $0.append("\(order.id) for \(tenant ?? "nobody")") }
-            return .reserved
-        })
-        let outcome = try await kit.deliver(Order(id: 7, amount: 12), key: "order-7", headers: [RecordHeader(key: "tenant", string: "acme")])
+        let kit = try ListenerTestKit(
+            orderListener(deadLetters: .unsent()) { order, tenant in
+                seen.withLock { $0.append("\(order.id) for \(tenant ?? "nobody")") }
+                return .reserved
+            })
+        let outcome = try await kit.deliver(
+            Order(id: 7, amount: 12), key: "order-7", headers: [RecordHeader(key: "tenant", string: "acme")])
         #expect(outcome.succeeded)
         #expect(outcome.acknowledged == [RecordPosition(TopicPartition("orders", 0), 0)])
         #expect(outcome.processed == outcome.acknowledged)
@@ -98,13 +104,16 @@ struct BrokerFreeListenerTests {
         #expect(DeadLetterInfo(headers: letter.headers).attempts == 1)
     }
 
-    @Test("A payload that does not decode never reaches the listener: DeserializationError, dead letter with the raw bytes")
+    @Test(
+        "A payload that does not decode never reaches the listener: DeserializationError, dead letter with the raw bytes"
+    )
     func deserializationFailure() async throws {
         let called = Mutex(false)
-        let kit = try ListenerTestKit(orderListener(deadLetters: .unsent()) { _, _ in
-            called.withLock { $0 = true }
-            return .reserved
-        })
+        let kit = try ListenerTestKit(
+            orderListener(deadLetters: .unsent()) { _, _ in
+                called.withLock { $0 = true }
+                return .reserved
+            })
         let outcome = try await kit.deliver(rawValue: Array("not json".utf8), key: Array("order-4".utf8))
         #expect(!called.withLock { $0 })
         let error = try #require(outcome.error as? DeserializationError)
@@ -120,13 +129,16 @@ struct BrokerFreeListenerTests {
         let kit = try ListenerTestKit(
             orderListener(deadLetters: .unsent()) { _, _ in .reserved }
                 .filter { $0.headers.lastString(for: "test") == nil })
-        let outcome = try await kit.deliver(Order(id: 5, amount: 2), key: "order-5", headers: [RecordHeader(key: "test", string: "1")])
+        let outcome = try await kit.deliver(
+            Order(id: 5, amount: 2), key: "order-5", headers: [RecordHeader(key: "test", string: "1")])
         #expect(outcome.calls.isEmpty)
         #expect(outcome.skipped.map(\.offset) == [0])
         #expect(outcome.processed.map(\.offset) == [0])
     }
 
-    @Test("A batch listener that names its failed record: earlier records processed, the failed one retried then skipped, the rest delivered again")
+    @Test(
+        "A batch listener that names its failed record: earlier records processed, the failed one retried then skipped, the rest delivered again"
+    )
     func batchFailure() async throws {
         let endpoint = ListenerEndpoint(
             id: "payments", selection: .topics(["payments"]),
@@ -137,7 +149,9 @@ struct BrokerFreeListenerTests {
             },
             errorHandler: ErrorHandler(backOff: .fixed(.milliseconds(200), maxAttempts: 2), recoverer: .logAndSkip))
         let kit = ListenerTestKit(endpoint)
-        let records = ["a", "bad", "c"].enumerated().map { ConsumerRecord.test(topic: "payments", offset: Int64($0), value: $1) }
+        let records = ["a", "bad", "c"].enumerated().map {
+            ConsumerRecord.test(topic: "payments", offset: Int64($0), value: $1)
+        }
         let outcome = try await kit.deliver(records)
         #expect(outcome.calls.map { $0.records.map(\.offset) } == [[0, 1, 2], [1, 2], [2]])
         #expect(outcome.retries.map(\.delay) == [.milliseconds(200)])
@@ -154,14 +168,17 @@ struct BrokerFreeListenerTests {
                 if record.offset == 1 { context.seek(record.topicPartition, to: 0) }
             })
         let kit = ListenerTestKit(endpoint)
-        let outcome = try await kit.deliver((0..<4).map { ConsumerRecord.test(topic: "audit", offset: $0, value: "v\($0)") })
+        let outcome = try await kit.deliver(
+            (0..<4).map { ConsumerRecord.test(topic: "audit", offset: $0, value: "v\($0)") })
         #expect(outcome.seeks.map(\.offset) == [0])
         #expect(outcome.calls.count == 2)
         #expect(outcome.notDelivered.map(\.offset) == [2, 3])
         #expect(outcome.processed.map(\.offset) == [0, 1])
     }
 
-    @Test("A context from ListenerCallRecorder records calls; nack in an automatic ack mode throws as it does in a container")
+    @Test(
+        "A context from ListenerCallRecorder records calls; nack in an automatic ack mode throws as it does in a container"
+    )
     func recorder() async throws {
         let endpoint = ListenerEndpoint(id: "plain", selection: .topics(["plain"]), listener: .record { _, _ in })
         let recorder = ListenerCallRecorder(endpoint: endpoint)
@@ -171,15 +188,23 @@ struct BrokerFreeListenerTests {
         #expect(context.offsets == [TopicPartition("plain", 0): 0...2])
         context.acknowledgment.acknowledge(upTo: 1)
         #expect(throws: ListenerError.self) { try context.acknowledgment.nack(index: 2, sleep: .seconds(1)) }
-        #expect(recorder.calls == [.acknowledge([RecordPosition(TopicPartition("plain", 0), 0), RecordPosition(TopicPartition("plain", 0), 1)])])
+        #expect(
+            recorder.calls == [
+                .acknowledge([
+                    RecordPosition(TopicPartition("plain", 0), 0), RecordPosition(TopicPartition("plain", 0), 1),
+                ])
+            ])
     }
 
-    @Test("A recoverer that stops the container: the record is not processed, the rest of the delivery is not handed over")
+    @Test(
+        "A recoverer that stops the container: the record is not processed, the rest of the delivery is not handed over"
+    )
     func stopContainer() async throws {
         let endpoint = ListenerEndpoint(
             id: "strict", selection: .topics(["strict"]), listener: .record { _, _ in throw WarehouseDown() },
             errorHandler: ErrorHandler(backOff: .none, recoverer: .stopContainer))
-        let outcome = try await ListenerTestKit(endpoint).deliver((0..<2).map { ConsumerRecord.test(topic: "strict", offset: $0, value: "x") })
+        let outcome = try await ListenerTestKit(endpoint).deliver(
+            (0..<2).map { ConsumerRecord.test(topic: "strict", offset: $0, value: "x") })
         #expect(outcome.stopsContainer)
         #expect(outcome.processed.isEmpty)
         #expect(outcome.notDelivered.map(\.offset) == [1])
@@ -190,7 +215,8 @@ struct BrokerFreeListenerTests {
         let endpoint = ListenerEndpoint(
             id: "stubborn", selection: .topics(["stubborn"]), listener: .record { _, _ in throw WarehouseDown() },
             errorHandler: ErrorHandler(backOff: .custom { _, _ in .zero }))
-        let outcome = try await ListenerTestKit(endpoint, maxCallsPerDelivery: 5).deliver(ConsumerRecord.test(topic: "stubborn", value: "x"))
+        let outcome = try await ListenerTestKit(endpoint, maxCallsPerDelivery: 5).deliver(
+            ConsumerRecord.test(topic: "stubborn", value: "x"))
         #expect(outcome.stillRetrying && outcome.calls.count == 5 && outcome.recovered.isEmpty)
     }
 
@@ -201,13 +227,23 @@ struct BrokerFreeListenerTests {
         let endpoint = ListenerEndpoint(
             id: "audit", selection: .topics(["audit"]),
             listener: .record { _, _ in
-                if failures.withLock({ count in defer { count -= 1 }; return count > 0 }) { throw WarehouseDown() }
+                if failures.withLock({ count in
+                    defer { count -= 1 }
+                    return count > 0
+                }) {
+                    throw WarehouseDown()
+                }
             },
             errorHandler: ErrorHandler(backOff: .fixed(.zero, maxAttempts: 3)),
             interceptors: Interceptors(record: [log], consumer: [DropOffset(offset: 1)]))
-        let kit = ListenerTestKit(endpoint, registryInterceptors: Interceptors(record: [RecordFilter { $0.valueString != "noise" }]))
-        let outcome = try await kit.deliver(["first", "dropped", "noise"].enumerated().map { ConsumerRecord.test(topic: "audit", offset: Int64($0), value: $1) })
-        #expect(log.calls.withLock { $0 } == ["intercept 0", "failure 0", "after 0", "intercept 0", "success 0", "after 0"])
+        let kit = ListenerTestKit(
+            endpoint, registryInterceptors: Interceptors(record: [RecordFilter { $0.valueString != "noise" }]))
+        let outcome = try await kit.deliver(
+            ["first", "dropped", "noise"].enumerated().map {
+                ConsumerRecord.test(topic: "audit", offset: Int64($0), value: $1)
+            })
+        #expect(
+            log.calls.withLock { $0 } == ["intercept 0", "failure 0", "after 0", "intercept 0", "success 0", "after 0"])
         #expect(outcome.skipped.map(\.offset) == [1, 2])
         #expect(outcome.retries.map(\.attempt) == [1])
         #expect(outcome.processed.map(\.offset) == [0, 1, 2])
@@ -231,13 +267,17 @@ struct BrokerFreeListenerTests {
         let doc = try String(contentsOf: root.appendingPathComponent("Docs/Testing.md"), encoding: .utf8)
         let sources = try FileManager.default.contentsOfDirectory(atPath: here.path).filter { $0.hasSuffix(".swift") }
             .map { try String(contentsOf: here.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
-        let blocks = doc.components(separatedBy: "```swift\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        let blocks = doc.components(separatedBy: "```swift\n").dropFirst().compactMap {
+            $0.components(separatedBy: "```").first
+        }
         #expect(blocks.count >= 4)
         for block in blocks {
             // Code from inside a suite is shown without the suite's indentation.
             let indented = block.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
-            #expect(sources.contains(block) || sources.contains(indented), "not in Tests/KafkaListenersTestingTests: \(block)")
+            #expect(
+                sources.contains(block) || sources.contains(indented),
+                "not in Tests/KafkaListenersTestingTests: \(block)")
         }
     }
 }

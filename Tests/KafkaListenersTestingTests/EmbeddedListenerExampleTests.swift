@@ -15,7 +15,8 @@ struct EmbeddedListenerExampleTests {
         let registry = ListenerRegistry(baseConfiguration: kafka.listenerConfiguration())
         _ = try registry.register(
             ListenerEndpoint(
-                id: group, selection: .topics([topic]), listener: .record { record, _ in received.append(record) }, ackMode: .record))
+                id: group, selection: .topics([topic]), listener: .record { record, _ in received.append(record) },
+                ackMode: .record))
         try await registry.startAll()
         try await kafka.produce(10, to: topic)
         try await received.waitForCount(10)

@@ -23,7 +23,8 @@ enum Reservation: Sendable {
 /// Orders are reserved in the warehouse and acknowledged; a busy warehouse gets the order again in 5 s (nack);
 /// a failing one is retried twice, 1 s apart, then the order goes to `orders.DLT`.
 func orderListener(
-    deadLetters: DeadLetterPublisher, reserve: @escaping @Sendable (Order, _ tenant: String?) async throws -> Reservation
+    deadLetters: DeadLetterPublisher,
+    reserve: @escaping @Sendable (Order, _ tenant: String?) async throws -> Reservation
 ) -> some ListenerDeclaration {
     Listen("orders", topics: "orders", ackMode: .manual) { (order: TypedRecord<String, Order>, context) in
         guard order.value.amount > 0 else { throw InvalidOrder(id: order.value.id) }

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Ack modes commit where they say", .timeLimit(.minutes(10)))
 struct AckModeTests {
@@ -94,7 +95,9 @@ struct AckModeTests {
         #expect(try await committedOffsets(group: group, topic: topic, partitions: 2).reduce(0, +) == 60)
     }
 
-    @Test("time(t): nothing is committed before t has passed; stop commits everything", arguments: [AckMode.time(.seconds(3600)), .countTime(1000, .seconds(3600))])
+    @Test(
+        "time(t): nothing is committed before t has passed; stop commits everything",
+        arguments: [AckMode.time(.seconds(3600)), .countTime(1000, .seconds(3600))])
     func timeMode(mode: AckMode) async throws {
         let (recorder, topic, group) = try await run(mode)
         let commits = recorder.events(matching: { if case .committed = $0 { true } else { false } })
@@ -137,9 +140,10 @@ struct AckModeTests {
                 listener: .record { record, context in
                     context.acknowledgment.acknowledge()
                     // No poll boundary can pass while this listener runs: only an immediate commit shows up.
-                    let seen = (try? await waitUntil("commit of \(record.offset + 1)", timeout: .seconds(10)) {
-                        recorder.commits(record.topicPartition).contains(record.offset + 1)
-                    }) != nil
+                    let seen =
+                        (try? await waitUntil("commit of \(record.offset + 1)", timeout: .seconds(10)) {
+                            recorder.commits(record.topicPartition).contains(record.offset + 1)
+                        }) != nil
                     sawOwnCommit.withLock { $0.append(seen) }
                     recorder.note(record, context)
                 }, ackMode: .manualImmediate))
@@ -162,14 +166,18 @@ struct AckModeTests {
             ListenerEndpoint(
                 id: id, selection: .topics([topic]),
                 listener: .record { record, context in
-                    if record.offset == 0 { context.acknowledgment.acknowledge() } else {
+                    if record.offset == 0 {
+                        context.acknowledgment.acknowledge()
+                    } else {
                         acks.withLock { $0[record.offset] = context.acknowledgment }
                     }
                     recorder.note(record, context)
                 }, ackMode: .manual, pollTimeout: .milliseconds(20)))
         try await registry.startAll()
         let tp = TopicPartition(topic, 0)
-        try await waitUntil("offset 0 committed", observed: { "\(recorder.commits(tp))" }) { recorder.commits(tp) == [1] }
+        try await waitUntil("offset 0 committed", observed: { "\(recorder.commits(tp))" }) {
+            recorder.commits(tp) == [1]
+        }
         try await waitUntil("all 4 delivered") { acks.withLock { $0.count } == 3 }
         let container = try #require(registry.childContainer(id: "\(id)-0"))
 
@@ -182,11 +190,15 @@ struct AckModeTests {
         try await boundaries(3)
         #expect(recorder.commits(tp) == [1], "acknowledging 3 alone must not commit")
         acks.withLock { $0[1]! }.acknowledge()
-        try await waitUntil("record 1 committed", observed: { "\(recorder.commits(tp))" }) { recorder.commits(tp).last == 2 }
+        try await waitUntil("record 1 committed", observed: { "\(recorder.commits(tp))" }) {
+            recorder.commits(tp).last == 2
+        }
         try await boundaries(3)
         #expect(recorder.commits(tp) == [1, 2])
         acks.withLock { $0[2]! }.acknowledge()
-        try await waitUntil("offset 4 committed", observed: { "\(recorder.commits(tp))" }) { recorder.commits(tp).last == 4 }
+        try await waitUntil("offset 4 committed", observed: { "\(recorder.commits(tp))" }) {
+            recorder.commits(tp).last == 4
+        }
         #expect(recorder.commits(tp) == [1, 2, 4])
         await registry.stopAll()
     }

@@ -5,7 +5,10 @@ import Testing
 
 struct Shipment: JSONPayload {
     enum Carrier: String, Codable { case post, courier }
-    struct Line: Codable { var sku: String; var quantity: Int32 }
+    struct Line: Codable {
+        var sku: String
+        var quantity: Int32
+    }
     var id: UUID
     var lines: [Line]
     var note: String?
@@ -17,7 +20,9 @@ struct Shipment: JSONPayload {
 struct AsyncAPITests {
     func document() throws -> [String: Any] {
         let app = try KafkaApplication(applicationConfiguration()) {
-            Listen("orders", topics: "orders", concurrency: 3, ackMode: .manual) { (record: TypedRecord<String, Order>, _) in _ = record }
+            Listen("orders", topics: "orders", concurrency: 3, ackMode: .manual) {
+                (record: TypedRecord<String, Order>, _) in _ = record
+            }
             ListenBatch("audit", pattern: "audit-.*") { (orders: [Order], _) in _ = orders }
             Listen("raw", topics: "orders") { (record: ConsumerRecord, _) in _ = record }
             Listen("shipments", topics: "shipments") { (shipment: Shipment, _) in _ = shipment }
@@ -33,9 +38,13 @@ struct AsyncAPITests {
         let channels = try #require(doc["channels"] as? [String: [String: Any]])
         #expect(Set(channels.keys) == ["orders", "pattern-audit", "shipments"])
         #expect(channels["orders"]?["address"] as? String == "orders")
-        #expect(channels["pattern-audit"]?["address"] == nil && channels["pattern-audit"]?["x-kafka-topic-pattern"] as? String == "audit-.*")
+        #expect(
+            channels["pattern-audit"]?["address"] == nil
+                && channels["pattern-audit"]?["x-kafka-topic-pattern"] as? String == "audit-.*")
         let ordersMessages = try #require(channels["orders"]?["messages"] as? [String: Any])
-        #expect(Set(ordersMessages.keys) == ["Order", "Array<UInt8>"], "a topic two listeners read carries both their messages")
+        #expect(
+            Set(ordersMessages.keys) == ["Order", "Array<UInt8>"],
+            "a topic two listeners read carries both their messages")
         let operations = try #require(doc["operations"] as? [String: [String: Any]])
         #expect(Set(operations.keys) == ["orders", "audit", "raw", "shipments"])
         let orders = try #require(operations["orders"])
@@ -63,11 +72,14 @@ struct AsyncAPITests {
         #expect(properties["note"]?["type"] as? String == "string")
         #expect(properties["weight"]?["type"] as? String == "number")
         let items = try #require(properties["lines"]?["items"] as? [String: Any])
-        #expect(properties["lines"]?["type"] as? String == "array" && items["required"] as? [String] == ["sku", "quantity"])
+        #expect(
+            properties["lines"]?["type"] as? String == "array" && items["required"] as? [String] == ["sku", "quantity"])
         #expect((items["properties"] as? [String: [String: String]])?["quantity"]?["format"] == "int32")
         let messages = try #require(components["messages"] as? [String: [String: Any]])
         #expect(messages["Order"]?["contentType"] as? String == "application/json")
-        let keyBinding = ((messages["Order"]?["bindings"] as? [String: Any])?["kafka"] as? [String: Any])?["key"] as? [String: String]
+        let keyBinding =
+            ((messages["Order"]?["bindings"] as? [String: Any])?["kafka"] as? [String: Any])?["key"]
+            as? [String: String]
         #expect(keyBinding?["type"] == "string", "the typed listener's String key is described")
         #expect((messages["Array<UInt8>"]?["payload"] as? [String: String])?["format"] == "binary")
     }

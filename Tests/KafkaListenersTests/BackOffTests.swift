@@ -17,14 +17,17 @@ struct BackOffTests {
             (.zero, 2, .seconds(30)),
         ])
     func monotoneAndCapped(initial: Duration, multiplier: Double, maxInterval: Duration) throws {
-        let backOff = BackOff.exponential(initial: initial, multiplier: multiplier, maxInterval: maxInterval, jitter: 0, maxAttempts: .max)
+        let backOff = BackOff.exponential(
+            initial: initial, multiplier: multiplier, maxInterval: maxInterval, jitter: 0, maxAttempts: .max)
         var previous = Duration.zero
         for attempt in Self.attempts {
             let delay = try #require(backOff.delay(attempt: attempt, elapsed: .zero), "attempt \(attempt)")
             #expect(delay >= previous && delay <= maxInterval, "attempt \(attempt): \(delay) after \(previous)")
             previous = delay
         }
-        #expect(previous == maxInterval || multiplier <= 1 || initial == .zero, "the last delays reach the cap: \(previous)")
+        #expect(
+            previous == maxInterval || multiplier <= 1 || initial == .zero, "the last delays reach the cap: \(previous)"
+        )
     }
 
     @Test("odd settings (infinite or NaN multiplier and jitter, negative durations) still give delays within the cap")
@@ -35,10 +38,13 @@ struct BackOffTests {
             (.milliseconds(100), -3, .seconds(30), .infinity), (.milliseconds(100), 0.5, .seconds(30), 1),
         ]
         for (initial, multiplier, maxInterval, jitter) in settings {
-            let backOff = BackOff.exponential(initial: initial, multiplier: multiplier, maxInterval: maxInterval, jitter: jitter, maxAttempts: .max)
+            let backOff = BackOff.exponential(
+                initial: initial, multiplier: multiplier, maxInterval: maxInterval, jitter: jitter, maxAttempts: .max)
             for attempt in [Int.min, -1, 0, 1, 2, 64, 72, 1_100, 1_000_000, .max - 1] {
                 let delay = try #require(backOff.delay(attempt: attempt, elapsed: .zero))
-                #expect(delay >= .zero && delay <= max(maxInterval, .zero), "\(initial) ×\(multiplier) attempt \(attempt): \(delay)")
+                #expect(
+                    delay >= .zero && delay <= max(maxInterval, .zero),
+                    "\(initial) ×\(multiplier) attempt \(attempt): \(delay)")
             }
         }
     }

@@ -49,7 +49,9 @@ struct BuilderTests {
                 .consumerProperty("fetch.min.bytes", "1")
                 .shutdownTimeout(.seconds(3))
             for region in regions {
-                ListenBatch("audit-\(region)", pattern: "audit-\(region)-.*") { (records: [ConsumerRecord], _) in _ = records }
+                ListenBatch("audit-\(region)", pattern: "audit-\(region)-.*") { (records: [ConsumerRecord], _) in
+                    _ = records
+                }
             }
             if withAudit {
                 Listen("never", topics: "never") { (record: ConsumerRecord, _) in _ = record }
@@ -99,14 +101,19 @@ struct BuilderTests {
         #expect(app.registry.container(id: "keyed")?.children[0].isPerPartition == true)
     }
 
-    @Test("a protocol listener with a static endpoint: its settings, its message description, and modifiers on an instance")
+    @Test(
+        "a protocol listener with a static endpoint: its settings, its message description, and modifiers on an instance"
+    )
     func staticEndpoint() throws {
         let app = try KafkaApplication(applicationConfiguration()) {
             StaticAuditListener()
-            StaticAuditListener().groupId("second").concurrency(1).modifier(SettingModifier { $0.endpoint.id = "static-audit-2" })
+            StaticAuditListener().groupId("second").concurrency(1).modifier(
+                SettingModifier { $0.endpoint.id = "static-audit-2" })
         }
         let first = app.listeners[0].endpoint
-        #expect(first.id == "static-audit" && first.selection == .pattern("audit-.*") && first.concurrency == 2 && first.listener.isBatch)
+        #expect(
+            first.id == "static-audit" && first.selection == .pattern("audit-.*") && first.concurrency == 2
+                && first.listener.isBatch)
         #expect(app.listeners[0].messages.map(\.name) == ["Order"])
         #expect(app.listeners[0].messages.first?.key == .nullable(.integer(format: "int64")))
         let second = app.listeners[1].endpoint
@@ -116,7 +123,9 @@ struct BuilderTests {
     @Test("explicit deserializers by name declare a typed listener and its message")
     func explicitDeserializers() throws {
         let app = try KafkaApplication(applicationConfiguration()) {
-            Listen("ledger", topics: "ledger", key: .int64, value: .json(Order.self)) { (record: TypedRecord<Int64, Order>, _) in _ = record }
+            Listen("ledger", topics: "ledger", key: .int64, value: .json(Order.self)) {
+                (record: TypedRecord<Int64, Order>, _) in _ = record
+            }
         }
         #expect(app.listeners.first?.messages.map(\.name) == ["Order"])
         #expect(app.listeners.first?.messages.first?.key == .integer(format: "int64"))
@@ -132,18 +141,24 @@ struct BuilderTests {
         }
     }
 
-    @Test("one listener, several payload types: the type header picks the handler, else the first type that decodes, else the fallback")
+    @Test(
+        "one listener, several payload types: the type header picks the handler, else the first type that decodes, else the fallback"
+    )
     func multiPayload() async throws {
         let topic = try await kafka.topic("payments", partitions: 1)
         let id = kafka.unique("payments")
         let seen = Seen()
         try await produceRaw([
-            try .encoding(topic: topic, value: Refund(refundId: "r1", amount: 5), headers: [RecordHeader(key: "__TypeId__", string: "refund")]),
+            try .encoding(
+                topic: topic, value: Refund(refundId: "r1", amount: 5),
+                headers: [RecordHeader(key: "__TypeId__", string: "refund")]),
             try .encoding(topic: topic, value: Order(id: 2, item: "x")),
             try .encoding(topic: topic, value: Refund(refundId: "r3", amount: 1)),
             ProducerRecord(topic: topic, value: Array("plain text".utf8)),
         ])
-        let app = try KafkaApplication(applicationConfiguration()) { PaymentsListener(id: id, topic: topic, seen: seen) }
+        let app = try KafkaApplication(applicationConfiguration()) {
+            PaymentsListener(id: id, topic: topic, seen: seen)
+        }
         try await app.start()
         try await waitUntil("4 records routed", observed: { "\(seen.all)" }) { seen.all.count >= 4 }
         await app.stop()

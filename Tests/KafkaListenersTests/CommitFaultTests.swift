@@ -1,7 +1,8 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Testing
+
+@testable import KafkaListeners
 
 // One case at a time: each starts a broker of its own, and eight at once starve a 2-core machine.
 @Suite("Faults under a running container: failed commits and a broker outage", .serialized, .timeLimit(.minutes(10)))
@@ -18,7 +19,8 @@ struct CommitFaultTests {
     }
 
     private func failAndRecover(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
-        let topic = "commit-faults", group = "commit-faults"
+        let topic = "commit-faults"
+        let group = "commit-faults"
         try await Self.createFilledTopic(cluster, topic: topic)
 
         let registry = ListenerRegistry(baseConfiguration: cluster.configuration())
@@ -33,12 +35,16 @@ struct CommitFaultTests {
         try await registry.startAll()
 
         let total = 2 * Self.perPartition
-        try await waitUntil("every record handled", observed: { "\(recorder.count) of \(total)" }) { recorder.count >= total }
+        try await waitUntil("every record handled", observed: { "\(recorder.count) of \(total)" }) {
+            recorder.count >= total
+        }
         try await Self.waitUntilAllCommitted(cluster, group: group, topic: topic)
         await registry.stopAll()
 
         let failed = recorder.events(matching: { if case .commitFailed = $0 { true } else { false } })
-        #expect((1...Self.failures).contains(failed.count), "\(failed.count) commitFailed events for \(Self.failures) failed requests")
+        #expect(
+            (1...Self.failures).contains(failed.count),
+            "\(failed.count) commitFailed events for \(Self.failures) failed requests")
         for event in failed {
             guard case .commitFailed(let offsets, let error) = event.kind else { continue }
             #expect(error.codeName == "GROUP_AUTHORIZATION_FAILED", "\(error)")
@@ -59,7 +65,9 @@ struct CommitFaultTests {
     }
 
     private func backOff(_ cluster: EmbeddedKafka, _ ackMode: AckMode, _ commitMode: CommitMode) async throws {
-        let topic = "back-off", group = "back-off", refusals = 4
+        let topic = "back-off"
+        let group = "back-off"
+        let refusals = 4
         try await Self.createFilledTopic(cluster, topic: topic)
         let registry = ListenerRegistry(baseConfiguration: cluster.configuration())
         let recorder = Recorder()
@@ -81,7 +89,9 @@ struct CommitFaultTests {
             let backOff = [Duration.milliseconds(100), .milliseconds(200), .milliseconds(400)][index]
             // The retry is sent no earlier than the back-off after the refusal was handled (a few ms of slack for
             // the moment between computing the back-off and reporting the refusal).
-            #expect(later - earlier >= backOff - .milliseconds(5), "retry \(index + 1) came \(later - earlier) after the refusal; back-off \(backOff)")
+            #expect(
+                later - earlier >= backOff - .milliseconds(5),
+                "retry \(index + 1) came \(later - earlier) after the refusal; back-off \(backOff)")
         }
         Self.expectEachRecordOnce(recorder, topic: topic)
     }
@@ -94,7 +104,8 @@ struct CommitFaultTests {
     }
 
     private func outage(_ cluster: EmbeddedKafka, _ commitMode: CommitMode) async throws {
-        let topic = "outage", group = "outage"
+        let topic = "outage"
+        let group = "outage"
         try await Self.createFilledTopic(cluster, topic: topic)
         let registry = ListenerRegistry(
             baseConfiguration: cluster.configuration(["reconnect.backoff.ms": "50", "reconnect.backoff.max.ms": "200"]))
@@ -116,7 +127,9 @@ struct CommitFaultTests {
         #expect(container.isRunning, "the container survives the outage")
         try cluster.setBrokerUp(1)
 
-        try await waitUntil("every record handled", timeout: .seconds(60), observed: { "\(recorder.count) of \(total)" }) {
+        try await waitUntil(
+            "every record handled", timeout: .seconds(60), observed: { "\(recorder.count) of \(total)" }
+        ) {
             recorder.count >= total
         }
         try await Self.waitUntilAllCommitted(cluster, group: group, topic: topic, timeout: .seconds(60))
@@ -144,11 +157,14 @@ struct CommitFaultTests {
 
     /// Waits until `group` has committed the end of both partitions of `topic`.
     private static func waitUntilAllCommitted(
-        _ cluster: EmbeddedKafka, group: String, topic: String, timeout: Duration = .seconds(30), observed extra: @autoclosure () -> String = ""
+        _ cluster: EmbeddedKafka, group: String, topic: String, timeout: Duration = .seconds(30),
+        observed extra: @autoclosure () -> String = ""
     ) async throws {
         let expected = [Int64(perPartition), Int64(perPartition)]
         var committed: [Int64] = []
-        try await waitUntil("every handled offset committed", timeout: timeout, observed: { "committed \(committed) \(extra())" }) {
+        try await waitUntil(
+            "every handled offset committed", timeout: timeout, observed: { "committed \(committed) \(extra())" }
+        ) {
             committed = try await committedOffsets(cluster, group: group, topic: topic)
             return committed == expected
         }
@@ -160,7 +176,9 @@ struct CommitFaultTests {
         for partition: Int32 in 0..<2 {
             let handled = counts[TopicPartition(topic, partition)] ?? [:]
             #expect(handled.keys.sorted() == (0..<Int64(perPartition)).map { $0 }, "partition \(partition)")
-            #expect(handled.values.allSatisfy { $0 == 1 }, "handled twice: \(handled.filter { $0.value > 1 }.keys.sorted())")
+            #expect(
+                handled.values.allSatisfy { $0 == 1 }, "handled twice: \(handled.filter { $0.value > 1 }.keys.sorted())"
+            )
         }
     }
 
@@ -171,7 +189,8 @@ struct CommitFaultTests {
         do {
             for partition: Int32 in 0..<2 {
                 for index in 0..<perPartition {
-                    try await producer.sendAndForget(ProducerRecord(topic: topic, partition: partition, key: "k\(index)", value: "v\(index)"))
+                    try await producer.sendAndForget(
+                        ProducerRecord(topic: topic, partition: partition, key: "k\(index)", value: "v\(index)"))
                 }
             }
             try await producer.flush(timeout: .seconds(30))
@@ -182,7 +201,8 @@ struct CommitFaultTests {
         await producer.close()
     }
 
-    private static func committedOffsets(_ cluster: EmbeddedKafka, group: String, topic: String) async throws -> [Int64] {
+    private static func committedOffsets(_ cluster: EmbeddedKafka, group: String, topic: String) async throws -> [Int64]
+    {
         let consumer = try KafkaConsumer(configuration: cluster.configuration(["group.id": group]))
         let committed = try await consumer.committed([TopicPartition(topic, 0), TopicPartition(topic, 1)])
         await consumer.close()

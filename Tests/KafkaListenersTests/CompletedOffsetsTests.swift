@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Completed offsets in commit metadata", .timeLimit(.minutes(10)))
 struct CompletedOffsetsTests {
@@ -34,12 +35,15 @@ struct CompletedOffsetsTests {
         let topic = try await kafka.topic("pp-gap", partitions: 1)
         let group = kafka.unique("pp-gap")
         let gate = Gate()
-        let phase1 = Recorder(), phase2 = Recorder()
+        let phase1 = Recorder()
+        let phase2 = Recorder()
         func endpoint(_ id: String, _ recorder: Recorder, blocking: Bool) -> ListenerEndpoint {
-            perPartitionEndpoint(id, topic: topic, group: group, ordering: .unordered, maxConcurrency: 8, listener: .record { record, context in
-                if blocking && record.offset == 10 { await gate.wait() }
-                recorder.note(record, context)
-            })
+            perPartitionEndpoint(
+                id, topic: topic, group: group, ordering: .unordered, maxConcurrency: 8,
+                listener: .record { record, context in
+                    if blocking && record.offset == 10 { await gate.wait() }
+                    recorder.note(record, context)
+                })
         }
         let first = makeRegistry()
         phase1.record(first.events)
@@ -49,12 +53,16 @@ struct CompletedOffsetsTests {
         try await kafka.produce(60, to: topic)
         let tp = TopicPartition(topic, 0)
         func lastCommit() -> TopicPartitionOffset? {
-            phase1.events(matching: { if case .committed = $0 { true } else { false } }).compactMap { event -> TopicPartitionOffset? in
+            phase1.events(matching: { if case .committed = $0 { true } else { false } }).compactMap {
+                event -> TopicPartitionOffset? in
                 guard case .committed(let offsets) = event.kind else { return nil }
                 return offsets.last { $0.topicPartition == tp }
             }.last
         }
-        try await waitUntil("offset 10 committed with 11…59 in its metadata", observed: { "\(phase1.count) \(String(describing: lastCommit()?.metadata))" }) {
+        try await waitUntil(
+            "offset 10 committed with 11…59 in its metadata",
+            observed: { "\(phase1.count) \(String(describing: lastCommit()?.metadata))" }
+        ) {
             lastCommit()?.offset.rawValue == 10 && lastCommit()?.metadata == "lk1:1.49"
         }
         #expect(phase1.count == 59)
@@ -68,10 +76,14 @@ struct CompletedOffsetsTests {
             phase2.count >= 6
         }
         let polls = try #require(second.childContainer(id: "gap-second-0")).pollsCompleted
-        try await waitUntil("a few more polls") { (second.childContainer(id: "gap-second-0")?.pollsCompleted ?? 0) >= polls + 3 }
+        try await waitUntil("a few more polls") {
+            (second.childContainer(id: "gap-second-0")?.pollsCompleted ?? 0) >= polls + 3
+        }
         await second.stopAll()
         gate.open()
-        #expect(phase2.handled.withLock { $0.map(\.offset).sorted() } == [10, 60, 61, 62, 63, 64], "11…59 were completed before the crash")
+        #expect(
+            phase2.handled.withLock { $0.map(\.offset).sorted() } == [10, 60, 61, 62, 63, 64],
+            "11…59 were completed before the crash")
         #expect(try await committedOffsets(group: group, topic: topic, partitions: 1) == [65])
     }
 
@@ -81,23 +93,31 @@ struct CompletedOffsetsTests {
         let gate = Gate()
         let handled = Mutex(0)
         let registry = makeRegistry()
-        let container = try registry.register(perPartitionEndpoint(
-            "pp-full", topic: topic, ordering: .unordered, maxConcurrency: 10_000, bufferSize: 20_000, maxPollRecords: 500,
-            listener: .record { record, _ in
-                // Every even offset waits: each completed odd offset is a run of its own in the metadata.
-                if record.offset % 2 == 0 { await gate.wait() }
-                handled.withLock { $0 += 1 }
-            }))
+        let container = try registry.register(
+            perPartitionEndpoint(
+                "pp-full", topic: topic, ordering: .unordered, maxConcurrency: 10_000, bufferSize: 20_000,
+                maxPollRecords: 500,
+                listener: .record { record, _ in
+                    // Every even offset waits: each completed odd offset is a run of its own in the metadata.
+                    if record.offset % 2 == 0 { await gate.wait() }
+                    handled.withLock { $0 += 1 }
+                }))
         try await registry.startAll()
         try await waitForAssignment(container, 1)
         try await kafka.produce(6_000, to: topic)
         let child = container.children[0]
         let tp = TopicPartition(topic, 0)
-        try await waitUntil("the partition paused for full commit metadata", observed: { "\(child.status) handled \(handled.withLock { $0 })" }) {
+        try await waitUntil(
+            "the partition paused for full commit metadata",
+            observed: { "\(child.status) handled \(handled.withLock { $0 })" }
+        ) {
             child.status.pausedPartitions[tp]?.contains(.commitMetadataFull) == true
         }
         gate.open()
-        try await waitUntil("everything handled and the pause lifted", timeout: .seconds(60), observed: { "\(child.status) handled \(handled.withLock { $0 })" }) {
+        try await waitUntil(
+            "everything handled and the pause lifted", timeout: .seconds(60),
+            observed: { "\(child.status) handled \(handled.withLock { $0 })" }
+        ) {
             handled.withLock { $0 } == 6_000 && child.status.pausedPartitions[tp] == nil
         }
         await registry.stopAll()

@@ -1,12 +1,15 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
 
+@testable import KafkaListeners
+
 @Suite("Concurrent containers", .timeLimit(.minutes(10)))
 struct ConcurrencyTests {
-    @Test("concurrency 3 on 6 partitions: 2 each, container(for:) finds the owner; a 4th member joining revokes with commits, nothing lost, commits only move forward")
+    @Test(
+        "concurrency 3 on 6 partitions: 2 each, container(for:) finds the owner; a 4th member joining revokes with commits, nothing lost, commits only move forward"
+    )
     func concurrencyAndFourthMember() async throws {
         let topic = try await kafka.topic("conc", partitions: 6)
         let group = kafka.unique("conc")
@@ -24,7 +27,9 @@ struct ConcurrencyTests {
         let container = try registry.register(endpoint("conc", concurrency: 3))
         #expect(container.children.map(\.id) == ["conc-0", "conc-1", "conc-2"])
         try await registry.startAll()
-        try await waitUntil("each child owns 2 partitions", observed: { "\(container.children.map(\.assignedPartitions))" }) {
+        try await waitUntil(
+            "each child owns 2 partitions", observed: { "\(container.children.map(\.assignedPartitions))" }
+        ) {
             container.children.allSatisfy { $0.assignedPartitions.count == 2 }
         }
         for partition: Int32 in 0..<6 {
@@ -45,9 +50,12 @@ struct ConcurrencyTests {
             !(second.childContainer(id: "fourth-0")?.assignedPartitions.isEmpty ?? true)
         }
         try await producing.value
-        try await waitUntil("all \(total) records handled", timeout: .seconds(30), observed: {
-            "\(recorder.handledCounts.mapValues { $0.keys.max() ?? -1 }) \(registry.status) \(second.status) polls \(registry.childContainer(id: "conc-0")!.pollsCompleted)"
-        }) {
+        try await waitUntil(
+            "all \(total) records handled", timeout: .seconds(30),
+            observed: {
+                "\(recorder.handledCounts.mapValues { $0.keys.max() ?? -1 }) \(registry.status) \(second.status) polls \(registry.childContainer(id: "conc-0")!.pollsCompleted)"
+            }
+        ) {
             recorder.handledCounts.values.reduce(0) { $0 + $1.count } >= total
         }
         // Let any duplicate show up before judging.
@@ -58,7 +66,9 @@ struct ConcurrencyTests {
         await second.stopAll()
         await registry.stopAll()
 
-        let revokes = recorder.events(matching: { if case .partitionsRevoked(let tps) = $0 { !tps.isEmpty } else { false } })
+        let revokes = recorder.events(matching: {
+            if case .partitionsRevoked(let tps) = $0 { !tps.isEmpty } else { false }
+        })
         #expect(!revokes.isEmpty, "the join must have revoked partitions")
         #expect(counts.values.reduce(0) { $0 + $1.count } == total, "every record handled")
         // librdkafka 2.0.2's mock broker refuses commits while the group is joining (REBALANCE_IN_PROGRESS;
@@ -75,7 +85,9 @@ struct ConcurrencyTests {
         // Per partition, commits across all members only ever move forward.
         for partition: Int32 in 0..<6 {
             let commits = recorder.commits(TopicPartition(topic, partition))
-            #expect(commits == commits.sorted() && Set(commits).count == commits.count, "partition \(partition): \(commits)")
+            #expect(
+                commits == commits.sorted() && Set(commits).count == commits.count, "partition \(partition): \(commits)"
+            )
         }
         let committed = try await committedOffsets(group: group, topic: topic, partitions: 6)
         #expect(committed.reduce(0, +) == Int64(total))
@@ -89,9 +101,11 @@ struct ConcurrencyTests {
         let recorder = Recorder()
         let container = try registry.register(
             ListenerEndpoint(
-                id: kafka.unique("static"), selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) },
+                id: kafka.unique("static"), selection: .topics([topic]),
+                listener: .record { r, c in recorder.note(r, c) },
                 concurrency: 2, consumerProperties: ["group.instance.id": "orders-host-1"]))
-        #expect(container.children.map { $0.configuration["group.instance.id"] } == ["orders-host-1-0", "orders-host-1-1"])
+        #expect(
+            container.children.map { $0.configuration["group.instance.id"] } == ["orders-host-1-0", "orders-host-1-1"])
         try await registry.startAll()
         try await waitUntil("20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
         try await waitUntil("both children own a partition", observed: { "\(container.status)" }) {
@@ -107,7 +121,9 @@ struct ConcurrencyTests {
         let registry = makeRegistry()
         let recorder = Recorder()
         let container = try registry.register(
-            ListenerEndpoint(id: kafka.unique("wide"), selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) }, concurrency: 4))
+            ListenerEndpoint(
+                id: kafka.unique("wide"), selection: .topics([topic]),
+                listener: .record { r, c in recorder.note(r, c) }, concurrency: 4))
         try await registry.startAll()
         try await waitUntil("20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
         // Under load the group may still be moving partitions between children when the records are in.

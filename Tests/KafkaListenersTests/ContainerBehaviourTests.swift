@@ -1,12 +1,15 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
 
+@testable import KafkaListeners
+
 @Suite("Container behaviour: failures, stuck listeners, idleness, nack", .timeLimit(.minutes(10)))
 struct ContainerBehaviourTests {
-    @Test("a listener that throws does not stop the container; the failure is an event and the record counts as processed")
+    @Test(
+        "a listener that throws does not stop the container; the failure is an event and the record counts as processed"
+    )
     func throwingListener() async throws {
         let topic = try await kafka.topic("throws", partitions: 1)
         try await kafka.produce(10, to: topic)
@@ -16,14 +19,18 @@ struct ContainerBehaviourTests {
         struct Boom: Error {}
         let id = kafka.unique("throws")
         try registry.register(
-            ListenerEndpoint(id: id, selection: .topics([topic]), listener: .record { record, context in
-                recorder.note(record, context)
-                if record.offset == 3 || record.offset == 7 { throw Boom() }
-            }))
+            ListenerEndpoint(
+                id: id, selection: .topics([topic]),
+                listener: .record { record, context in
+                    recorder.note(record, context)
+                    if record.offset == 3 || record.offset == 7 { throw Boom() }
+                }))
         try await registry.startAll()
         try await waitUntil("10 records", observed: { "\(recorder.count)" }) { recorder.count >= 10 }
         // The default error handler (Spring-Kafka's): ten attempts without delay, then log and skip.
-        try await waitUntil("both failing records recovered", observed: { "\(recorder.events.withLock { $0.suffix(3) })" }) {
+        try await waitUntil(
+            "both failing records recovered", observed: { "\(recorder.events.withLock { $0.suffix(3) })" }
+        ) {
             recorder.events(matching: { if case .recovered = $0 { true } else { false } }).count == 2
         }
         #expect(recorder.events(matching: { if case .listenerFailed = $0 { true } else { false } }).count == 20)
@@ -33,7 +40,9 @@ struct ContainerBehaviourTests {
         #expect(try await committedOffsets(group: id, topic: topic, partitions: 1) == [10])
     }
 
-    @Test("sync commits: the commit of one poll is answered before the next poll's records reach the listener (the round trip overlaps the fetch)")
+    @Test(
+        "sync commits: the commit of one poll is answered before the next poll's records reach the listener (the round trip overlaps the fetch)"
+    )
     func syncCommitBeforeNextBatch() async throws {
         let topic = try await kafka.topic("sync-commit-order", partitions: 1)
         try await kafka.produce(300, to: topic, partition: 0)
@@ -42,10 +51,13 @@ struct ContainerBehaviourTests {
         let commits = CommitNoter()
         let batches = Mutex<[(first: Int64, count: Int, committed: Int64)]>([])
         try registry.register(
-            ListenerEndpoint(id: id, selection: .topics([topic]), listener: .batch { records, _ in
-                // What the commit interceptor has seen acknowledged by the broker when this batch arrives.
-                batches.withLock { $0.append((records.first!.offset, records.count, commits.highest)) }
-            }, ackMode: .batch, commitMode: .sync, maxPollRecords: 20, interceptors: Interceptors(consumer: [commits])))
+            ListenerEndpoint(
+                id: id, selection: .topics([topic]),
+                listener: .batch { records, _ in
+                    // What the commit interceptor has seen acknowledged by the broker when this batch arrives.
+                    batches.withLock { $0.append((records.first!.offset, records.count, commits.highest)) }
+                }, ackMode: .batch, commitMode: .sync, maxPollRecords: 20,
+                interceptors: Interceptors(consumer: [commits])))
         try await registry.startAll()
         try await waitUntil("300 records", observed: { "\(batches.withLock { $0.reduce(0) { $0 + $1.count } })" }) {
             batches.withLock { $0.reduce(0) { $0 + $1.count } } >= 300
@@ -61,7 +73,9 @@ struct ContainerBehaviourTests {
         #expect(try await committedOffsets(group: id, topic: topic, partitions: 1) == [300])
     }
 
-    @Test("a synchronous record listener gets every record once, in order; its throws go to the error handler; batch ack commits all")
+    @Test(
+        "a synchronous record listener gets every record once, in order; its throws go to the error handler; batch ack commits all"
+    )
     func synchronousListener() async throws {
         let topic = try await kafka.topic("sync-listener", partitions: 2)
         try await kafka.produce(200, to: topic)
@@ -72,13 +86,18 @@ struct ContainerBehaviourTests {
         let id = kafka.unique("sync-listener")
         let attempts = Mutex<[Int64: Int]>([:])
         try registry.register(
-            ListenerEndpoint(id: id, selection: .topics([topic]), listener: .syncRecord { record, context in
-                if record.partition == 0 && record.offset == 5 {
-                    let attempt = attempts.withLock { $0[5, default: 0] += 1; return $0[5]! }
-                    if attempt < 3 { throw Boom() }  // succeeds on the third attempt
-                }
-                recorder.note(record, context)
-            }, ackMode: .batch, maxPollRecords: 50))
+            ListenerEndpoint(
+                id: id, selection: .topics([topic]),
+                listener: .syncRecord { record, context in
+                    if record.partition == 0 && record.offset == 5 {
+                        let attempt = attempts.withLock {
+                            $0[5, default: 0] += 1
+                            return $0[5]!
+                        }
+                        if attempt < 3 { throw Boom() }  // succeeds on the third attempt
+                    }
+                    recorder.note(record, context)
+                }, ackMode: .batch, maxPollRecords: 50))
         try await registry.startAll()
         try await waitUntil("200 records", observed: { "\(recorder.count)" }) { recorder.count >= 200 }
         await registry.stopAll()
@@ -108,7 +127,9 @@ struct ContainerBehaviourTests {
                     recorder.note(record, context)
                 }, nonResponsiveThreshold: .milliseconds(300)))
         try await registry.startAll()
-        try await waitUntil("a non-responsive event", observed: { "\(recorder.events.withLock { $0.map(\.description) })" }) {
+        try await waitUntil(
+            "a non-responsive event", observed: { "\(recorder.events.withLock { $0.map(\.description) })" }
+        ) {
             !recorder.events(matching: { if case .nonResponsive = $0 { true } else { false } }).isEmpty
         }
         release.withLock { $0 = true }
@@ -171,7 +192,9 @@ struct ContainerBehaviourTests {
         try await waitUntil("partition 1's records", observed: { "\(recorder.count)" }) {
             recorder.handledCounts[TopicPartition(topic, 1)]?.count == 10
         }
-        #expect(duringPause.withLock { $0 } == 10 || redelivered.withLock { $0 } == nil, "partition 1 flowed while partition 0 waited")
+        #expect(
+            duringPause.withLock { $0 } == 10 || redelivered.withLock { $0 } == nil,
+            "partition 1 flowed while partition 0 waited")
         try await waitUntil("all 20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
         let gap = try #require(redelivered.withLock { $0 }) - nacked.withLock { $0 }!
         #expect(gap >= nackSleep, "re-delivered after \(gap)")
@@ -190,9 +213,11 @@ struct ContainerBehaviourTests {
         let registry = makeRegistry()
         let failure = Mutex<Error?>(nil)
         try registry.register(
-            ListenerEndpoint(id: kafka.unique("nackauto"), selection: .topics([topic]), listener: .record { _, context in
-                do { try context.acknowledgment.nack(sleep: .seconds(1)) } catch { failure.withLock { $0 = error } }
-            }))
+            ListenerEndpoint(
+                id: kafka.unique("nackauto"), selection: .topics([topic]),
+                listener: .record { _, context in
+                    do { try context.acknowledgment.nack(sleep: .seconds(1)) } catch { failure.withLock { $0 = error } }
+                }))
         try await registry.startAll()
         try await waitUntil("the nack attempt") { failure.withLock { $0 } != nil }
         #expect("\(failure.withLock { $0 }!)".contains("only available in manual ack modes"))

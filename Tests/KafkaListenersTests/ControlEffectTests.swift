@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// Controls other than pause and resume, checked by what the listener receives: start and stop, a pause
 /// requested before start, seeks to the end, and an immediate partition pause.
@@ -34,7 +35,9 @@ struct ControlEffectTests {
     /// Waits for `count` more poll boundaries of `child`.
     func waitForPolls(_ child: SingleContainer, _ count: Int = 10) async throws {
         let start = child.pollsCompleted
-        try await waitUntil("\(count) more polls", observed: { "\(child.pollsCompleted) from \(start)" }) { child.pollsCompleted >= start + count }
+        try await waitUntil("\(count) more polls", observed: { "\(child.pollsCompleted) from \(start)" }) {
+            child.pollsCompleted >= start + count
+        }
     }
 
     func assigned(_ registry: ListenerRegistry, _ partitions: Int) async throws {
@@ -55,11 +58,15 @@ struct ControlEffectTests {
         try await waitForPolls(child)
         #expect(recorder.count == 0, "a listener paused at start handled \(recorder.count) records")
         try registry.resume(id)
-        try await waitUntil("the 10 records after the resume", observed: { "\(recorder.count)" }) { recorder.count == 10 }
+        try await waitUntil("the 10 records after the resume", observed: { "\(recorder.count)" }) {
+            recorder.count == 10
+        }
         await registry.stopAll()
     }
 
-    @Test("stop ends delivery and commits; start again delivers only what came since, once; a partition pause survives the restart")
+    @Test(
+        "stop ends delivery and commits; start again delivers only what came since, once; a partition pause survives the restart"
+    )
     func stopAndStart() async throws {
         let (registry, recorder, topic, id) = try await registered()
         try await registry.startAll()
@@ -78,13 +85,19 @@ struct ControlEffectTests {
         try await registry.start(id)
         try await assigned(registry, 2)
         let child = try child(registry, id)
-        try await waitUntil("the 5 new records of partition 1", observed: { "\(recorder.handledCounts)" }) { recorder.count == 15 }
+        try await waitUntil("the 5 new records of partition 1", observed: { "\(recorder.handledCounts)" }) {
+            recorder.count == 15
+        }
         try await waitForPolls(child)
         let counts = recorder.handledCounts
-        #expect(counts[TopicPartition(topic, 1)]?.count == 15 && counts[TopicPartition(topic, 1)]?.values.allSatisfy { $0 == 1 } == true, "each once: \(counts)")
+        #expect(
+            counts[TopicPartition(topic, 1)]?.count == 15
+                && counts[TopicPartition(topic, 1)]?.values.allSatisfy { $0 == 1 } == true, "each once: \(counts)")
         #expect(counts[tp0] == nil, "partition 0's pause holds across the restart: \(counts)")
         try pauses.resume(.partition(listenerId: id, tp0))
-        try await waitUntil("partition 0's 5 records", observed: { "\(recorder.handledCounts)" }) { recorder.count == 20 }
+        try await waitUntil("partition 0's 5 records", observed: { "\(recorder.handledCounts)" }) {
+            recorder.count == 20
+        }
         await registry.stopAll()
     }
 
@@ -97,7 +110,8 @@ struct ControlEffectTests {
         try registry.pause(id)
         try await waitUntil("paused", observed: { "\(child.status)" }) { child.status.isPaused }
         try await kafka.produce(10, to: topic)
-        for tp in child.assignedPartitions { child.seek(tp, to: KafkaOffset.end.rawValue) }  // as the control plane's seek latest
+        // as the control plane's seek latest
+        for tp in child.assignedPartitions { child.seek(tp, to: KafkaOffset.end.rawValue) }
         try await waitForPolls(child)
         try registry.resume(id)
         try await waitForPolls(child)
@@ -108,7 +122,9 @@ struct ControlEffectTests {
         await registry.stopAll()
     }
 
-    @Test("an immediate partition pause from inside the listener gives back the rest of that partition's poll; the resume delivers it, in order, once")
+    @Test(
+        "an immediate partition pause from inside the listener gives back the rest of that partition's poll; the resume delivers it, in order, once"
+    )
     func immediatePartitionPause() async throws {
         let service = Mutex<(PauseService, String)?>(nil)
         let (registry, recorder, topic, id) = try await registered(maxPollRecords: 100) { record in
@@ -123,10 +139,13 @@ struct ControlEffectTests {
         let child = try child(registry, id)
         try await kafka.produce(20, to: topic, partition: 0)
         try await kafka.produce(20, to: topic, partition: 1)
-        let tp0 = TopicPartition(topic, 0), tp1 = TopicPartition(topic, 1)
+        let tp0 = TopicPartition(topic, 0)
+        let tp1 = TopicPartition(topic, 1)
         let offsets = { (tp: TopicPartition) in recorder.handled.withLock { $0.filter { $0.tp == tp }.map(\.offset) } }
         try await waitUntil("partition 1's 20", observed: { "\(recorder.handledCounts)" }) { offsets(tp1).count == 20 }
-        try await waitUntil("partition 0 paused", observed: { "\(child.status)" }) { child.status.pausedPartitions[tp0] == [.partition] }
+        try await waitUntil("partition 0 paused", observed: { "\(child.status)" }) {
+            child.status.pausedPartitions[tp0] == [.partition]
+        }
         try await waitForPolls(child)
         #expect(offsets(tp0) == [0, 1, 2], "the rest of partition 0's poll was given back")
         service.withLock { $0 = nil }

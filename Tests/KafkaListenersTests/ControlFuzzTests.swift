@@ -1,6 +1,7 @@
-@testable import KafkaListeners
 import Foundation
 import Testing
+
+@testable import KafkaListeners
 
 /// SplitMix64: a small, seeded, deterministic generator.
 struct SplitMix64: RandomNumberGenerator {
@@ -47,7 +48,8 @@ struct ControlFuzzTests {
     }
 
     static let tokens: [String] = [
-        "null", "true", "0", "-1", "1e999", "-1e999", "9223372036854775808", "-9223372036854775809", "1.5", "NaN", "\"\"", "{}", "[]",
+        "null", "true", "0", "-1", "1e999", "-1e999", "9223372036854775808", "-9223372036854775809", "1.5", "NaN",
+        "\"\"", "{}", "[]",
         "\"\\u0000\"", "\"\\ud800\"", "{\"a\":", "]", "\"", ",", ":", "\\", "\u{FEFF}", "\u{0}",
     ]
 
@@ -78,14 +80,22 @@ struct ControlFuzzTests {
         case 0: return "\"orders\""
         case 1: return "\"\(String(repeating: "x", count: Int.random(in: 0...2_000, using: &random)))\""
         case 2: return String(Int.random(in: Int.min...Int.max, using: &random))
-        case 3: return ["0", "1", "-1", "32", "100000", "100001", "9223372036854775807"].randomElement(using: &random) ?? "0"
+        case 3:
+            return ["0", "1", "-1", "32", "100000", "100001", "9223372036854775807"].randomElement(using: &random)
+                ?? "0"
         case 4: return String(Double.random(in: -1e6...1e6, using: &random))
-        case 5: return ["1e300", "-0.0", "1e-320", "31536000", "31536001", "1e999"].randomElement(using: &random) ?? "0"
+        case 5:
+            return ["1e300", "-0.0", "1e-320", "31536000", "31536001", "1e999"].randomElement(using: &random) ?? "0"
         case 6: return ["null", "true", "false"].randomElement(using: &random) ?? "null"
         case 7 where depth < 3:
-            return "{" + (0..<Int.random(in: 0...3, using: &random)).map { _ in "\"\(field(&random))\":\(value(&random, depth: depth + 1))" }.joined(separator: ",") + "}"
+            return "{"
+                + (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                    "\"\(field(&random))\":\(value(&random, depth: depth + 1))"
+                }.joined(separator: ",") + "}"
         case 8 where depth < 3:
-            return "[" + (0..<Int.random(in: 0...3, using: &random)).map { _ in value(&random, depth: depth + 1) }.joined(separator: ",") + "]"
+            return "["
+                + (0..<Int.random(in: 0...3, using: &random)).map { _ in value(&random, depth: depth + 1) }.joined(
+                    separator: ",") + "]"
         case 9: return ["\"earliest\"", "\"latest\"", "\"middle\""].randomElement(using: &random) ?? "\"earliest\""
         case 10: return "\"a\\u0000b\""
         default: return tokens.randomElement(using: &random) ?? "null"
@@ -96,14 +106,22 @@ struct ControlFuzzTests {
     static func typedValue(_ field: String, _ random: inout SplitMix64) -> String {
         switch field {
         case "listenerId":
-            return ["\"orders\"", "\"\"", "\" \"", "\"a\\u0007b\"", "\"✓\"", "\"\(String(repeating: "y", count: 1_500))\""].randomElement(using: &random) ?? "\"\""
+            return [
+                "\"orders\"", "\"\"", "\" \"", "\"a\\u0007b\"", "\"✓\"", "\"\(String(repeating: "y", count: 1_500))\"",
+            ].randomElement(using: &random) ?? "\"\""
         case "seconds":
-            return ["0", "30", "-1", "1e300", "31536000", "31536000.5", "1e-300", String(Double.random(in: -1e9...1e9, using: &random))]
-                .randomElement(using: &random) ?? "0"
+            return [
+                "0", "30", "-1", "1e300", "31536000", "31536000.5", "1e-300",
+                String(Double.random(in: -1e9...1e9, using: &random)),
+            ]
+            .randomElement(using: &random) ?? "0"
         case "to": return ["\"earliest\"", "\"latest\"", "\"middle\""].randomElement(using: &random) ?? "\"latest\""
         default:
-            return ["0", "1", "-1", "100000", "100001", "253402300799999", "253402300800000", "9223372036854775807", "-9223372036854775808",
-                    String(Int64.random(in: .min ... .max, using: &random))].randomElement(using: &random) ?? "0"
+            return [
+                "0", "1", "-1", "100000", "100001", "253402300799999", "253402300800000", "9223372036854775807",
+                "-9223372036854775808",
+                String(Int64.random(in: .min ... .max, using: &random)),
+            ].randomElement(using: &random) ?? "0"
         }
     }
 
@@ -113,8 +131,10 @@ struct ControlFuzzTests {
 
     /// Each action with the fields it has (and one that does not exist).
     static let actions: [(String, [String])] = [
-        ("pause", ["listenerId", "seconds"]), ("resume", ["listenerId"]), ("start", ["listenerId"]), ("stop", ["listenerId"]),
-        ("seek", ["listenerId", "to"]), ("seekToTimestamp", ["listenerId", "milliseconds"]), ("setMaxConcurrency", ["listenerId", "value"]),
+        ("pause", ["listenerId", "seconds"]), ("resume", ["listenerId"]), ("start", ["listenerId"]),
+        ("stop", ["listenerId"]),
+        ("seek", ["listenerId", "to"]), ("seekToTimestamp", ["listenerId", "milliseconds"]),
+        ("setMaxConcurrency", ["listenerId", "value"]),
         ("status", ["listenerId"]), ("explode", ["listenerId"]),
     ]
 
@@ -127,23 +147,36 @@ struct ControlFuzzTests {
     /// A command's JSON: a valid or broken id, a time near, far or malformed, a random action with random fields.
     static func commandJSON(_ random: inout SplitMix64, times: [String]) -> String {
         let id = Int.random(in: 0..<10, using: &random) == 0 ? value(&random) : "\"\(randomUUID(&random))\""
-        let timestamp = Int.random(in: 0..<10, using: &random) == 0 ? value(&random) : "\"\(times.randomElement(using: &random) ?? "")\""
+        let timestamp =
+            Int.random(in: 0..<10, using: &random) == 0
+            ? value(&random) : "\"\(times.randomElement(using: &random) ?? "")\""
         let (action, names) = actions.randomElement(using: &random) ?? ("pause", [])
         // Mostly the action's own fields with random values, sometimes random fields.
         let fields =
             Int.random(in: 0..<4, using: &random) == 0
             ? (0..<Int.random(in: 0...3, using: &random)).map { _ in "\"\(field(&random))\":\(value(&random))" }
-            : names.map { "\"\($0)\":\(Int.random(in: 0..<4, using: &random) == 0 ? value(&random) : typedValue($0, &random))" }
-        var parts = ["\"id\":\(id)", "\"timestamp\":\(timestamp)", "\"action\":{\"\(action)\":{\(fields.joined(separator: ","))}}"]
+            : names.map {
+                "\"\($0)\":\(Int.random(in: 0..<4, using: &random) == 0 ? value(&random) : typedValue($0, &random))"
+            }
+        var parts = [
+            "\"id\":\(id)", "\"timestamp\":\(timestamp)",
+            "\"action\":{\"\(action)\":{\(fields.joined(separator: ","))}}",
+        ]
         if Int.random(in: 0..<8, using: &random) == 0 { parts.removeLast() }
         return "{" + parts.shuffled(using: &random).joined(separator: ",") + "}"
     }
 
     static func randomUUID(_ random: inout SplitMix64) -> String {
-        let a = random.next(), b = random.next()
-        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: a >> ($0 * 8)) } + (0..<8).map { UInt8(truncatingIfNeeded: b >> ($0 * 8)) }
-        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        let a = random.next()
+        let b = random.next()
+        let bytes =
+            (0..<8).map { UInt8(truncatingIfNeeded: a >> ($0 * 8)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: b >> ($0 * 8)) }
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
         return uuid.uuidString
     }
 
@@ -152,13 +185,17 @@ struct ControlFuzzTests {
         var random = SplitMix64(seed: 0x5EED_0001)
         let verifier = try verifier()
         let sample: [ControlCommand.Action] = [
-            .pause(listenerId: "orders", seconds: 30), .resume(listenerId: "orders"), .seekToTimestamp(listenerId: "o", milliseconds: 1),
-            .setMaxConcurrency(listenerId: "pp", value: 8), .status(listenerId: nil), .seek(listenerId: "orders", to: .latest),
+            .pause(listenerId: "orders", seconds: 30), .resume(listenerId: "orders"),
+            .seekToTimestamp(listenerId: "o", milliseconds: 1),
+            .setMaxConcurrency(listenerId: "pp", value: 8), .status(listenerId: nil),
+            .seek(listenerId: "orders", to: .latest),
         ]
         var tally = FuzzTally()
         var controls = 0
         for index in 0..<12_000 {
-            let command = ControlCommand(sample[index % sample.count], id: UUID(uuidString: Self.randomUUID(&random)) ?? UUID(), timestamp: Self.now)
+            let command = ControlCommand(
+                sample[index % sample.count], id: UUID(uuidString: Self.randomUUID(&random)) ?? UUID(),
+                timestamp: Self.now)
             let sealed = try verifier.seal(command)
             if index % 10 == 0 {
                 controls += 1
@@ -190,7 +227,9 @@ struct ControlFuzzTests {
         }
         #expect(tally.total == 12_000, "\(tally)")
         #expect(tally.accepted > 1_000 && tally.invalidValues > 100, "\(tally)")
-        #expect((tally.rejected[.malformedPayload] ?? 0) > 1_000 && (tally.rejected[.stale] ?? 0) > 0 && (tally.rejected[.fromTheFuture] ?? 0) > 0, "\(tally)")
+        #expect(
+            (tally.rejected[.malformedPayload] ?? 0) > 1_000 && (tally.rejected[.stale] ?? 0) > 0
+                && (tally.rejected[.fromTheFuture] ?? 0) > 0, "\(tally)")
     }
 
     @Test("10,000 mutated replies and 10,000 key lists: each opened or refused, none traps")
@@ -199,7 +238,10 @@ struct ControlFuzzTests {
         let security = ControlPlaneSecurity.signed(key)
         let reply = ControlReply(
             commandId: UUID(), instanceId: "pod-a",
-            outcome: .status([ControlReply.ListenerSummary(id: "orders", running: true, paused: false, pauseRequested: false, assignedPartitions: ["t-0"])]))
+            outcome: .status([
+                ControlReply.ListenerSummary(
+                    id: "orders", running: true, paused: false, pauseRequested: false, assignedPartitions: ["t-0"])
+            ]))
         let replyBytes = Array(try JSONEncoder().encode(reply))
         var opened = 0
         var refused = 0
@@ -209,7 +251,11 @@ struct ControlFuzzTests {
             let message = index % 3 == 0 ? sealed : Self.mutate(sealed, &random)
             do {
                 let bytes = try ControlEnvelope.open(message, purpose: .reply, security: security)
-                if (try? JSONDecoder().decode(ControlReply.self, from: Data(bytes))) != nil { opened += 1 } else { refused += 1 }
+                if (try? JSONDecoder().decode(ControlReply.self, from: Data(bytes))) != nil {
+                    opened += 1
+                } else {
+                    refused += 1
+                }
             } catch {
                 refused += 1
             }

@@ -1,12 +1,15 @@
-@testable import KafkaListeners
 import Foundation
 import KafkaClient
 import KafkaListenersTesting
 import Testing
 
+@testable import KafkaListeners
+
 @Suite("Partition pause and resume through the control plane, two instances", .timeLimit(.minutes(4)))
 struct ControlPlanePartitionTests {
-    @Test("a partition pause reaches both instances; the owner holds the partition, every other partition flows; the resume delivers the rest once")
+    @Test(
+        "a partition pause reaches both instances; the owner holds the partition, every other partition flows; the resume delivers the rest once"
+    )
     func partitionPauseAcrossTheFleet() async throws {
         let topic = try await kafka.topic("fleet-part", partitions: 4)
         let control = try await kafka.topic("control", partitions: 1)
@@ -22,12 +25,15 @@ struct ControlPlanePartitionTests {
         let client = try ControlPlaneTests.client(control: control, replies: replies)
         let tp0 = TopicPartition(topic, 0)
         let delivered = { (partition: Int32) in
-            instances.flatMap { $0.recorder.handled.withLock { $0.filter { $0.tp.partition == partition }.map(\.offset) } }
+            instances.flatMap {
+                $0.recorder.handled.withLock { $0.filter { $0.tp.partition == partition }.map(\.offset) }
+            }
         }
         let counts = { (0..<4).map { delivered(Int32($0)).count } }
 
         let paused = try await client.send(
-            ControlCommand(.pausePartition(listenerId: "orders", topic: topic, partition: 0, seconds: nil)), expectedReplies: 2)
+            ControlCommand(.pausePartition(listenerId: "orders", topic: topic, partition: 0, seconds: nil)),
+            expectedReplies: 2)
         #expect(paused.count == 2 && paused.allSatisfy { $0.outcome == .applied }, "\(paused)")
         let owner = try #require(instances.first { $0.registry.status[0].children[0].assignedPartitions.contains(tp0) })
         let child = try #require(owner.registry.childContainer(id: "orders-0"))
@@ -38,12 +44,20 @@ struct ControlPlanePartitionTests {
         let reported = statuses.compactMap { reply -> [ControlReply.PausedPartitionSummary]? in
             if case .status(let listeners) = reply.outcome { listeners.first?.pausedPartitions } else { nil }
         }.flatMap { $0 }
-        #expect(reported == [ControlReply.PausedPartitionSummary(partition: "\(topic)-0", child: "orders-0", reasons: ["partition"], resumeInSeconds: nil)])
+        #expect(
+            reported == [
+                ControlReply.PausedPartitionSummary(
+                    partition: "\(topic)-0", child: "orders-0", reasons: ["partition"], resumeInSeconds: nil)
+            ])
 
         for partition: Int32 in 0..<4 { try await kafka.produce(10, to: topic, partition: partition) }
-        try await waitUntil("partitions 1…3 deliver 10 each", observed: { "\(counts())" }) { counts()[1...] == [10, 10, 10] }
+        try await waitUntil("partitions 1…3 deliver 10 each", observed: { "\(counts())" }) {
+            counts()[1...] == [10, 10, 10]
+        }
         let polls = child.pollsCompleted
-        try await waitUntil("10 more polls of the owner", observed: { "\(child.pollsCompleted)" }) { child.pollsCompleted >= polls + 10 }
+        try await waitUntil("10 more polls of the owner", observed: { "\(child.pollsCompleted)" }) {
+            child.pollsCompleted >= polls + 10
+        }
         #expect(counts()[0] == 0, "partition 0 is paused: \(counts())")
 
         let resumed = try await client.send(
@@ -53,7 +67,8 @@ struct ControlPlanePartitionTests {
         #expect(delivered(0) == Array(0..<10))
 
         let bad = try await client.send(
-            ControlCommand(.pausePartition(listenerId: "orders", topic: topic, partition: 0, seconds: 1e300)), expectedReplies: 2)
+            ControlCommand(.pausePartition(listenerId: "orders", topic: topic, partition: 0, seconds: 1e300)),
+            expectedReplies: 2)
         #expect(bad.count == 2 && bad.allSatisfy { if case .failed = $0.outcome { true } else { false } }, "\(bad)")
         #expect(instances.allSatisfy { $0.registry.status[0].children[0].requestedPartitionPauses.isEmpty })
 

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import Foundation
 import KafkaClient
 import KafkaListenersTesting
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Fleet-wide control plane", .timeLimit(.minutes(5)))
 struct ControlPlaneTests {
@@ -16,11 +17,15 @@ struct ControlPlaneTests {
         let recorder: Recorder
     }
 
-    func instance(_ name: String, topic: String, group: String, control: String, replies: String) async throws -> Instance {
+    func instance(
+        _ name: String, topic: String, group: String, control: String, replies: String
+    ) async throws -> Instance {
         let registry = makeRegistry()
         let recorder = Recorder()
         try registry.register(
-            ListenerEndpoint(id: "orders", selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) }, groupId: group))
+            ListenerEndpoint(
+                id: "orders", selection: .topics([topic]), listener: .record { r, c in recorder.note(r, c) },
+                groupId: group))
         let plane = try ControlPlane(
             registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
             security: Self.security, controlTopic: control, replyTopic: replies, instanceId: name)
@@ -31,10 +36,13 @@ struct ControlPlaneTests {
 
     /// A control plane client on the shared cluster, signing with the suite's key.
     static func client(control: String, replies: String) throws -> ControlPlaneClient {
-        try ControlPlaneClient(configuration: kafka.configuration(), security: Self.security, controlTopic: control, replyTopic: replies)
+        try ControlPlaneClient(
+            configuration: kafka.configuration(), security: Self.security, controlTopic: control, replyTopic: replies)
     }
 
-    @Test("a command reaches every instance and each replies; unknown ids are answered, malformed messages rejected unanswered, neither fatal")
+    @Test(
+        "a command reaches every instance and each replies; unknown ids are answered, malformed messages rejected unanswered, neither fatal"
+    )
     func fleetCommands() async throws {
         let topic = try await kafka.topic("fleet", partitions: 2)
         let control = try await kafka.topic("control", partitions: 1)
@@ -63,12 +71,14 @@ struct ControlPlaneTests {
             #expect(listeners.map(\.groupId) == [group], "\(reply)")
             #expect(
                 listeners.first?.children == [
-                    ControlReply.ChildSummary(id: "orders-0", running: true, assignedPartitions: child.assignedPartitions.map(\.description))
+                    ControlReply.ChildSummary(
+                        id: "orders-0", running: true, assignedPartitions: child.assignedPartitions.map(\.description))
                 ], "\(reply); registry: \(child)")
         }
 
         // Pause everywhere.
-        let paused = try await client.send(ControlCommand(.pause(listenerId: "orders", seconds: nil)), expectedReplies: 2)
+        let paused = try await client.send(
+            ControlCommand(.pause(listenerId: "orders", seconds: nil)), expectedReplies: 2)
         #expect(Set(paused.map(\.instanceId)) == ["pod-a", "pod-b"])
         #expect(paused.allSatisfy { $0.outcome == .applied })
         #expect(instances.allSatisfy { $0.registry.status[0].isPauseRequested })
@@ -80,7 +90,9 @@ struct ControlPlaneTests {
         // Malformed: rejected and counted by each, never answered, and the planes keep working.
         let malformed = try await client.send(raw: Array("not a command".utf8), commandId: nil, expectedReplies: 0)
         #expect(malformed.isEmpty)
-        try await waitUntil("both planes rejected the malformed message", observed: { "\(instances.map(\.plane.rejections))" }) {
+        try await waitUntil(
+            "both planes rejected the malformed message", observed: { "\(instances.map(\.plane.rejections))" }
+        ) {
             instances.allSatisfy { $0.plane.rejections == [.malformedEnvelope: 1] }
         }
 
@@ -93,12 +105,14 @@ struct ControlPlaneTests {
         try await waitUntil("10 records handled", observed: { "\(instances.map(\.recorder.count))" }) {
             instances.map(\.recorder.count).reduce(0, +) == 10
         }
-        let sought = try await client.send(ControlCommand(.seek(listenerId: "orders", to: .earliest)), expectedReplies: 2)
+        let sought = try await client.send(
+            ControlCommand(.seek(listenerId: "orders", to: .earliest)), expectedReplies: 2)
         #expect(sought.count == 2 && sought.allSatisfy { $0.outcome == .applied })
         try await waitUntil("the 10 records handled again", observed: { "\(instances.map(\.recorder.count))" }) {
             instances.map(\.recorder.count).reduce(0, +) == 20
         }
-        let counts = instances.map(\.recorder.handledCounts).reduce(into: [TopicPartition: [Int64: Int]]()) { total, next in
+        let counts = instances.map(\.recorder.handledCounts).reduce(into: [TopicPartition: [Int64: Int]]()) {
+            total, next in
             total.merge(next) { $0.merging($1, uniquingKeysWith: +) }
         }
         #expect(counts.values.allSatisfy { $0.values.allSatisfy { $0 == 2 } }, "each record exactly twice: \(counts)")
@@ -112,7 +126,8 @@ struct ControlPlaneTests {
         }
         try await kafka.produce(5, to: topic)
         let future = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
-        let timed = try await client.send(ControlCommand(.seekToTimestamp(listenerId: "orders", milliseconds: future)), expectedReplies: 2)
+        let timed = try await client.send(
+            ControlCommand(.seekToTimestamp(listenerId: "orders", milliseconds: future)), expectedReplies: 2)
         #expect(timed.count == 2 && timed.allSatisfy { $0.outcome == .applied })
         let polls = instances.map { $0.registry.childContainer(id: "orders-0")!.pollsCompleted }
         try await waitUntil("the seek applied at a boundary") {
@@ -130,7 +145,8 @@ struct ControlPlaneTests {
         let values = instances.flatMap { $0.recorder.handled.withLock { $0 } }.count
         #expect(values == 23, "the 5 records produced before the time were skipped, the 3 after it handled: \(values)")
 
-        let notPerPartition = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "orders", value: 8)), expectedReplies: 2)
+        let notPerPartition = try await client.send(
+            ControlCommand(.setMaxConcurrency(listenerId: "orders", value: 8)), expectedReplies: 2)
         #expect(notPerPartition.allSatisfy { if case .failed = $0.outcome { true } else { false } })
 
         await client.close()
@@ -146,36 +162,53 @@ struct ControlPlaneTests {
         let control = try await kafka.topic("control", partitions: 1)
         let replies = try await kafka.topic("replies", partitions: 1)
         let registry = makeRegistry()
-        try registry.register(perPartitionEndpoint("pp", topic: topic, ordering: .unordered, maxConcurrency: 4, listener: .record { _, _ in }))
+        try registry.register(
+            perPartitionEndpoint(
+                "pp", topic: topic, ordering: .unordered, maxConcurrency: 4, listener: .record { _, _ in }))
         let plane = try ControlPlane(
             registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
             security: Self.security, controlTopic: control, replyTopic: replies, instanceId: "pod-pp")
         try await registry.startAll()
         try await plane.start()
-        let client = try ControlPlaneClient(configuration: kafka.configuration(), security: Self.security, controlTopic: control, replyTopic: replies)
-        let replied = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 32)), expectedReplies: 1)
+        let client = try ControlPlaneClient(
+            configuration: kafka.configuration(), security: Self.security, controlTopic: control, replyTopic: replies)
+        let replied = try await client.send(
+            ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 32)), expectedReplies: 1)
         #expect(replied.map(\.outcome) == [.applied])
         #expect(registry.container(id: "pp")?.children[0].maxConcurrency == 32)
-        let invalid = try await client.send(ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 0)), expectedReplies: 1)
-        #expect(invalid.count == 1 && invalid.allSatisfy { if case .failed(let reason) = $0.outcome { reason.contains("at least 1") } else { false } })
+        let invalid = try await client.send(
+            ControlCommand(.setMaxConcurrency(listenerId: "pp", value: 0)), expectedReplies: 1)
+        #expect(
+            invalid.count == 1
+                && invalid.allSatisfy {
+                    if case .failed(let reason) = $0.outcome { reason.contains("at least 1") } else { false }
+                })
         #expect(registry.container(id: "pp")?.children[0].maxConcurrency == 32)
         await client.close()
         await plane.stop()
         await registry.stopAll()
     }
 
-    @Test("a status reply from an instance without groups and children still decodes, with both nil; new ones round-trip")
+    @Test(
+        "a status reply from an instance without groups and children still decodes, with both nil; new ones round-trip")
     func statusReplyCompatibility() throws {
-        let old = #"{"commandId":null,"instanceId":"pod-old","outcome":{"status":{"_0":[{"id":"orders","running":true,"paused":false,"pauseRequested":false,"assignedPartitions":["t-0"]}]}}}"#
+        let old =
+            #"{"commandId":null,"instanceId":"pod-old","outcome":{"status":{"_0":[{"id":"orders","running":true,"paused":false,"pauseRequested":false,"assignedPartitions":["t-0"]}]}}}"#
         let decoded = try JSONDecoder().decode(ControlReply.self, from: Data(old.utf8))
         #expect(
-            decoded.outcome == .status([ControlReply.ListenerSummary(id: "orders", running: true, paused: false, pauseRequested: false, assignedPartitions: ["t-0"])]))
+            decoded.outcome
+                == .status([
+                    ControlReply.ListenerSummary(
+                        id: "orders", running: true, paused: false, pauseRequested: false, assignedPartitions: ["t-0"])
+                ]))
         guard case .status(let listeners) = decoded.outcome else { return }
         #expect(listeners[0].groupId == nil && listeners[0].children == nil)
 
         let summary = ControlReply.ListenerSummary(
-            id: "orders", running: true, paused: false, pauseRequested: false, assignedPartitions: ["my-topic-0", "my-topic-1"],
-            groupId: "g", children: [
+            id: "orders", running: true, paused: false, pauseRequested: false,
+            assignedPartitions: ["my-topic-0", "my-topic-1"],
+            groupId: "g",
+            children: [
                 ControlReply.ChildSummary(id: "orders-0", running: true, assignedPartitions: ["my-topic-0"]),
                 ControlReply.ChildSummary(id: "orders-1", running: false, assignedPartitions: ["my-topic-1"]),
             ])
@@ -187,9 +220,13 @@ struct ControlPlaneTests {
     func noKey() throws {
         let registry = makeRegistry()
         #expect(throws: ControlPlaneKeyError.self) {
-            try ControlPlane(registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), security: .signed([]))
+            try ControlPlane(
+                registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
+                security: .signed([]))
         }
-        #expect(throws: ControlPlaneKeyError.self) { try ControlPlaneClient(configuration: kafka.configuration(), security: .signed([])) }
+        #expect(throws: ControlPlaneKeyError.self) {
+            try ControlPlaneClient(configuration: kafka.configuration(), security: .signed([]))
+        }
     }
 
     @Test("a blank or bad topic name is refused when the plane is built")
@@ -197,9 +234,12 @@ struct ControlPlaneTests {
         let registry = makeRegistry()
         #expect(throws: KafkaError.self) {
             try ControlPlane(
-                registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(), security: Self.security,
+                registry: registry, pauses: PauseService(registry: registry), configuration: kafka.configuration(),
+                security: Self.security,
                 controlTopic: "bad topic")
         }
-        #expect(throws: KafkaError.self) { try ControlPlaneClient(configuration: kafka.configuration(), security: Self.security, replyTopic: "") }
+        #expect(throws: KafkaError.self) {
+            try ControlPlaneClient(configuration: kafka.configuration(), security: Self.security, replyTopic: "")
+        }
     }
 }

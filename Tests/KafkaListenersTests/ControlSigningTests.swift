@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import Foundation
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// A clock tests move by hand.
 final class ManualClock: Sendable {
@@ -33,7 +34,9 @@ struct ControlSigningTests {
         return try ControlCommandVerifier(security: security ?? .signed(key), now: { clock.now })
     }
 
-    func command(_ action: ControlCommand.Action = .pause(listenerId: "orders", seconds: 30), age: TimeInterval = 0) -> ControlCommand {
+    func command(
+        _ action: ControlCommand.Action = .pause(listenerId: "orders", seconds: 30), age: TimeInterval = 0
+    ) -> ControlCommand {
         ControlCommand(action, timestamp: clock.now - age)
     }
 
@@ -65,11 +68,13 @@ struct ControlSigningTests {
         // Another key with another id, and another key presented under this key's id.
         let other = try self.verifier(.signed(ControlPlaneKey.generate()))
         #expect(rejection(try other.seal(command()), by: verifier) == .unknownKey)
-        let impostor = try self.verifier(.signed(ControlPlaneKey(id: key.id, secret: Array(repeating: UInt8(1), count: 32))))
+        let impostor = try self.verifier(
+            .signed(ControlPlaneKey(id: key.id, secret: Array(repeating: UInt8(1), count: 32))))
         #expect(rejection(try impostor.seal(command()), by: verifier) == .badSignature)
 
         // One byte of the payload changed after signing (the listener id), signature kept.
-        var wire = try JSONDecoder().decode(WireEnvelope.self, from: Data(try verifier.seal(command(.pause(listenerId: "orders", seconds: nil)))))
+        var wire = try JSONDecoder().decode(
+            WireEnvelope.self, from: Data(try verifier.seal(command(.pause(listenerId: "orders", seconds: nil)))))
         let payload = try #require(Data(base64Encoded: wire.payload))
         let tampered = String(decoding: payload, as: UTF8.self).replacingOccurrences(of: "orders", with: "orderz")
         wire.payload = Data(tampered.utf8).base64EncodedString()
@@ -89,7 +94,9 @@ struct ControlSigningTests {
         #expect(rejection(sealed, by: verifier) == .replayed)
         #expect(rejection(try verifier.seal(first), by: verifier) == .replayed)
         let unsignedReplay = try unsignedSealer.seal(first)
-        #expect(rejection(unsignedReplay, by: verifier) == .unsigned, "an unsigned copy is refused before the replay cache is asked")
+        #expect(
+            rejection(unsignedReplay, by: verifier) == .unsigned,
+            "an unsigned copy is refused before the replay cache is asked")
 
         // Neither rejection for an unauthenticated message took a place in the cache.
         #expect(verifier.rememberedCommands == 3)
@@ -98,12 +105,17 @@ struct ControlSigningTests {
     @Test("a signed reply cannot pass as a command, nor a signed command as a reply")
     func purposes() throws {
         let verifier = try verifier()
-        let replyBytes = Array(try JSONEncoder().encode(ControlReply(commandId: UUID(), instanceId: "pod", outcome: .applied)))
+        let replyBytes = Array(
+            try JSONEncoder().encode(ControlReply(commandId: UUID(), instanceId: "pod", outcome: .applied)))
         let sealedReply = ControlEnvelope.seal(replyBytes, purpose: .reply, key: key)
-        #expect(throws: ControlMessageRejection.self) { try ControlEnvelope.open(sealedReply, purpose: .command, security: .signed(key)) }
+        #expect(throws: ControlMessageRejection.self) {
+            try ControlEnvelope.open(sealedReply, purpose: .command, security: .signed(key))
+        }
         #expect(try ControlEnvelope.open(sealedReply, purpose: .reply, security: .signed(key)) == replyBytes)
         let sealedCommand = try verifier.seal(command())
-        #expect(throws: ControlMessageRejection.self) { try ControlEnvelope.open(sealedCommand, purpose: .reply, security: .signed(key)) }
+        #expect(throws: ControlMessageRejection.self) {
+            try ControlEnvelope.open(sealedCommand, purpose: .reply, security: .signed(key))
+        }
     }
 
     @Test("key rotation: a command signed by the second key is accepted; new signatures use the first key")
@@ -130,17 +142,27 @@ struct ControlSigningTests {
         #expect(rejection(Array("not a command".utf8), by: verifier) == .malformedEnvelope)
         #expect(rejection(Array(#"{"v":2,"payload":""}"#.utf8), by: verifier) == .unsupportedVersion)
         #expect(rejection(Array(#"{"v":1,"payload":"%%%"}"#.utf8), by: verifier) == .malformedEnvelope)
-        #expect(rejection(Array(#"{"v":1,"kid":"\#(key.id)","sig":"AAAA","payload":""}"#.utf8), by: verifier) == .badSignature)
-        #expect(rejection(ControlEnvelope.seal(Array("[1,2,3]".utf8), purpose: .command, key: key), by: verifier) == .malformedPayload)
+        #expect(
+            rejection(Array(#"{"v":1,"kid":"\#(key.id)","sig":"AAAA","payload":""}"#.utf8), by: verifier)
+                == .badSignature)
+        #expect(
+            rejection(ControlEnvelope.seal(Array("[1,2,3]".utf8), purpose: .command, key: key), by: verifier)
+                == .malformedPayload)
         // Numbers beyond what the fields hold fail decoding, never trap.
-        let huge = #"{"id":"\#(UUID())","timestamp":"2030-01-01T00:00:00Z","action":{"setMaxConcurrency":{"listenerId":"a","value":99999999999999999999999}}}"#
-        #expect(rejection(ControlEnvelope.seal(Array(huge.utf8), purpose: .command, key: key), by: verifier) == .malformedPayload)
+        let huge =
+            #"{"id":"\#(UUID())","timestamp":"2030-01-01T00:00:00Z","action":{"setMaxConcurrency":{"listenerId":"a","value":99999999999999999999999}}}"#
+        #expect(
+            rejection(ControlEnvelope.seal(Array(huge.utf8), purpose: .command, key: key), by: verifier)
+                == .malformedPayload)
     }
 
     @Test("out-of-range values are named: concurrency, pause length, seek time, listener id")
     func values() {
         let failures: [(ControlCommand.Action, String)] = [
-            (.setMaxConcurrency(listenerId: "pp", value: .max), "maxConcurrency must be at least 1 and at most 100000, got \(Int.max)"),
+            (
+                .setMaxConcurrency(listenerId: "pp", value: .max),
+                "maxConcurrency must be at least 1 and at most 100000, got \(Int.max)"
+            ),
             (.setMaxConcurrency(listenerId: "pp", value: -1), "got -1"),
             (.setMaxConcurrency(listenerId: "pp", value: 0), "at least 1"),
             (.pause(listenerId: "orders", seconds: .infinity), "a pause must last"),
@@ -154,11 +176,15 @@ struct ControlSigningTests {
             (.stop(listenerId: "a\u{0}b"), "control characters"),
         ]
         for (action, expected) in failures {
-            #expect(action.validationFailure?.contains(expected) == true, "\(action): \(String(describing: action.validationFailure))")
+            #expect(
+                action.validationFailure?.contains(expected) == true,
+                "\(action): \(String(describing: action.validationFailure))")
         }
         for action: ControlCommand.Action in [
-            .setMaxConcurrency(listenerId: "pp", value: 100_000), .pause(listenerId: "orders", seconds: 0), .pause(listenerId: "orders", seconds: nil),
-            .seekToTimestamp(listenerId: "orders", milliseconds: 0), .status(listenerId: nil), .seek(listenerId: "orders", to: .earliest),
+            .setMaxConcurrency(listenerId: "pp", value: 100_000), .pause(listenerId: "orders", seconds: 0),
+            .pause(listenerId: "orders", seconds: nil),
+            .seekToTimestamp(listenerId: "orders", milliseconds: 0), .status(listenerId: nil),
+            .seek(listenerId: "orders", to: .earliest),
         ] {
             #expect(action.validationFailure == nil, "\(action)")
         }
@@ -188,7 +214,9 @@ struct ControlSigningTests {
             #expect(!text.contains(secret) && text.contains(key.id), "\(text)")
         }
         // A bad item is named by number and source, never quoted.
-        let texts = ["ops:NotBase64Secret!!", "ops:" + Data(repeating: 9, count: 8).base64EncodedString(), "bad id:" + secret]
+        let texts = [
+            "ops:NotBase64Secret!!", "ops:" + Data(repeating: 9, count: 8).base64EncodedString(), "bad id:" + secret,
+        ]
         for text in texts {
             do {
                 _ = try ControlPlaneKey.parseList(text, source: "the test")
@@ -199,20 +227,28 @@ struct ControlSigningTests {
             }
         }
         #expect(throws: ControlPlaneKeyError.self) { try ControlPlaneKey.parseList("# only a comment\n", source: "x") }
-        #expect(throws: ControlPlaneKeyError.self) { try ControlPlaneKey.parseList("a:\(secret)\na:\(secret)", source: "x") }
+        #expect(throws: ControlPlaneKeyError.self) {
+            try ControlPlaneKey.parseList("a:\(secret)\na:\(secret)", source: "x")
+        }
     }
 
     @Test("key lists: ID:BASE64 or BASE64 per line or comma, comments skipped, round trip through exportedLine")
     func keyLists() throws {
         let second = ControlPlaneKey.generate()
-        let keys = try ControlPlaneKey.parseList("# fleet keys\n\(key.exportedLine())\n\n\(second.exportedBase64())", source: "x")
+        let keys = try ControlPlaneKey.parseList(
+            "# fleet keys\n\(key.exportedLine())\n\n\(second.exportedBase64())", source: "x")
         #expect(keys.map(\.id) == [key.id, second.id], "a bare secret gets the id derived from it")
-        let commaSeparated = try ControlPlaneKey.parseList("\(key.exportedLine()),\(second.exportedLine())", source: "x")
+        let commaSeparated = try ControlPlaneKey.parseList(
+            "\(key.exportedLine()),\(second.exportedLine())", source: "x")
         let verifier = try verifier(.signed(commaSeparated))
         let original = try self.verifier(.signed(second))
         #expect(rejection(try original.seal(command()), by: verifier) == nil)
-        #expect(throws: ControlPlaneKeyError.self) { try ControlPlaneKey(id: "with space", secret: Array(repeating: UInt8(0), count: 32)) }
-        #expect(throws: ControlPlaneKeyError.self) { try ControlPlaneKey(secret: Array(repeating: UInt8(0), count: 31)) }
+        #expect(throws: ControlPlaneKeyError.self) {
+            try ControlPlaneKey(id: "with space", secret: Array(repeating: UInt8(0), count: 32))
+        }
+        #expect(throws: ControlPlaneKeyError.self) {
+            try ControlPlaneKey(secret: Array(repeating: UInt8(0), count: 31))
+        }
     }
 
     @Test("a flood of rejections is logged as a few lines: at most 10 per interval, the rest counted and summed up")
@@ -220,7 +256,9 @@ struct ControlSigningTests {
         let capture = LogCapture()
         let log = RejectionLog(logger: capture.logger("test.rejections"), burst: 10, interval: .seconds(3_600))
         for index in 0..<1_000 {
-            log.note(ControlMessageRejection(index.isMultiple(of: 2) ? .unsigned : .badSignature, "forged"), at: "control-0@\(index)")
+            log.note(
+                ControlMessageRejection(index.isMultiple(of: 2) ? .unsigned : .badSignature, "forged"),
+                at: "control-0@\(index)")
         }
         let lines = capture.lines(atLeast: .warning)
         #expect(lines.count == 10, "\(lines)")
@@ -234,7 +272,9 @@ struct ControlSigningTests {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < .milliseconds(2) {}
         short.note(ControlMessageRejection(.stale, "old"), at: "c")
-        #expect(capture.lines(atLeast: .warning).last?.message.hasSuffix("(1 more rejected before, not logged one by one)") == true)
+        #expect(
+            capture.lines(atLeast: .warning).last?.message.hasSuffix("(1 more rejected before, not logged one by one)")
+                == true)
     }
 
     @Test("security settings out of range are refused")

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// A mode, and how many records per partition a crash may re-deliver under it (nil: no static bound).
 struct CrashCase: Sendable, CustomTestStringConvertible {
@@ -52,7 +53,8 @@ struct CrashTests {
         let topic = try await kafka.topic("crash", partitions: 2)
         try await kafka.produce(count, to: topic)
         let group = kafka.unique("crash")
-        let phase1 = Recorder(), phase2 = Recorder()
+        let phase1 = Recorder()
+        let phase2 = Recorder()
 
         // The first container handles `beforeCrash` records, then its listener waits on the next one until the
         // crash cancels it: the crash comes mid-stream however fast or slow the machine is.
@@ -79,7 +81,9 @@ struct CrashTests {
         phase1.record(first.events)
         let container = try first.register(endpoint("first", phase1, holdAfter: beforeCrash))
         try await first.startAll()
-        try await waitUntil("\(beforeCrash) records before the crash", observed: { "\(phase1.count)" }) { phase1.count >= beforeCrash }
+        try await waitUntil("\(beforeCrash) records before the crash", observed: { "\(phase1.count)" }) {
+            phase1.count >= beforeCrash
+        }
         await container.simulateCrash()
         let handledBeforeCrash = phase1.handledCounts
         #expect(phase1.count < count, "the crash must come mid-stream")
@@ -105,12 +109,19 @@ struct CrashTests {
             let lastCommitted = phase1.commits(tp).max() ?? 0
             // Committed never runs ahead of handled: the first container committed nothing past what it handled.
             let handledThrough = (handledBeforeCrash[tp]?.keys.max()).map { $0 + 1 } ?? 0
-            #expect(lastCommitted <= handledThrough, "\(tp): committed \(lastCommitted), handled through \(handledThrough)")
-            #expect(after.min() == lastCommitted || (after.isEmpty && lastCommitted == Int64(before.count)), "\(tp): restart at \(String(describing: after.min())), last commit \(lastCommitted)")
+            #expect(
+                lastCommitted <= handledThrough, "\(tp): committed \(lastCommitted), handled through \(handledThrough)")
+            #expect(
+                after.min() == lastCommitted || (after.isEmpty && lastCommitted == Int64(before.count)),
+                "\(tp): restart at \(String(describing: after.min())), last commit \(lastCommitted)")
             let duplicates = before.intersection(after).count
             // Re-delivered is exactly what was handled at or after the last answered commit, nothing before it.
-            #expect(before.intersection(after).allSatisfy { $0 >= lastCommitted }, "\(tp): a record before the last commit came again")
-            #expect(Int64(duplicates) <= max(handledThrough - lastCommitted, 0), "\(tp): \(duplicates) duplicates, \(handledThrough - lastCommitted) handled after the last commit")
+            #expect(
+                before.intersection(after).allSatisfy { $0 >= lastCommitted },
+                "\(tp): a record before the last commit came again")
+            #expect(
+                Int64(duplicates) <= max(handledThrough - lastCommitted, 0),
+                "\(tp): \(duplicates) duplicates, \(handledThrough - lastCommitted) handled after the last commit")
             if let bound = crash.bound {
                 #expect(duplicates <= bound, "\(tp): \(duplicates) duplicates, mode allows \(bound)")
             }

@@ -1,7 +1,8 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Dead-letter headers in Spring's encoding (no broker)", .timeLimit(.minutes(1)))
 struct DeadLetterHeaderTests {
@@ -20,7 +21,9 @@ struct DeadLetterHeaderTests {
         RecordHeader(key: "kafka_dlt-original-consumer-group", value: Array("billing".utf8)),
         RecordHeader(key: "kafka_dlt-exception-fqcn", value: Array("java.lang.IllegalStateException".utf8)),
         RecordHeader(key: "kafka_dlt-exception-message", value: Array("no stock".utf8)),
-        RecordHeader(key: "kafka_dlt-exception-stacktrace", value: Array("java.lang.IllegalStateException: no stock\n\tat …".utf8)),
+        RecordHeader(
+            key: "kafka_dlt-exception-stacktrace",
+            value: Array("java.lang.IllegalStateException: no stock\n\tat …".utf8)),
     ]
 
     @Test("headers written as Spring writes them are read back")
@@ -66,14 +69,19 @@ struct DeadLetterHeaderTests {
         #expect(info.attempts == 3)
     }
 
-    @Test("seeded fuzzing: 20,000 hostile header sets never trap; unreadable integers are nil", arguments: [1, 2] as [UInt64])
+    @Test(
+        "seeded fuzzing: 20,000 hostile header sets never trap; unreadable integers are nil",
+        arguments: [1, 2] as [UInt64])
     func fuzz(seed: UInt64) {
         var random = SplitMix64(seed: seed)
         let names = [
             DeadLetterHeaders.originalPartition, DeadLetterHeaders.originalOffset, DeadLetterHeaders.originalTimestamp,
             DeadLetterHeaders.attempts, DeadLetterHeaders.originalTopic, DeadLetterHeaders.exceptionMessage,
         ]
-        let texts = ["", "-", "+1", "9223372036854775808", "-9223372036854775809", "2147483648", "1e3", "0x10", " 1", "١٢", "NaN"]
+        let texts = [
+            "", "-", "+1", "9223372036854775808", "-9223372036854775809", "2147483648", "1e3", "0x10", " 1", "١٢",
+            "NaN",
+        ]
         for _ in 0..<10_000 {
             var headers: [RecordHeader] = []
             for _ in 0..<Int(random.next() % 6) {
@@ -89,7 +97,9 @@ struct DeadLetterHeaderTests {
             let info = DeadLetterInfo(headers: headers)
             if let partition = headers.last(where: { $0.key == DeadLetterHeaders.originalPartition })?.value {
                 if partition.count != 4 && Int32(String(decoding: partition, as: UTF8.self)) == nil {
-                    #expect(info.originalPartition == nil, "seed \(seed): \(partition) read as \(String(describing: info.originalPartition))")
+                    #expect(
+                        info.originalPartition == nil,
+                        "seed \(seed): \(partition) read as \(String(describing: info.originalPartition))")
                 }
             }
         }

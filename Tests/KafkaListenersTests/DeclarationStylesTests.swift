@@ -44,7 +44,8 @@ enum DeclarationStyle: String, CaseIterable, Sendable, CustomTestStringConvertib
         case .protocolConformance:
             ProtocolOrderListener(id: id, topic: topic, sink: sink)
         case .builder:
-            Listen(id, topics: topic, concurrency: 2, ackMode: .record) { (record: TypedRecord<String, Order>, context) in
+            Listen(id, topics: topic, concurrency: 2, ackMode: .record) {
+                (record: TypedRecord<String, Order>, context) in
                 sink.add(record, context)
             }
         case .macro:
@@ -64,16 +65,21 @@ enum DeclarationStyle: String, CaseIterable, Sendable, CustomTestStringConvertib
 
 @Suite("A listener behaves the same however it is declared", .timeLimit(.minutes(10)))
 struct DeclarationStylesTests {
-    @Test("protocol, builder and macro declarations: same endpoint, same records, same commits", arguments: DeclarationStyle.allCases)
+    @Test(
+        "protocol, builder and macro declarations: same endpoint, same records, same commits",
+        arguments: DeclarationStyle.allCases)
     func sameBehaviour(style: DeclarationStyle) async throws {
         let (id, topic) = try await style.names()
         let sink = TypedSink()
-        let app = try KafkaApplication(applicationConfiguration(), declarations: [style.declaration(id: id, topic: topic, sink: sink)])
+        let app = try KafkaApplication(
+            applicationConfiguration(), declarations: [style.declaration(id: id, topic: topic, sink: sink)])
 
         let endpoint = try #require(app.listeners.first?.endpoint)
         #expect(app.listeners.count == 1)
         #expect(app.listeners.first?.messages.map(\.name) == ["Order"], "each style describes its payload for AsyncAPI")
-        #expect(endpoint.id == id && endpoint.selection == .topics([topic]) && endpoint.concurrency == 2 && endpoint.ackMode == .record)
+        #expect(
+            endpoint.id == id && endpoint.selection == .topics([topic]) && endpoint.concurrency == 2
+                && endpoint.ackMode == .record)
 
         try await app.start()
         try await waitSettled(app.registry, id)
@@ -86,6 +92,7 @@ struct DeclarationStylesTests {
         #expect(Set(sink.keys.withLock { $0 }) == Set((0..<5).map { "customer-\($0)" }))
         #expect(sink.containers.withLock { $0 }.isSubset(of: ["\(id)-0", "\(id)-1"]))
         let committed = try await committedOffsets(group: id, topic: topic, partitions: 4)
-        #expect(committed.map { max($0, 0) }.reduce(0, +) == 60, "committed \(committed) (-1: a partition without records)")
+        #expect(
+            committed.map { max($0, 0) }.reduce(0, +) == 60, "committed \(committed) (-1: a partition without records)")
     }
 }

@@ -23,7 +23,8 @@ final class TypedSink: Sendable {
 func produceOrders(_ count: Int, to topic: String, start: Int = 0) async throws {
     let producer = try KafkaProducer(configuration: kafka.producerConfig())
     for i in start..<(start + count) {
-        try await producer.sendAndForget(.encoding(topic: topic, key: "customer-\(i % 5)", value: Order(id: i, item: "item-\(i)")))
+        try await producer.sendAndForget(
+            .encoding(topic: topic, key: "customer-\(i % 5)", value: Order(id: i, item: "item-\(i)")))
     }
     try await producer.flush(timeout: .seconds(30))
     await producer.close()

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// What the listener saw and asked for, in order.
 private enum Step: CustomStringConvertible {
@@ -25,10 +26,14 @@ private enum Step: CustomStringConvertible {
 struct DeliveryPropertyTests {
     static let perPartition: Int64 = 60
 
-    @Test("each partition's deliveries are contiguous except where a seek or nack moved them", arguments: [1, 2, 3] as [UInt64])
+    @Test(
+        "each partition's deliveries are contiguous except where a seek or nack moved them",
+        arguments: [1, 2, 3] as [UInt64])
     func contiguousDeliveries(seed: UInt64) async throws {
         let topic = try await kafka.topic("delivery-\(seed)", partitions: 2)
-        for partition: Int32 in 0..<2 { try await kafka.produce(Int(Self.perPartition), to: topic, partition: partition) }
+        for partition: Int32 in 0..<2 {
+            try await kafka.produce(Int(Self.perPartition), to: topic, partition: partition)
+        }
         let steps = Mutex<[Step]>([])
         let random = Mutex(SplitMix64(seed: seed))
         let actionsLeft = Mutex(30)
@@ -36,15 +41,18 @@ struct DeliveryPropertyTests {
         let last = Self.perPartition - 1
         let registry = makeRegistry()
         let endpoint = ListenerEndpoint(
-            id: "delivery-\(seed)", selection: .topics([topic]), listener: .record { record, context in
+            id: "delivery-\(seed)", selection: .topics([topic]),
+            listener: .record { record, context in
                 let tp = record.topicPartition
                 steps.withLock { $0.append(.delivered(tp, record.offset)) }
                 let (roll, amount) = random.withLock { ($0.next() % 100, Int64($0.next() % 6)) }
-                let act = roll < 25 && actionsLeft.withLock { left in
-                    guard left > 0 else { return false }
-                    left -= 1
-                    return true
-                }
+                let act =
+                    roll < 25
+                    && actionsLeft.withLock { left in
+                        guard left > 0 else { return false }
+                        left -= 1
+                        return true
+                    }
                 guard act else {
                     context.acknowledgment.acknowledge()
                     return
@@ -80,14 +88,26 @@ struct DeliveryPropertyTests {
         func finished(_ partition: Int32) -> Bool {
             // The last record delivered after the last move of this partition.
             let seen = steps.withLock { $0 }
-            let lastMove = seen.lastIndex { if case .moved(let tp, _) = $0 { tp.partition == partition } else { false } } ?? -1
-            return seen[(lastMove + 1)...].contains { if case .delivered(let tp, let offset) = $0 { tp.partition == partition && offset == last } else { false } }
+            let lastMove =
+                seen.lastIndex { if case .moved(let tp, _) = $0 { tp.partition == partition } else { false } } ?? -1
+            return seen[(lastMove + 1)...].contains {
+                if case .delivered(let tp, let offset) = $0 {
+                    tp.partition == partition && offset == last
+                } else {
+                    false
+                }
+            }
         }
-        try await waitUntil("both partitions delivered to the end", timeout: .seconds(60), observed: { "\(steps.withLock { $0 }.suffix(40))" }) {
+        try await waitUntil(
+            "both partitions delivered to the end", timeout: .seconds(60),
+            observed: { "\(steps.withLock { $0 }.suffix(40))" }
+        ) {
             finished(0) && finished(1)
         }
         var committed: [Int64] = []
-        try await waitUntil("everything committed", observed: { "committed \(committed) after \(steps.withLock { $0 })" }) {
+        try await waitUntil(
+            "everything committed", observed: { "committed \(committed) after \(steps.withLock { $0 })" }
+        ) {
             committed = try await committedOffsets(group: "delivery-\(seed)", topic: topic, partitions: 2)
             return committed == [Self.perPartition, Self.perPartition]
         }
@@ -98,7 +118,10 @@ struct DeliveryPropertyTests {
             case .moved(let tp, let target):
                 next[tp.partition] = target
             case .delivered(let tp, let offset):
-                #expect(offset == next[tp.partition], "seed \(seed), step \(index): \(tp.partition)@\(offset) delivered, \(next[tp.partition] ?? -1) expected")
+                #expect(
+                    offset == next[tp.partition],
+                    "seed \(seed), step \(index): \(tp.partition)@\(offset) delivered, \(next[tp.partition] ?? -1) expected"
+                )
                 next[tp.partition] = offset + 1
             }
         }

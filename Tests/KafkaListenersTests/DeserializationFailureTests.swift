@@ -1,12 +1,15 @@
 import KafkaClient
-@testable import KafkaListeners
 import KafkaListenersTesting
 import Synchronization
 import Testing
 
+@testable import KafkaListeners
+
 @Suite("A record that does not deserialize is reported with its bytes and skipped", .timeLimit(.minutes(10)))
 struct DeserializationFailureTests {
-    @Test("typed record listener: the bad record's raw bytes are kept, the next record is handled, the offset is committed")
+    @Test(
+        "typed record listener: the bad record's raw bytes are kept, the next record is handled, the offset is committed"
+    )
     func recordListener() async throws {
         let topic = try await kafka.topic("deser", partitions: 1)
         let id = kafka.unique("deser")
@@ -15,7 +18,10 @@ struct DeserializationFailureTests {
             sink.add(record, context)
         }
         // The declared listener function, wrapped to see what it throws (the container only logs it).
-        guard case .record(let typed) = declared.endpoint.listener else { Issue.record("not a record listener"); return }
+        guard case .record(let typed) = declared.endpoint.listener else {
+            Issue.record("not a record listener")
+            return
+        }
         var endpoint = declared.endpoint
         endpoint.listener = .record { record, context in
             do { try await typed(record, context) } catch {
@@ -58,8 +64,13 @@ struct DeserializationFailureTests {
         let id = kafka.unique("deserbatch")
         let handled = Mutex<[Int]>([])
         let thrown = Mutex<[any Error]>([])
-        let declared = ListenBatch(id, topics: topic) { (orders: [Order], _) in handled.withLock { $0 += orders.map(\.id) } }
-        guard case .batch(let typed) = declared.endpoint.listener else { Issue.record("not a batch listener"); return }
+        let declared = ListenBatch(id, topics: topic) { (orders: [Order], _) in
+            handled.withLock { $0 += orders.map(\.id) }
+        }
+        guard case .batch(let typed) = declared.endpoint.listener else {
+            Issue.record("not a batch listener")
+            return
+        }
         var endpoint = declared.endpoint
         endpoint.listener = .batch { records, context in
             do { try await typed(records, context) } catch {
@@ -75,7 +86,9 @@ struct DeserializationFailureTests {
             try .encoding(topic: topic, value: Order(id: 3, item: "y")),
         ])
         try await registry.startAll()
-        try await waitUntil("both good records", observed: { "\(handled.withLock { $0 })" }) { handled.withLock { $0.count } >= 2 }
+        try await waitUntil("both good records", observed: { "\(handled.withLock { $0 })" }) {
+            handled.withLock { $0.count } >= 2
+        }
         await registry.stopAll()
         #expect(handled.withLock { $0 } == [1, 3])
         let batchError = try #require(thrown.withLock { $0 }.first as? BatchDeserializationError)

@@ -1,5 +1,6 @@
-@testable import KafkaListeners
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("An endpoint prints no secret", .timeLimit(.minutes(1)))
 struct EndpointRedactionTests {
@@ -7,10 +8,14 @@ struct EndpointRedactionTests {
     func redacted() {
         let endpoint = ListenerEndpoint(
             id: "orders", selection: .topics(["orders"]), listener: .record { _, _ in },
-            consumerProperties: ["sasl.password": "hunter2-secret", "ssl.key.password": "other-secret", "fetch.min.bytes": "1"])
+            consumerProperties: [
+                "sasl.password": "hunter2-secret", "ssl.key.password": "other-secret", "fetch.min.bytes": "1",
+            ])
         var dumped = ""
         dump(endpoint, to: &dumped)
-        for text in [endpoint.description, endpoint.debugDescription, "\(endpoint)", String(reflecting: endpoint), dumped] {
+        for text in [
+            endpoint.description, endpoint.debugDescription, "\(endpoint)", String(reflecting: endpoint), dumped,
+        ] {
             #expect(!text.contains("hunter2") && !text.contains("other-secret"), "\(text)")
             #expect(text.contains("fetch.min.bytes") && text.contains("[redacted]"), "\(text)")
         }

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// Lines noted by interceptors and listeners, in order.
 final class TextLog: Sendable {
@@ -20,9 +21,15 @@ struct NotingInterceptor: RecordInterceptor, BatchInterceptor {
         log.append("\(name).intercept \(record.offset)")
         return record
     }
-    func success(_ record: ConsumerRecord, context: ListenerContext) async { log.append("\(name).success \(record.offset)") }
-    func failure(_ record: ConsumerRecord, error: any Error, context: ListenerContext) async { log.append("\(name).failure \(record.offset)") }
-    func afterRecord(_ record: ConsumerRecord, context: ListenerContext) async { log.append("\(name).after \(record.offset)") }
+    func success(_ record: ConsumerRecord, context: ListenerContext) async {
+        log.append("\(name).success \(record.offset)")
+    }
+    func failure(_ record: ConsumerRecord, error: any Error, context: ListenerContext) async {
+        log.append("\(name).failure \(record.offset)")
+    }
+    func afterRecord(_ record: ConsumerRecord, context: ListenerContext) async {
+        log.append("\(name).after \(record.offset)")
+    }
 
     func intercept(_ records: [ConsumerRecord], context: ListenerContext) async -> [ConsumerRecord]? {
         log.append("\(name).intercept batch \(records.map(\.offset))")
@@ -41,28 +48,40 @@ final class OddDropper: ConsumerInterceptor {
 
 @Suite("Interceptors and filters", .timeLimit(.minutes(10)))
 struct InterceptorTests {
-    @Test("record interceptors run in order, global before the endpoint's, with one terminal call and one afterRecord per call")
+    @Test(
+        "record interceptors run in order, global before the endpoint's, with one terminal call and one afterRecord per call"
+    )
     func recordInterceptorOrder() async throws {
         let topic = try await kafka.topic("icpt", partitions: 1)
         let log = TextLog()
         let registry = makeRegistry()
         registry.interceptors = Interceptors(record: [NotingInterceptor(name: "global", log: log)])
-        try registry.register(ListenerEndpoint(
-            id: "icpt", selection: .topics([topic]), listener: .record { record, _ in
-                log.append("listener \(record.offset)")
-                if record.offset == 1 { throw Poison() }
-            }, errorHandler: ErrorHandler(backOff: .none), interceptors: Interceptors(record: [NotingInterceptor(name: "own", log: log)])))
+        try registry.register(
+            ListenerEndpoint(
+                id: "icpt", selection: .topics([topic]),
+                listener: .record { record, _ in
+                    log.append("listener \(record.offset)")
+                    if record.offset == 1 { throw Poison() }
+                }, errorHandler: ErrorHandler(backOff: .none),
+                interceptors: Interceptors(record: [NotingInterceptor(name: "own", log: log)])))
         try await registry.startAll()
         try await kafka.produce(2, to: topic, partition: 0)
-        try await waitUntil("both records through", observed: { "\(log.withLock { $0 })" }) { log.withLock { $0.contains("own.after 1") } }
+        try await waitUntil("both records through", observed: { "\(log.withLock { $0 })" }) {
+            log.withLock { $0.contains("own.after 1") }
+        }
         await registry.stopAll()
-        #expect(log.withLock { $0 } == [
-            "global.intercept 0", "own.intercept 0", "listener 0", "global.success 0", "own.success 0", "global.after 0", "own.after 0",
-            "global.intercept 1", "own.intercept 1", "listener 1", "global.failure 1", "own.failure 1", "global.after 1", "own.after 1",
-        ])
+        #expect(
+            log.withLock { $0 } == [
+                "global.intercept 0", "own.intercept 0", "listener 0", "global.success 0", "own.success 0",
+                "global.after 0", "own.after 0",
+                "global.intercept 1", "own.intercept 1", "listener 1", "global.failure 1", "own.failure 1",
+                "global.after 1", "own.after 1",
+            ])
     }
 
-    @Test("onConsume removes records before any listener (they still count as processed); onCommit sees exactly the committed offsets")
+    @Test(
+        "onConsume removes records before any listener (they still count as processed); onCommit sees exactly the committed offsets"
+    )
     func consumerInterceptor() async throws {
         let topic = try await kafka.topic("icpt-consume", partitions: 1)
         let dropper = OddDropper()
@@ -70,13 +89,17 @@ struct InterceptorTests {
         let recorder = Recorder()
         let registry = makeRegistry()
         recorder.record(registry.events)
-        try registry.register(ListenerEndpoint(
-            id: "icpt-consume", selection: .topics([topic]), listener: .record { record, _ in seen.withLock { $0.append(record.offset) } },
-            interceptors: Interceptors(consumer: [dropper])))
+        try registry.register(
+            ListenerEndpoint(
+                id: "icpt-consume", selection: .topics([topic]),
+                listener: .record { record, _ in seen.withLock { $0.append(record.offset) } },
+                interceptors: Interceptors(consumer: [dropper])))
         try await registry.startAll()
         try await kafka.produce(10, to: topic, partition: 0)
         let tp = TopicPartition(topic, 0)
-        try await waitUntil("committed to the end", observed: { "\(recorder.commits(tp))" }) { recorder.commits(tp).max() == 10 }
+        try await waitUntil("committed to the end", observed: { "\(recorder.commits(tp))" }) {
+            recorder.commits(tp).max() == 10
+        }
         await registry.stopAll()
         #expect(seen.withLock { $0 } == [0, 2, 4, 6, 8])
         let fromEvents = recorder.events.withLock { $0 }.compactMap { event -> [TopicPartitionOffset]? in
@@ -93,17 +116,24 @@ struct InterceptorTests {
             let group = kafka.unique("filter")
             let seen = Mutex<[Int64]>([])
             let registry = makeRegistry()
-            try registry.register(ListenerEndpoint(
-                id: "filter", selection: .topics([topic]), listener: .record { record, context in
-                    seen.withLock { $0.append(record.offset) }
-                    context.acknowledgment.acknowledge()
-                }, groupId: group, ackMode: .manual,
-                interceptors: Interceptors(record: [RecordFilter(ackDiscarded: ackDiscarded) { $0.offset != 3 }])))
+            try registry.register(
+                ListenerEndpoint(
+                    id: "filter", selection: .topics([topic]),
+                    listener: .record { record, context in
+                        seen.withLock { $0.append(record.offset) }
+                        context.acknowledgment.acknowledge()
+                    }, groupId: group, ackMode: .manual,
+                    interceptors: Interceptors(record: [RecordFilter(ackDiscarded: ackDiscarded) { $0.offset != 3 }])))
             try await registry.startAll()
             try await kafka.produce(6, to: topic, partition: 0)
-            try await waitUntil("5 records handled", observed: { "\(seen.withLock { $0 })" }) { seen.withLock { $0.count } == 5 }
+            try await waitUntil("5 records handled", observed: { "\(seen.withLock { $0 })" }) {
+                seen.withLock { $0.count } == 5
+            }
             let expected: Int64 = ackDiscarded ? 6 : 3
-            try await waitUntil("committed \(expected)", observed: { "\((try? await committedOffsets(group: group, topic: topic, partitions: 1)) ?? [])" }) {
+            try await waitUntil(
+                "committed \(expected)",
+                observed: { "\((try? await committedOffsets(group: group, topic: topic, partitions: 1)) ?? [])" }
+            ) {
                 try await committedOffsets(group: group, topic: topic, partitions: 1) == [expected]
             }
             await registry.stopAll()
@@ -118,15 +148,20 @@ struct InterceptorTests {
         let log = TextLog()
         let batches = Mutex<[[Int64]]>([])
         let registry = makeRegistry()
-        try registry.register(ListenerEndpoint(
-            id: "icpt-batch", selection: .topics([topic]), listener: .batch { records, _ in batches.withLock { $0.append(records.map(\.offset)) } },
-            interceptors: Interceptors(record: [RecordFilter { $0.offset % 3 != 0 }], batch: [NotingInterceptor(name: "b", log: log)])))
+        try registry.register(
+            ListenerEndpoint(
+                id: "icpt-batch", selection: .topics([topic]),
+                listener: .batch { records, _ in batches.withLock { $0.append(records.map(\.offset)) } },
+                interceptors: Interceptors(
+                    record: [RecordFilter { $0.offset % 3 != 0 }], batch: [NotingInterceptor(name: "b", log: log)])))
         try await registry.startAll()
         try await waitUntil("committed", observed: { "\(batches.withLock { $0 })" }) {
             try await committedOffsets(group: "icpt-batch", topic: topic, partitions: 1) == [6]
         }
         await registry.stopAll()
         #expect(batches.withLock { $0 }.flatMap { $0 } == [1, 2, 4, 5])
-        #expect(log.withLock { $0 }.first?.hasPrefix("b.intercept batch") == true && log.withLock { $0 }.contains("b.after batch"))
+        #expect(
+            log.withLock { $0 }.first?.hasPrefix("b.intercept batch") == true
+                && log.withLock { $0 }.contains("b.after batch"))
     }
 }

@@ -8,13 +8,17 @@ import Testing
 
 @Suite("KafkaApplication is a swift-service-lifecycle Service", .timeLimit(.minutes(10)))
 struct KafkaApplicationServiceTests {
-    @Test("run in a ServiceGroup: starts the listeners, and a graceful shutdown stops them with everything handled committed")
+    @Test(
+        "run in a ServiceGroup: starts the listeners, and a graceful shutdown stops them with everything handled committed"
+    )
     func serviceGroup() async throws {
         let topic = try await kafka.topic("service", partitions: 2)
         let id = kafka.unique("service")
         let sink = TypedSink()
         let app = try KafkaApplication(applicationConfiguration()) {
-            Listen(id, topics: topic, ackMode: .record) { (record: TypedRecord<String, Order>, context) in sink.add(record, context) }
+            Listen(id, topics: topic, ackMode: .record) { (record: TypedRecord<String, Order>, context) in
+                sink.add(record, context)
+            }
         }
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "service-test")))
         // An event subscriber's loop ends with the service run, after the stop events.
@@ -33,7 +37,9 @@ struct KafkaApplicationServiceTests {
         try await produceOrders(30, to: topic)
         try await waitUntil("30 orders handled", observed: { "\(sink.count)" }) { sink.count >= 30 }
         await group.triggerGracefulShutdown()
-        try await waitUntil("the service group returns after the graceful shutdown", observed: { "\(app.registry.status)" }) {
+        try await waitUntil(
+            "the service group returns after the graceful shutdown", observed: { "\(app.registry.status)" }
+        ) {
             finished.withLock { $0 }
         }
         try await running.value

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Consumer lag from librdkafka statistics", .timeLimit(.minutes(10)))
 struct LagMetricTests {

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 let kafka = TestKafka.shared
 
@@ -31,7 +32,9 @@ final class Recorder: Sendable {
     deinit { listening.withLock { $0 }?.cancel() }
 
     func note(_ record: ConsumerRecord, _ context: ListenerContext) {
-        handled.withLock { $0.append(Handled(tp: record.topicPartition, offset: record.offset, container: context.containerId)) }
+        handled.withLock {
+            $0.append(Handled(tp: record.topicPartition, offset: record.offset, container: context.containerId))
+        }
     }
 
     var count: Int { handled.withLock { $0.count } }

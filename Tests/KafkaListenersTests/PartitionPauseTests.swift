@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// What a listener on a 6-partition topic receives while single partitions, the container or both are paused,
 /// counted per partition.
@@ -38,21 +39,26 @@ struct PartitionPauseTests {
 
         /// Produces `count` records to every partition.
         func produceEverywhere(_ count: Int = PartitionPauseTests.perPartition) async throws {
-            for partition in 0..<PartitionPauseTests.partitions { try await kafka.produce(count, to: topic, partition: partition) }
+            for partition in 0..<PartitionPauseTests.partitions {
+                try await kafka.produce(count, to: topic, partition: partition)
+            }
         }
 
         /// Waits until every child passed `polls` more poll boundaries: records on the broker for an unpaused
         /// partition would have been fetched by then.
         func waitForPolls(_ polls: Int = 10) async throws {
             let start = children.map(\.pollsCompleted)
-            try await waitUntil("\(polls) more polls", observed: { "\(children.map(\.pollsCompleted)) from \(start)" }) {
+            try await waitUntil("\(polls) more polls", observed: { "\(children.map(\.pollsCompleted)) from \(start)" })
+            {
                 zip(children.map(\.pollsCompleted), start).allSatisfy { $0 - $1 >= polls }
             }
         }
 
         /// Waits until `partition` is paused in its owner's consumer for exactly `reasons`.
         func waitPaused(_ partition: Int32, for reasons: Set<PauseReason>) async throws {
-            try await waitUntil("\(tp(partition)) paused for \(reasons)", observed: { "\(children.map(\.status.partitionPauses))" }) {
+            try await waitUntil(
+                "\(tp(partition)) paused for \(reasons)", observed: { "\(children.map(\.status.partitionPauses))" }
+            ) {
                 children.contains { $0.status.pausedPartitions[tp(partition)] == reasons }
             }
         }
@@ -79,7 +85,8 @@ struct PartitionPauseTests {
             registry.status[0].children.flatMap(\.assignedPartitions).count == Int(Self.partitions)
         }
         return Fixture(
-            registry: registry, pauses: PauseService(registry: registry), recorder: recorder, topic: topic, id: id, handledAt: handledAt)
+            registry: registry, pauses: PauseService(registry: registry), recorder: recorder, topic: topic, id: id,
+            handledAt: handledAt)
     }
 
     /// The other five partitions deliver their records; partition 0 delivers none.
@@ -93,12 +100,16 @@ struct PartitionPauseTests {
 
     /// Partition 0 delivers offsets 0..<count, in order, none twice.
     func expectPartitionZeroDelivers(_ f: Fixture, _ count: Int = perPartition) async throws {
-        try await waitUntil("partition 0 delivers its \(count)", observed: { "\(f.perPartitionCounts)" }) { f.delivered(0).count >= count }
+        try await waitUntil("partition 0 delivers its \(count)", observed: { "\(f.perPartitionCounts)" }) {
+            f.delivered(0).count >= count
+        }
         try await f.waitForPolls()
         #expect(f.delivered(0) == (0..<Int64(count)).map { $0 }, "in order, none lost, none twice")
     }
 
-    @Test("a paused partition delivers nothing while the others deliver everything; after the resume it delivers its records in order, once")
+    @Test(
+        "a paused partition delivers nothing while the others deliver everything; after the resume it delivers its records in order, once"
+    )
     func pauseAndResume() async throws {
         let f = try await started()
         let outcome = try f.pauses.pause(.partition(listenerId: f.id, f.tp(0)))
@@ -129,7 +140,11 @@ struct PartitionPauseTests {
         try await waitUntil("the pause event", observed: { "\(f.recorder.events.withLock { $0.map(\.kind) })" }) {
             pausedEvent = f.recorder.events.withLock { events in
                 events.lazy.compactMap { event -> ([TopicPartition], ContinuousClock.Instant?)? in
-                    if case .paused(let tps, _, let resumeAt) = event.kind, tps.contains(f.tp(0)) { (tps, resumeAt) } else { nil }
+                    if case .paused(let tps, _, let resumeAt) = event.kind, tps.contains(f.tp(0)) {
+                        (tps, resumeAt)
+                    } else {
+                        nil
+                    }
                 }.first
             }
             return pausedEvent != nil
@@ -198,7 +213,9 @@ struct PartitionPauseTests {
         await f.stop()
     }
 
-    @Test("a per-partition container with one partition paused: the others keep flowing", arguments: [RecordOrdering.partition, .key])
+    @Test(
+        "a per-partition container with one partition paused: the others keep flowing",
+        arguments: [RecordOrdering.partition, .key])
     func perPartitionContainer(ordering: RecordOrdering) async throws {
         let f = try await started(perPartition: PerPartitionOptions(ordering: ordering))
         try f.pauses.pause(.partition(listenerId: f.id, f.tp(0)))
@@ -206,7 +223,9 @@ struct PartitionPauseTests {
         try await f.produceEverywhere()
         try await expectOnlyPartitionZeroHeld(f, "per-partition, \(ordering) ordering")
         try f.pauses.resume(.partition(listenerId: f.id, f.tp(0)))
-        try await waitUntil("partition 0 delivers", observed: { "\(f.perPartitionCounts)" }) { f.delivered(0).count == Self.perPartition }
+        try await waitUntil("partition 0 delivers", observed: { "\(f.perPartitionCounts)" }) {
+            f.delivered(0).count == Self.perPartition
+        }
         if ordering == .partition {
             #expect(f.delivered(0) == (0..<Int64(Self.perPartition)).map { $0 })
         } else {
@@ -218,12 +237,20 @@ struct PartitionPauseTests {
     @Test("a partition of a topic the listener does not read, or a negative partition, is refused; nothing changes")
     func refusedTargets() async throws {
         let f = try await started()
-        #expect(throws: ListenerError.self) { try f.pauses.pause(.partition(listenerId: f.id, TopicPartition("elsewhere", 0))) }
-        #expect(throws: ListenerError.self) { try f.pauses.pause(.partition(listenerId: f.id, TopicPartition(f.topic, -1))) }
-        #expect(throws: ListenerError.unknownListenerId("nope")) { try f.pauses.pause(.partition(listenerId: "nope", f.tp(0))) }
+        #expect(throws: ListenerError.self) {
+            try f.pauses.pause(.partition(listenerId: f.id, TopicPartition("elsewhere", 0)))
+        }
+        #expect(throws: ListenerError.self) {
+            try f.pauses.pause(.partition(listenerId: f.id, TopicPartition(f.topic, -1)))
+        }
+        #expect(throws: ListenerError.unknownListenerId("nope")) {
+            try f.pauses.pause(.partition(listenerId: "nope", f.tp(0)))
+        }
         #expect(f.children.allSatisfy { $0.status.requestedPartitionPauses.isEmpty })
         try await f.produceEverywhere(5)
-        try await waitUntil("every partition delivers", observed: { "\(f.perPartitionCounts)" }) { f.recorder.count == 30 }
+        try await waitUntil("every partition delivers", observed: { "\(f.perPartitionCounts)" }) {
+            f.recorder.count == 30
+        }
         await f.stop()
     }
 }

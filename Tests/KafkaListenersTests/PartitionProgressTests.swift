@@ -1,6 +1,7 @@
-@testable import KafkaListeners
 import KafkaClient
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Per-partition offset state (no broker)", .timeLimit(.minutes(10)))
 struct PartitionProgressTests {

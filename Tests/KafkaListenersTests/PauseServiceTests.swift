@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Pause service", .timeLimit(.minutes(10)))
 struct PauseServiceTests {
@@ -50,7 +51,9 @@ struct PauseServiceTests {
         try await waitUntil("records after the resume", observed: { "\(recorder.count)" }) { recorder.count == 9 }
         let gap = ContinuousClock.now - pausedAt
         #expect(gap >= .seconds(1), "records arrived \(gap) after the pause was requested")
-        #expect(recorder.handled.withLock { $0.map(\.offset) } == Array(0...8), "5 → 6, 7, 8: nothing skipped, nothing repeated")
+        #expect(
+            recorder.handled.withLock { $0.map(\.offset) } == Array(0...8),
+            "5 → 6, 7, 8: nothing skipped, nothing repeated")
         #expect(pauses.scheduledResume(of: .listener(id)) == nil)
         await registry.stopAll()
     }
@@ -69,7 +72,9 @@ struct PauseServiceTests {
         await registry.stopAll()
     }
 
-    @Test("pausing twice does not stack; a longer duration extends, a shorter one does not shorten; resume cancels the schedule")
+    @Test(
+        "pausing twice does not stack; a longer duration extends, a shorter one does not shorten; resume cancels the schedule"
+    )
     func idempotentAndExtending() async throws {
         let (registry, pauses, _, _, id) = try await started()
         let first = try pauses.pause(.listener(id), for: .seconds(60))
@@ -89,19 +94,26 @@ struct PauseServiceTests {
         let (registry, pauses, recorder, topic, id) = try await started(partitions: 4, concurrency: 2)
         let paused = "\(id)-0"
         try pauses.pause(.container(paused))
-        try await waitUntil("child 0 paused", observed: { "\(registry.status)" }) { registry.childContainer(id: paused)!.status.isPaused }
+        try await waitUntil("child 0 paused", observed: { "\(registry.status)" }) {
+            registry.childContainer(id: paused)!.status.isPaused
+        }
         for partition: Int32 in 0..<4 { try await kafka.produce(10, to: topic, partition: partition) }
         let sibling = registry.childContainer(id: "\(id)-1")!.assignedPartitions
-        try await waitUntil("the sibling's 10 records per partition", observed: { "\(recorder.handledCounts.mapValues(\.count))" }) {
+        try await waitUntil(
+            "the sibling's 10 records per partition", observed: { "\(recorder.handledCounts.mapValues(\.count))" }
+        ) {
             recorder.count == 10 * sibling.count
         }
         #expect(recorder.handled.withLock { $0.allSatisfy { $0.container != paused } })
 
         // A rebalance: a second listener joins the same group; child 0's new partitions stay paused.
         let other = makeRegistry()
-        try other.register(ListenerEndpoint(id: "other", selection: .topics([topic]), listener: .record { _, _ in }, groupId: id))
+        try other.register(
+            ListenerEndpoint(id: "other", selection: .topics([topic]), listener: .record { _, _ in }, groupId: id))
         try await other.startAll()
-        try await waitUntil("the rebalance settles", timeout: .seconds(30), observed: { "\(registry.status) \(other.status)" }) {
+        try await waitUntil(
+            "the rebalance settles", timeout: .seconds(30), observed: { "\(registry.status) \(other.status)" }
+        ) {
             !(other.childContainer(id: "other-0")?.assignedPartitions.isEmpty ?? true)
                 && !registry.childContainer(id: paused)!.assignedPartitions.isEmpty
                 && registry.childContainer(id: paused)!.status.isPaused
@@ -138,7 +150,9 @@ struct PauseServiceTests {
         #expect(throws: ListenerError.unknownListenerId("nope")) { try pauses.pause(.listener("nope")) }
         #expect(throws: ListenerError.unknownListenerId(" ")) { try pauses.pause(.listener(" ")) }
         #expect(throws: ListenerError.unknownListenerId("\(id)-9")) { try pauses.pause(.container("\(id)-9")) }
-        #expect(throws: ListenerError.self) { try pauses.pause(.partition(listenerId: id, TopicPartition("elsewhere", 0))) }
+        #expect(throws: ListenerError.self) {
+            try pauses.pause(.partition(listenerId: id, TopicPartition("elsewhere", 0)))
+        }
         #expect(!registry.status[0].isPauseRequested)
         await registry.stopAll()
     }

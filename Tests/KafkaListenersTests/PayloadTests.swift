@@ -25,7 +25,9 @@ struct PayloadTests {
         for value: Int64 in [0, 1, -1, .max, .min, 1_234_567_890_123] {
             #expect(try decode(value.encode(), as: Int64.self) == value)
         }
-        #expect(throws: PayloadError.wrongLength(type: "Int32", expected: 4, got: 3)) { try decode([1, 2, 3], as: Int32.self) }
+        #expect(throws: PayloadError.wrongLength(type: "Int32", expected: 4, got: 3)) {
+            try decode([1, 2, 3], as: Int32.self)
+        }
     }
 
     @Test("strings are UTF-8; invalid UTF-8 and absent bytes are errors, Optional accepts absence")
@@ -58,7 +60,8 @@ struct PayloadTests {
             decoder.keyDecodingStrategy = .convertFromSnakeCase
             return decoder
         })
-        #expect(try custom.deserialize(KafkaBytes(#"{"id": 1, "item": "pen"}"#), headers: []) == Order(id: 1, item: "pen"))
+        #expect(
+            try custom.deserialize(KafkaBytes(#"{"id": 1, "item": "pen"}"#), headers: []) == Order(id: 1, item: "pen"))
     }
 
     @Test("a record decoder keeps the raw bytes and the position of a record that does not decode")
@@ -72,20 +75,26 @@ struct PayloadTests {
             #expect(error.part == .value && error.targetType == "Order")
             #expect(error.rawKey == Array("k".utf8) && error.rawValue == [0x7B, 0x00])
         }
-        let badKey = ConsumerRecord(topic: "t", partition: 0, offset: 1, key: [1, 2], value: try Order(id: 1, item: "x").encode())
+        let badKey = ConsumerRecord(
+            topic: "t", partition: 0, offset: 1, key: [1, 2], value: try Order(id: 1, item: "x").encode())
         #expect(throws: DeserializationError.self) { try RecordDecoder<Int32, Order>().decode(badKey) }
-        let good = ConsumerRecord(topic: "t", partition: 0, offset: 1, key: try Int32(5).encode(), value: try Order(id: 1, item: "x").encode())
+        let good = ConsumerRecord(
+            topic: "t", partition: 0, offset: 1, key: try Int32(5).encode(), value: try Order(id: 1, item: "x").encode()
+        )
         let typed = try RecordDecoder<Int32, Order>().decode(good)
         #expect(typed.key == 5 && typed.value == Order(id: 1, item: "x") && typed.offset == 1)
     }
 
     /// Serializes with a serializer named by its static member (`.int64`, `.json(Order.self)`).
-    func encoded<S: Serializer>(_ serializer: S, _ value: S.Value) throws -> [UInt8]? { try serializer.serialize(value) }
+    func encoded<S: Serializer>(_ serializer: S, _ value: S.Value) throws -> [UInt8]? {
+        try serializer.serialize(value)
+    }
 
     @Test("named built-in deserializers and serializers: string, json, int32, int64, raw")
     func namedBuiltIns() throws {
         let record = ConsumerRecord(
-            topic: "t", partition: 0, offset: 0, key: try encoded(.int64, 42), value: try encoded(.json(Order.self), Order(id: 1, item: "a")))
+            topic: "t", partition: 0, offset: 0, key: try encoded(.int64, 42),
+            value: try encoded(.json(Order.self), Order(id: 1, item: "a")))
         let typed = try RecordDecoder(key: .int64, value: .json(Order.self)).decode(record)
         #expect(typed.key == 42 && typed.value == Order(id: 1, item: "a"))
         #expect(try encoded(.int32, 7) == [0, 0, 0, 7])
@@ -100,7 +109,8 @@ struct PayloadTests {
     @Test("headers have typed access: the last header of a name wins")
     func headers() throws {
         let headers = RecordHeaders([
-            try .encoding("retries", Int32(1)), RecordHeader(key: "source", string: "web"), try .encoding("retries", Int32(3)),
+            try .encoding("retries", Int32(1)), RecordHeader(key: "source", string: "web"),
+            try .encoding("retries", Int32(3)),
         ])
         #expect(try headers.value("retries", as: Int32.self) == 3)
         #expect(try headers.value("source", as: String.self) == "web")

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Per-partition containers across revokes and crashes", .timeLimit(.minutes(10)))
 struct PerPartitionRebalanceTests {
@@ -16,17 +17,31 @@ struct PerPartitionRebalanceTests {
         let violations = Mutex<[String]>([])
         let registries = Mutex<[ListenerRegistry]>([])
         func endpoint(_ id: String) -> ListenerEndpoint {
-            perPartitionEndpoint(id, topic: topic, group: group, ordering: ordering, maxConcurrency: 8, maxPollRecords: 20, listener: .record { record, context in
-                // The child running this call must own the partition when the call starts and when it ends.
-                func owns() -> Bool {
-                    registries.withLock { $0 }.compactMap { $0.childContainer(id: context.containerId) }.first?
-                        .assignedPartitions.contains(record.topicPartition) ?? false
-                }
-                if !owns() { violations.withLock { $0.append("\(record.topicPartition)@\(record.offset) started on \(context.containerId) after its revoke") } }
-                try await Task.sleep(for: .milliseconds(3))
-                recorder.note(record, context)
-                if !owns() { violations.withLock { $0.append("\(record.topicPartition)@\(record.offset) finished on \(context.containerId) after its revoke") } }
-            })
+            perPartitionEndpoint(
+                id, topic: topic, group: group, ordering: ordering, maxConcurrency: 8, maxPollRecords: 20,
+                listener: .record { record, context in
+                    // The child running this call must own the partition when the call starts and when it ends.
+                    func owns() -> Bool {
+                        registries.withLock { $0 }.compactMap { $0.childContainer(id: context.containerId) }.first?
+                            .assignedPartitions.contains(record.topicPartition) ?? false
+                    }
+                    if !owns() {
+                        violations.withLock {
+                            $0.append(
+                                "\(record.topicPartition)@\(record.offset) started on \(context.containerId) after its revoke"
+                            )
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(3))
+                    recorder.note(record, context)
+                    if !owns() {
+                        violations.withLock {
+                            $0.append(
+                                "\(record.topicPartition)@\(record.offset) finished on \(context.containerId) after its revoke"
+                            )
+                        }
+                    }
+                })
         }
         let first = makeRegistry()
         registries.withLock { $0.append(first) }
@@ -42,29 +57,40 @@ struct PerPartitionRebalanceTests {
         recorder.record(second.events)
         let other = try second.register(endpoint("pp-revoke-b"))
         try await second.startAll()
-        try await waitUntil("the second member owns partitions", timeout: .seconds(30), observed: { "\(first.status) \(second.status)" }) {
+        try await waitUntil(
+            "the second member owns partitions", timeout: .seconds(30), observed: { "\(first.status) \(second.status)" }
+        ) {
             !other.children[0].assignedPartitions.isEmpty
         }
         try await producing.value
-        try await waitUntil("every record handled", timeout: .seconds(60), observed: { "\(recorder.handledCounts.mapValues(\.count))" }) {
+        try await waitUntil(
+            "every record handled", timeout: .seconds(60), observed: { "\(recorder.handledCounts.mapValues(\.count))" }
+        ) {
             recorder.handledCounts.values.reduce(0) { $0 + $1.count } == total
         }
         // Judged before stopping: a member leaving is another rebalance, and the mock broker refuses
         // commits for the whole join (a commit refused then is retried, but not after the stop).
         let ends = (0..<6).map { Int64(recorder.handledCounts[TopicPartition(topic, Int32($0))]?.count ?? 0) }
-        try await waitUntil("every handled record committed", timeout: .seconds(30), observed: {
-            "committed \((try? await committedOffsets(group: group, topic: topic, partitions: 6)) ?? []), handled \(ends)"
-        }) {
+        try await waitUntil(
+            "every handled record committed", timeout: .seconds(30),
+            observed: {
+                "committed \((try? await committedOffsets(group: group, topic: topic, partitions: 6)) ?? []), handled \(ends)"
+            }
+        ) {
             try await committedOffsets(group: group, topic: topic, partitions: 6) == ends
         }
         await second.stopAll()
         await first.stopAll()
         #expect(violations.withLock { $0 }.isEmpty, "\(violations.withLock { $0.prefix(5) })")
-        let revokes = recorder.events(matching: { if case .partitionsRevoked(let tps) = $0 { !tps.isEmpty } else { false } })
+        let revokes = recorder.events(matching: {
+            if case .partitionsRevoked(let tps) = $0 { !tps.isEmpty } else { false }
+        })
         #expect(!revokes.isEmpty, "the join revoked partitions")
     }
 
-    @Test("crash with records in flight, restart: every record is handled at least once", arguments: RecordOrdering.allCases)
+    @Test(
+        "crash with records in flight, restart: every record is handled at least once",
+        arguments: RecordOrdering.allCases)
     func crashAndRestart(_ ordering: RecordOrdering) async throws {
         let topic = try await kafka.topic("pp-crash", partitions: 3)
         let total = 600
@@ -72,7 +98,8 @@ struct PerPartitionRebalanceTests {
         // can take several rounds); the second is where the crash comes.
         for partition: Int32 in 0..<3 { try await kafka.produce(10, to: topic, keys: 10, partition: partition) }
         let group = kafka.unique("pp-crash")
-        let phase1 = Recorder(), phase2 = Recorder()
+        let phase1 = Recorder()
+        let phase2 = Recorder()
         let inFlightAtCrash = Mutex(0)
         let probe = ConcurrencyProbe<Int>()
         // In the first container, records from offset 60 on wait at a gate, so the crash always finds
@@ -81,24 +108,33 @@ struct PerPartitionRebalanceTests {
         let gate = Gate()
         let crashed = Mutex(false)
         func endpoint(_ id: String, _ recorder: Recorder, gated: Bool) -> ListenerEndpoint {
-            perPartitionEndpoint(id, topic: topic, group: group, ordering: ordering, maxConcurrency: 12, maxPollRecords: 50, listener: .record { record, context in
-                try await probe.measure(0) {
-                    try await Task.sleep(for: .milliseconds(4))
-                    if gated && record.offset >= 60 { await gate.wait() }
-                }
-                if gated && crashed.withLock({ $0 }) { throw CancellationError() }
-                recorder.note(record, context)
-            })
+            perPartitionEndpoint(
+                id, topic: topic, group: group, ordering: ordering, maxConcurrency: 12, maxPollRecords: 50,
+                listener: .record { record, context in
+                    try await probe.measure(0) {
+                        try await Task.sleep(for: .milliseconds(4))
+                        if gated && record.offset >= 60 { await gate.wait() }
+                    }
+                    if gated && crashed.withLock({ $0 }) { throw CancellationError() }
+                    recorder.note(record, context)
+                })
         }
         let first = makeRegistry()
         phase1.record(first.events)
         let container = try first.register(endpoint("first", phase1, gated: true))
         try await first.startAll()
-        try await waitUntil("the first wave committed", observed: { "\((0..<3).map { phase1.commits(TopicPartition(topic, Int32($0))) })" }) {
+        try await waitUntil(
+            "the first wave committed",
+            observed: { "\((0..<3).map { phase1.commits(TopicPartition(topic, Int32($0))) })" }
+        ) {
             (0..<3).allSatisfy { phase1.commits(TopicPartition(topic, Int32($0))).max() == 10 }
         }
-        for partition: Int32 in 0..<3 { try await kafka.produce(total / 3 - 10, to: topic, keys: 10, partition: partition) }
-        try await waitUntil("records in flight mid-stream", observed: { "\(phase1.count) handled, \(gate.waiting) at the gate" }) {
+        for partition: Int32 in 0..<3 {
+            try await kafka.produce(total / 3 - 10, to: topic, keys: 10, partition: partition)
+        }
+        try await waitUntil(
+            "records in flight mid-stream", observed: { "\(phase1.count) handled, \(gate.waiting) at the gate" }
+        ) {
             phase1.count >= 60 && gate.waiting >= 2
         }
         inFlightAtCrash.withLock { $0 = probe.running }
@@ -112,9 +148,15 @@ struct PerPartitionRebalanceTests {
         try await second.startAll()
         let all = Set((0..<3).flatMap { p in (0..<(total / 3)).map { "\(p)@\($0)" } })
         func covered() -> Set<String> {
-            Set((phase1.handled.withLock { $0 } + phase2.handled.withLock { $0 }).map { "\($0.tp.partition)@\($0.offset)" })
+            Set(
+                (phase1.handled.withLock { $0 } + phase2.handled.withLock { $0 }).map {
+                    "\($0.tp.partition)@\($0.offset)"
+                })
         }
-        try await waitUntil("every record handled at least once", timeout: .seconds(60), observed: { "\(all.subtracting(covered()).sorted().prefix(10))" }) {
+        try await waitUntil(
+            "every record handled at least once", timeout: .seconds(60),
+            observed: { "\(all.subtracting(covered()).sorted().prefix(10))" }
+        ) {
             covered().isSuperset(of: all)
         }
         await second.stopAll()
@@ -127,21 +169,27 @@ struct PerPartitionRebalanceTests {
         let topic = try await kafka.topic("pp-batch", partitions: 3)
         let batches = Mutex<[[ConsumerRecord]]>([])
         let registry = makeRegistry()
-        let container = try registry.register(perPartitionEndpoint(
-            "pp-batch", topic: topic, ordering: .key, maxConcurrency: 8, maxPollRecords: 10,
-            listener: .batch { records, _ in
-                try await Task.sleep(for: .milliseconds(2))
-                batches.withLock { $0.append(records) }
-            }))
+        let container = try registry.register(
+            perPartitionEndpoint(
+                "pp-batch", topic: topic, ordering: .key, maxConcurrency: 8, maxPollRecords: 10,
+                listener: .batch { records, _ in
+                    try await Task.sleep(for: .milliseconds(2))
+                    batches.withLock { $0.append(records) }
+                }))
         try await registry.startAll()
         try await waitForAssignment(container, 3)
         try await kafka.produce(600, to: topic, keys: 6)
-        try await waitUntil("all records handled", observed: { "\(batches.withLock { $0.reduce(0) { $0 + $1.count } })" }) {
+        try await waitUntil(
+            "all records handled", observed: { "\(batches.withLock { $0.reduce(0) { $0 + $1.count } })" }
+        ) {
             batches.withLock { $0.reduce(0) { $0 + $1.count } } == 600
         }
         await registry.stopAll()
         let all = batches.withLock { $0 }
-        #expect(all.allSatisfy { $0.count <= 10 && Set($0.map(\.topicPartition)).count == 1 && Set($0.map(\.keyString)).count == 1 })
+        #expect(
+            all.allSatisfy {
+                $0.count <= 10 && Set($0.map(\.topicPartition)).count == 1 && Set($0.map(\.keyString)).count == 1
+            })
         #expect(all.allSatisfy { zip($0, $0.dropFirst()).allSatisfy { $0.offset < $1.offset } })
         #expect(all.contains { $0.count > 1 }, "records were batched")
         #expect(try await committedOffsets(group: "pp-batch", topic: topic, partitions: 3).reduce(0, +) == 600)
@@ -154,24 +202,33 @@ struct PerPartitionRebalanceTests {
         let recorder = Recorder()
         let registry = makeRegistry()
         recorder.record(registry.events)
-        let container = try registry.register(perPartitionEndpoint(
-            "pp-manual", topic: topic, ordering: .unordered, maxConcurrency: 4, ackMode: .manual,
-            listener: .record { record, context in
-                recorder.note(record, context)
-                if record.offset == 5 { held.withLock { $0 = context.acknowledgment } } else { context.acknowledgment.acknowledge() }
-            }))
+        let container = try registry.register(
+            perPartitionEndpoint(
+                "pp-manual", topic: topic, ordering: .unordered, maxConcurrency: 4, ackMode: .manual,
+                listener: .record { record, context in
+                    recorder.note(record, context)
+                    if record.offset == 5 {
+                        held.withLock { $0 = context.acknowledgment }
+                    } else {
+                        context.acknowledgment.acknowledge()
+                    }
+                }))
         try await registry.startAll()
         try await waitForAssignment(container, 1)
         try await kafka.produce(20, to: topic)
         let tp = TopicPartition(topic, 0)
-        try await waitUntil("all handled, the prefix before 5 committed", observed: { "\(recorder.count) \(recorder.commits(tp))" }) {
+        try await waitUntil(
+            "all handled, the prefix before 5 committed", observed: { "\(recorder.count) \(recorder.commits(tp))" }
+        ) {
             recorder.count == 20 && recorder.commits(tp).max() == 5
         }
         let polls = container.children[0].pollsCompleted
         try await waitUntil("more poll boundaries") { container.children[0].pollsCompleted >= polls + 3 }
         #expect(recorder.commits(tp).max() == 5, "nothing past the unacknowledged record: \(recorder.commits(tp))")
         held.withLock { $0 }?.acknowledge()
-        try await waitUntil("acknowledging 5 commits through 20", observed: { "\(recorder.commits(tp))" }) { recorder.commits(tp).max() == 20 }
+        try await waitUntil("acknowledging 5 commits through 20", observed: { "\(recorder.commits(tp))" }) {
+            recorder.commits(tp).max() == 20
+        }
         await registry.stopAll()
     }
 }

@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// What a listener saw, with when.
 private final class Attempts: Sendable {
@@ -27,7 +28,9 @@ struct RetryTopicTests {
     struct Flaky: Error {}
     struct Unparsable: NotRetryableError {}
 
-    func app(_ id: String, topic: String, retry: RetryTopics, _ handler: @escaping @Sendable (ConsumerRecord) throws -> Void) throws -> KafkaApplication {
+    func app(
+        _ id: String, topic: String, retry: RetryTopics, _ handler: @escaping @Sendable (ConsumerRecord) throws -> Void
+    ) throws -> KafkaApplication {
         let embedded = try #require(kafka.embedded, "needs the embedded cluster")
         return try KafkaApplication(kafka.configuration(), topicAdministration: embedded) {
             Listen(id, topics: topic) { (record: ConsumerRecord, _) in try handler(record) }
@@ -39,26 +42,37 @@ struct RetryTopicTests {
         }
     }
 
-    @Test("a record failing 3 times then succeeding: later records flow meanwhile, each retry waits its back-off, headers count the attempts")
+    @Test(
+        "a record failing 3 times then succeeding: later records flow meanwhile, each retry waits its back-off, headers count the attempts"
+    )
     func flakyThenSucceeds() async throws {
         let topic = try await kafka.topic("rt-flaky", partitions: 1)
         let attempts = Attempts()
-        let retry = RetryTopics(attempts: 4, backOff: .exponential(initial: .milliseconds(300), multiplier: 2, max: .seconds(2)))
+        let retry = RetryTopics(
+            attempts: 4, backOff: .exponential(initial: .milliseconds(300), multiplier: 2, max: .seconds(2)))
         let app = try app("rt-flaky", topic: topic, retry: retry) { record in
             attempts.note(record)
             if record.valueString == "value-1" && RetryTopicHeaders.attempt(of: record) < 4 { throw Flaky() }
         }
         try await app.start()
         try await kafka.produce(6, to: topic, partition: 0)
-        try await waitUntil("the flaky record succeeded on its fourth attempt", timeout: .seconds(30), observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }) {
+        try await waitUntil(
+            "the flaky record succeeded on its fourth attempt", timeout: .seconds(30),
+            observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }
+        ) {
             attempts.of(1).count == 4
         }
         let calls = attempts.of(1)
         #expect(calls.map(\.topic) == [topic, "\(topic)-retry-300", "\(topic)-retry-600", "\(topic)-retry-1200"])
         let later = (2..<6).compactMap { attempts.of(Int64($0)).first?.at }
-        #expect(later.count == 4 && later.allSatisfy { $0 < calls[1].at }, "records after the failed one were handled before its first retry")
+        #expect(
+            later.count == 4 && later.allSatisfy { $0 < calls[1].at },
+            "records after the failed one were handled before its first retry")
         for (index, delay) in [Duration.milliseconds(300), .milliseconds(600), .milliseconds(1200)].enumerated() {
-            #expect(calls[index + 1].at - calls[index].at >= delay, "retry \(index + 1) came \(calls[index + 1].at - calls[index].at) after the attempt before, its back-off is \(delay)")
+            #expect(
+                calls[index + 1].at - calls[index].at >= delay,
+                "retry \(index + 1) came \(calls[index + 1].at - calls[index].at) after the attempt before, its back-off is \(delay)"
+            )
         }
         for (index, call) in calls.enumerated().dropFirst() {
             let record = ConsumerRecord(topic: call.topic, partition: 0, offset: 0, value: nil, headers: call.headers)
@@ -73,7 +87,9 @@ struct RetryTopicTests {
         await app.stop()
     }
 
-    @Test("a record that always fails lands in the dead-letter topic after the last attempt, with Spring's headers; its handler gets it")
+    @Test(
+        "a record that always fails lands in the dead-letter topic after the last attempt, with Spring's headers; its handler gets it"
+    )
     func alwaysFailsToDeadLetter() async throws {
         let topic = try await kafka.topic("rt-dlt", partitions: 1)
         let attempts = Attempts()
@@ -87,10 +103,15 @@ struct RetryTopicTests {
         }
         try await app.start()
         try await kafka.produce(1, to: topic, partition: 0)
-        try await waitUntil("the dead-letter handler got it", timeout: .seconds(30), observed: { "\(attempts.all.map(\.topic)) dead \(dead.all.count)" }) {
+        try await waitUntil(
+            "the dead-letter handler got it", timeout: .seconds(30),
+            observed: { "\(attempts.all.map(\.topic)) dead \(dead.all.count)" }
+        ) {
             dead.all.count == 1
         }
-        #expect(attempts.of(0).map(\.topic) == [topic, "\(topic)-retry", "\(topic)-retry"], "three attempts, two through the one fixed-wait topic")
+        #expect(
+            attempts.of(0).map(\.topic) == [topic, "\(topic)-retry", "\(topic)-retry"],
+            "three attempts, two through the one fixed-wait topic")
         let letter = try #require(dead.all.first)
         #expect(letter.topic == "\(topic)-dlt")
         let info = DeadLetterInfo(headers: letter.headers)
@@ -99,9 +120,12 @@ struct RetryTopicTests {
         #expect(info.exceptionType?.hasSuffix("Flaky") == true)
         #expect(info.attempts == 3)
         let names = Set(letter.headers.map(\.key))
-        for name in [DeadLetterHeaders.originalTopic, DeadLetterHeaders.originalPartition, DeadLetterHeaders.originalOffset,
-                     DeadLetterHeaders.originalTimestamp, DeadLetterHeaders.originalTimestampType, DeadLetterHeaders.originalConsumerGroup,
-                     DeadLetterHeaders.exceptionType, DeadLetterHeaders.exceptionMessage, DeadLetterHeaders.exceptionStacktrace] {
+        for name in [
+            DeadLetterHeaders.originalTopic, DeadLetterHeaders.originalPartition, DeadLetterHeaders.originalOffset,
+            DeadLetterHeaders.originalTimestamp, DeadLetterHeaders.originalTimestampType,
+            DeadLetterHeaders.originalConsumerGroup,
+            DeadLetterHeaders.exceptionType, DeadLetterHeaders.exceptionMessage, DeadLetterHeaders.exceptionStacktrace,
+        ] {
             #expect(names.contains(name), "\(name) missing")
         }
         await app.stop()
@@ -136,15 +160,23 @@ struct RetryTopicTests {
         let first = try app("rt-crash", topic: topic, retry: retry, handler)
         try await first.start()
         try await kafka.produce(3, to: topic, partition: 0)
-        try await waitUntil("the failed record forwarded and the main topic committed", observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }) {
+        try await waitUntil(
+            "the failed record forwarded and the main topic committed",
+            observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }
+        ) {
             try await committedOffsets(group: "rt-crash", topic: topic, partitions: 1) == [3]
         }
         // The record waits in the retry topic (not due for ten seconds): crash every container now.
-        for id in first.registry.listenerIds { for child in first.registry.container(id: id)?.children ?? [] { await child.simulateCrash() } }
+        for id in first.registry.listenerIds {
+            for child in first.registry.container(id: id)?.children ?? [] { await child.simulateCrash() }
+        }
         #expect(attempts.of(0).count == 1, "not retried before the crash")
         let second = try app("rt-crash", topic: topic, retry: retry, handler)
         try await second.start()
-        try await waitUntil("retried after the restart", timeout: .seconds(30), observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }) {
+        try await waitUntil(
+            "retried after the restart", timeout: .seconds(30),
+            observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }
+        ) {
             attempts.of(0).count >= 2
         }
         try await waitUntil("the retry topic committed") {

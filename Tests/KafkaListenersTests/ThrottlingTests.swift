@@ -1,8 +1,9 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
+
+@testable import KafkaListeners
 
 /// When each batch started and ended.
 final class BatchTimes: Sendable {
@@ -25,34 +26,47 @@ struct ThrottlingTests {
         #expect(curve.delay(forLoad: 90) == .milliseconds(500))
         #expect(LinearDelay().delay(forLoad: 65) == .milliseconds(250))
         let steps = StepDelay([(80, .milliseconds(500)), (60, .milliseconds(100))])
-        #expect(steps.delay(forLoad: 59) == .zero && steps.delay(forLoad: 60) == .milliseconds(100) && steps.delay(forLoad: 85) == .milliseconds(500))
+        #expect(
+            steps.delay(forLoad: 59) == .zero && steps.delay(forLoad: 60) == .milliseconds(100)
+                && steps.delay(forLoad: 85) == .milliseconds(500))
     }
 
-    func run(load: Double, records: Int = 45, extra: [String: String] = [:]) async throws -> (BatchTimes, Recorder, ConcurrentContainer, ListenerRegistry) {
+    func run(
+        load: Double, records: Int = 45, extra: [String: String] = [:]
+    ) async throws -> (BatchTimes, Recorder, ConcurrentContainer, ListenerRegistry) {
         let topic = try await kafka.topic("throttle", partitions: 1)
         try await kafka.produce(records, to: topic, partition: 0)
         let times = BatchTimes()
         let recorder = Recorder()
         let registry = makeRegistry()
         recorder.record(registry.events)
-        let container = try registry.register(ListenerEndpoint(
-            id: kafka.unique("throttled"), selection: .topics([topic]), listener: .batch { batch, _ in
-                let start = ContinuousClock.now
-                times.spans.withLock { $0.append((start, .now, batch.count)) }
-            }, maxPollRecords: 5, consumerProperties: extra, throttle: Throttle(monitor: FixedLoad(load))))
+        let container = try registry.register(
+            ListenerEndpoint(
+                id: kafka.unique("throttled"), selection: .topics([topic]),
+                listener: .batch { batch, _ in
+                    let start = ContinuousClock.now
+                    times.spans.withLock { $0.append((start, .now, batch.count)) }
+                }, maxPollRecords: 5, consumerProperties: extra, throttle: Throttle(monitor: FixedLoad(load))))
         try await registry.startAll()
-        try await waitUntil("all \(records) handled", timeout: .seconds(60), observed: { "\(times.handled) \(container.status)" }) {
+        try await waitUntil(
+            "all \(records) handled", timeout: .seconds(60), observed: { "\(times.handled) \(container.status)" }
+        ) {
             times.handled == records
         }
         return (times, recorder, container, registry)
     }
 
-    @Test("at 90 % every batch is followed by a 500 ms pause, and no rebalance comes although the throttled time exceeds max.poll.interval.ms")
+    @Test(
+        "at 90 % every batch is followed by a 500 ms pause, and no rebalance comes although the throttled time exceeds max.poll.interval.ms"
+    )
     func highLoad() async throws {
         let (times, recorder, container, registry) = try await run(
-            load: 90, extra: ["max.poll.interval.ms": "3000", "session.timeout.ms": "3000", "heartbeat.interval.ms": "500"])
+            load: 90,
+            extra: ["max.poll.interval.ms": "3000", "session.timeout.ms": "3000", "heartbeat.interval.ms": "500"])
         // Judged before the stop, whose leaving the group revokes the partitions.
-        let revokes = recorder.events(matching: { if case .partitionsRevoked(let tps) = $0 { !tps.isEmpty } else { false } })
+        let revokes = recorder.events(matching: {
+            if case .partitionsRevoked(let tps) = $0 { !tps.isEmpty } else { false }
+        })
         await registry.stopAll()
         let gaps = times.gaps
         #expect(gaps.count >= 8, "batches: \(gaps.count + 1)")
@@ -73,7 +87,9 @@ struct ThrottlingTests {
         let (_, lowRecorder, lowContainer, lowRegistry) = try await run(load: 40, records: 20)
         await lowRegistry.stopAll()
         #expect(lowContainer.status.first?.throttleDelay == .zero)
-        #expect(lowRecorder.events(matching: { if case .paused(_, .throttle, _) = $0 { true } else { false } }).isEmpty, "never paused")
+        #expect(
+            lowRecorder.events(matching: { if case .paused(_, .throttle, _) = $0 { true } else { false } }).isEmpty,
+            "never paused")
     }
 
     @Test("only the throttled endpoint slows down")
@@ -82,23 +98,29 @@ struct ThrottlingTests {
         let fastTopic = try await kafka.topic("unthrottled", partitions: 1)
         try await kafka.produce(30, to: slowTopic, partition: 0)
         try await kafka.produce(30, to: fastTopic, partition: 0)
-        let slow = BatchTimes(), fast = BatchTimes()
+        let slow = BatchTimes()
+        let fast = BatchTimes()
         let recorder = Recorder()
         let registry = makeRegistry()
         recorder.record(registry.events)
         func endpoint(_ id: String, _ topic: String, _ times: BatchTimes, throttle: Throttle?) -> ListenerEndpoint {
-            ListenerEndpoint(id: id, selection: .topics([topic]), listener: .batch { batch, _ in
-                times.spans.withLock { $0.append((.now, .now, batch.count)) }
-            }, groupId: kafka.unique(id), maxPollRecords: 5, throttle: throttle)
+            ListenerEndpoint(
+                id: id, selection: .topics([topic]),
+                listener: .batch { batch, _ in
+                    times.spans.withLock { $0.append((.now, .now, batch.count)) }
+                }, groupId: kafka.unique(id), maxPollRecords: 5, throttle: throttle)
         }
         try registry.register(endpoint("slow", slowTopic, slow, throttle: Throttle(monitor: FixedLoad(90))))
         try registry.register(endpoint("fast", fastTopic, fast, throttle: nil))
         try await registry.startAll()
-        try await waitUntil("the unthrottled listener done", observed: { "\(fast.handled) \(slow.handled)" }) { fast.handled == 30 }
+        try await waitUntil("the unthrottled listener done", observed: { "\(fast.handled) \(slow.handled)" }) {
+            fast.handled == 30
+        }
         #expect(slow.handled < 30, "the throttled one is still going: \(slow.handled)")
         try await waitUntil("the throttled listener done", observed: { "\(slow.handled)" }) { slow.handled == 30 }
         await registry.stopAll()
-        let throttlePauses = recorder.events(matching: { if case .paused(_, .throttle, _) = $0 { true } else { false } })
+        let throttlePauses = recorder.events(matching: { if case .paused(_, .throttle, _) = $0 { true } else { false } }
+        )
         #expect(!throttlePauses.isEmpty && throttlePauses.allSatisfy { $0.listenerId == "slow" })
         #expect(registry.status.first { $0.id == "fast" }?.children.first?.throttleDelay == nil)
     }
@@ -107,9 +129,10 @@ struct ThrottlingTests {
     func badAckMode() throws {
         let registry = makeRegistry()
         #expect(throws: ListenerError.self) {
-            try registry.register(ListenerEndpoint(
-                id: "bad-throttle", selection: .topics(["t"]), listener: .record { _, _ in }, ackMode: .record,
-                throttle: Throttle(monitor: FixedLoad(90))))
+            try registry.register(
+                ListenerEndpoint(
+                    id: "bad-throttle", selection: .topics(["t"]), listener: .record { _, _ in }, ackMode: .record,
+                    throttle: Throttle(monitor: FixedLoad(90))))
         }
         #expect(registry.listenerIds.isEmpty)
     }

@@ -1,12 +1,15 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Synchronization
 import Testing
 
+@testable import KafkaListeners
+
 @Suite("Topic declarations: created where missing, checked where present", .timeLimit(.minutes(3)))
 struct TopicProvisioningTests {
-    @Test("at start, a missing declared topic is created with its partitions; an existing one with another count is reported and left alone")
+    @Test(
+        "at start, a missing declared topic is created with its partitions; an existing one with another count is reported and left alone"
+    )
     func createdAndChecked() async throws {
         let embedded = try #require(kafka.embedded, "needs the embedded cluster")
         let fresh = kafka.unique("declared-new")
@@ -41,7 +44,9 @@ struct TopicProvisioningTests {
         let admin = try KafkaAdmin(configuration: kafka.configuration())
         let name = kafka.unique("refused")
         await #expect {
-            _ = try await TopicProvisioner(cluster: admin, timeout: .seconds(2)).provision([TopicDeclaration(name, partitions: 2)])
+            _ = try await TopicProvisioner(cluster: admin, timeout: .seconds(2)).provision([
+                TopicDeclaration(name, partitions: 2)
+            ])
         } throws: { error in
             guard case .notCreated(let topics, _) = error as? TopicProvisioningError else { return false }
             return topics == [name] && "\(error)".contains("'\(name)'")
@@ -76,7 +81,9 @@ struct TopicDeclarationTests {
                 Topic("t", partitions: 2)
             }
         }
-        let same = try? TopicProvisioner.merged([TopicDeclaration("t", partitions: 2), TopicDeclaration("t", partitions: 2)])
+        let same = try? TopicProvisioner.merged([
+            TopicDeclaration("t", partitions: 2), TopicDeclaration("t", partitions: 2),
+        ])
         #expect(same?.count == 1, "identical repeats merge")
     }
 

@@ -10,8 +10,11 @@ import Tracing
 struct TracingTests {
     /// A registry running `listener` on `topic`.
     func start(_ listener: Listener, on topic: String) async throws -> ListenerRegistry {
-        let registry = ListenerRegistry(baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
-        try registry.register(ListenerEndpoint(id: "traced", selection: .topics([topic]), listener: listener, groupId: kafka.unique("tracing")))
+        let registry = ListenerRegistry(
+            baseConfiguration: kafka.configuration(["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]))
+        try registry.register(
+            ListenerEndpoint(
+                id: "traced", selection: .topics([topic]), listener: listener, groupId: kafka.unique("tracing")))
         try await registry.startAll()
         return registry
     }
@@ -21,7 +24,8 @@ struct TracingTests {
         let tracer = InMemoryTracer()
         let topic = try await kafka.topic("tracing", partitions: 1)
         let handled = Mutex<[ConsumerRecord]>([])
-        let registry = try await start(Listener.record { record, _ in handled.withLock { $0.append(record) } }.traced(tracer: tracer), on: topic)
+        let registry = try await start(
+            Listener.record { record, _ in handled.withLock { $0.append(record) } }.traced(tracer: tracer), on: topic)
         let producer = try KafkaProducer(configuration: kafka.producerConfig())
 
         let traced = try await withTracer(tracer) {
@@ -29,10 +33,15 @@ struct TracingTests {
         }
         // Without a tracer in effect the producer makes no span and leaves the headers alone.
         try await producer.send(ProducerRecord(topic: topic, key: "k", value: "plain"))
-        try await waitUntil("both records handled", timeout: .seconds(60), observed: { "\(handled.withLock { $0.count })" }) {
+        try await waitUntil(
+            "both records handled", timeout: .seconds(60), observed: { "\(handled.withLock { $0.count })" }
+        ) {
             handled.withLock { $0.count } == 2
         }
-        try await waitUntil("two process spans finished", timeout: .seconds(10), observed: { "\(tracer.finishedSpans.map(\.operationName))" }) {
+        try await waitUntil(
+            "two process spans finished", timeout: .seconds(10),
+            observed: { "\(tracer.finishedSpans.map(\.operationName))" }
+        ) {
             tracer.finishedSpans.filter { $0.operationName == "process \(topic)" }.count == 2
         }
         let spans = tracer.finishedSpans
@@ -49,30 +58,41 @@ struct TracingTests {
         #expect(plainRecord.headers.isEmpty)
 
         let processes = spans.filter { $0.operationName == "process \(topic)" }
-        let child = try #require(processes.first { $0.attributes["messaging.kafka.offset"]?.toSpanAttribute() == Int(tracedRecord.offset).toSpanAttribute() })
+        let child = try #require(
+            processes.first {
+                $0.attributes["messaging.kafka.offset"]?.toSpanAttribute() == Int(tracedRecord.offset).toSpanAttribute()
+            })
         #expect(child.kind == .consumer)
         #expect(child.traceID == send.traceID, "one trace spans the produce and the handling")
         #expect(child.parentSpanID == send.spanID)
         let orphan = try #require(processes.first { $0.spanID != child.spanID })
-        #expect(orphan.parentSpanID == nil && orphan.traceID != send.traceID, "a record without context starts its own trace")
+        #expect(
+            orphan.parentSpanID == nil && orphan.traceID != send.traceID,
+            "a record without context starts its own trace")
 
         await producer.close()
         await registry.stopAll()
     }
 
-    @Test("with a W3C tracer bootstrapped nowhere but bound to the task, the record carries a traceparent header the listener continues")
+    @Test(
+        "with a W3C tracer bootstrapped nowhere but bound to the task, the record carries a traceparent header the listener continues"
+    )
     func w3cTraceparent() async throws {
         let tracer = W3CTestTracer()
         let topic = try await kafka.topic("tracing-w3c", partitions: 1)
         let handled = Mutex<[ConsumerRecord]>([])
-        let registry = try await start(Listener.record { record, _ in handled.withLock { $0.append(record) } }.traced(tracer: tracer), on: topic)
+        let registry = try await start(
+            Listener.record { record, _ in handled.withLock { $0.append(record) } }.traced(tracer: tracer), on: topic)
         let producer = try KafkaProducer(configuration: kafka.producerConfig())
         try await withTracer(tracer) {
             try await tracer.withSpan("checkout") { (_: W3CTestTracer.TestSpan) in
                 _ = try await producer.send(ProducerRecord(topic: topic, value: "w3c"))
             }
         }
-        try await waitUntil("the record handled and its span ended", timeout: .seconds(60), observed: { "\(tracer.finished.map(\.name))" }) {
+        try await waitUntil(
+            "the record handled and its span ended", timeout: .seconds(60),
+            observed: { "\(tracer.finished.map(\.name))" }
+        ) {
             tracer.finished.contains { $0.name == "process \(topic)" }
         }
         let spans = tracer.finished
@@ -87,14 +107,19 @@ struct TracingTests {
         await registry.stopAll()
     }
 
-    @Test("a batch listener gets one span per batch, linked to every record's producer span; errors are recorded and rethrown")
+    @Test(
+        "a batch listener gets one span per batch, linked to every record's producer span; errors are recorded and rethrown"
+    )
     func batchListener() async throws {
         let tracer = InMemoryTracer()
         let topic = try await kafka.topic("tracing-batch", partitions: 1)
         let batches = Mutex<Int>(0)
         let registry = try await start(
             Listener.batch { _, _ in
-                let number = batches.withLock { count -> Int in count += 1; return count }
+                let number = batches.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
                 if number == 1 { throw TracingTestFailure() }
             }.traced(tracer: tracer), on: topic)
         let producer = try KafkaProducer(configuration: kafka.producerConfig())
@@ -105,8 +130,12 @@ struct TracingTests {
         try await producer.flush()
         sent = tracer.finishedSpans.filter { $0.operationName == "send \(topic)" }.map(\.spanID)
         #expect(sent.count == 3)
-        try await waitUntil("all three records linked from batch spans", timeout: .seconds(60), observed: { "\(tracer.finishedSpans.map(\.operationName))" }) {
-            let linked = tracer.finishedSpans.filter { $0.operationName == "process \(topic)" }.flatMap(\.links).compactMap(\.context.inMemorySpanContext?.spanID)
+        try await waitUntil(
+            "all three records linked from batch spans", timeout: .seconds(60),
+            observed: { "\(tracer.finishedSpans.map(\.operationName))" }
+        ) {
+            let linked = tracer.finishedSpans.filter { $0.operationName == "process \(topic)" }.flatMap(\.links)
+                .compactMap(\.context.inMemorySpanContext?.spanID)
             return Set(linked).isSuperset(of: sent)
         }
         let processes = tracer.finishedSpans.filter { $0.operationName == "process \(topic)" }

@@ -38,27 +38,33 @@ final class W3CTestTracer: Tracer, Sendable {
     }
 
     func startSpan<Instant: TracerInstant>(
-        _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind, at instant: @autoclosure () -> Instant,
+        _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant,
         function: String, file fileID: String, line: UInt
     ) -> TestSpan {
         var context = context()
         let parent = context[IDsKey.self]
         let ids = SpanIDs(traceID: parent?.traceID ?? Self.randomHex(bytes: 16), spanID: Self.randomHex(bytes: 8))
         context[IDsKey.self] = ids
-        return TestSpan(name: operationName, kind: kind, context: context, ids: ids, parentSpanID: parent?.spanID) { [store] span in
+        return TestSpan(name: operationName, kind: kind, context: context, ids: ids, parentSpanID: parent?.spanID) {
+            [store] span in
             store.spans.withLock { $0.append(span) }
         }
     }
 
     func forceFlush() {}
 
-    func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
+    func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
+    )
     where Inject.Carrier == Carrier {
         guard let ids = context[IDsKey.self] else { return }
         injector.inject("00-\(ids.traceID)-\(ids.spanID)-01", forKey: "traceparent", into: &carrier)
     }
 
-    func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
+    func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
+    )
     where Extract.Carrier == Carrier {
         guard let header = extractor.extract(key: "traceparent", from: carrier) else { return }
         let parts = header.split(separator: "-")
@@ -75,7 +81,10 @@ final class W3CTestTracer: Tracer, Sendable {
         private let state: Mutex<(name: String, attributes: SpanAttributes, ended: Bool)>
         private let onEnd: @Sendable (Finished) -> Void
 
-        init(name: String, kind: SpanKind, context: ServiceContext, ids: SpanIDs, parentSpanID: String?, onEnd: @escaping @Sendable (Finished) -> Void) {
+        init(
+            name: String, kind: SpanKind, context: ServiceContext, ids: SpanIDs, parentSpanID: String?,
+            onEnd: @escaping @Sendable (Finished) -> Void
+        ) {
             self.context = context
             self.ids = ids
             self.parentSpanID = parentSpanID
@@ -98,7 +107,9 @@ final class W3CTestTracer: Tracer, Sendable {
 
         func setStatus(_ status: SpanStatus) {}
         func addEvent(_ event: SpanEvent) {}
-        func recordError<Instant: TracerInstant>(_ error: Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {}
+        func recordError<Instant: TracerInstant>(
+            _ error: Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant
+        ) {}
         func addLink(_ link: SpanLink) {}
 
         func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
@@ -108,7 +119,8 @@ final class W3CTestTracer: Tracer, Sendable {
                 return state.name
             }
             guard let name else { return }
-            onEnd(Finished(name: name, kind: kind, traceID: ids.traceID, spanID: ids.spanID, parentSpanID: parentSpanID))
+            onEnd(
+                Finished(name: name, kind: kind, traceID: ids.traceID, spanID: ids.spanID, parentSpanID: parentSpanID))
         }
     }
 }

@@ -1,9 +1,10 @@
+import MallocInterposerSwift
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import MallocInterposerSwift
 
 /// Counts every `malloc` (and `calloc`, `realloc`, `posix_memalign`, …) of the whole process while a run
 /// is measured, using ordo-one's malloc-interposer.

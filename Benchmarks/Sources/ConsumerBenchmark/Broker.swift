@@ -72,13 +72,16 @@ final class BenchBroker: Sendable {
         do {
             try await waitUntil(
                 "the standalone broker (pid \(child.pid)) to print its bootstrap servers", timeout: .seconds(60),
-                observed: { "exit code \(child.exitCode.map(String.init) ?? "none"), stdout '\(child.text)', stderr '\(child.errorText)'" }
+                observed: {
+                    "exit code \(child.exitCode.map(String.init) ?? "none"), stdout '\(child.text)', stderr '\(child.errorText)'"
+                }
             ) {
                 BrokerServer.bootstrapServers(in: child.text) != nil || child.exitCode != nil
             }
             guard let bootstrap = BrokerServer.bootstrapServers(in: child.text) else {
                 throw BenchmarkError(
-                    "the standalone broker exited with \(child.exitCode.map(String.init) ?? "?") before it was ready: \(child.errorText)")
+                    "the standalone broker exited with \(child.exitCode.map(String.init) ?? "?") before it was ready: \(child.errorText)"
+                )
             }
             ConsumerBenchmark.progress("standalone broker: pid \(child.pid), bootstrap.servers=\(bootstrap)")
             return BenchBroker(mode: .standalone, bootstrapServers: bootstrap, cluster: nil, child: child)
@@ -98,13 +101,16 @@ final class BenchBroker: Sendable {
         guard child.exitCode == nil else { return }
         child.send(SIGTERM)
         do {
-            try await waitUntil("the standalone broker (pid \(child.pid)) to exit after SIGTERM", timeout: .seconds(10)) {
+            try await waitUntil("the standalone broker (pid \(child.pid)) to exit after SIGTERM", timeout: .seconds(10))
+            {
                 child.exitCode != nil
             }
         } catch {
             ConsumerBenchmark.progress("\(error); sending SIGKILL")
             child.send(SIGKILL)
-            try? await waitUntil("the standalone broker (pid \(child.pid)) to exit after SIGKILL", timeout: .seconds(10)) {
+            try? await waitUntil(
+                "the standalone broker (pid \(child.pid)) to exit after SIGKILL", timeout: .seconds(10)
+            ) {
                 child.exitCode != nil
             }
         }
@@ -184,7 +190,8 @@ enum BrokerServer {
         if first.hasPrefix("/") { return first }
         let absolute = FileManager.default.currentDirectoryPath + "/" + first
         guard FileManager.default.isExecutableFile(atPath: absolute) else {
-            throw BenchmarkError("cannot find this benchmark's executable to start the standalone broker (argv[0] '\(first)')")
+            throw BenchmarkError(
+                "cannot find this benchmark's executable to start the standalone broker (argv[0] '\(first)')")
         }
         return absolute
     }

@@ -93,7 +93,9 @@ struct ConsumerBenchmark {
             for broker in round % 2 == 1 ? brokers : brokers.reversed() {
                 let bootstrap = broker.bootstrapServers
                 for (index, side) in options.sides.enumerated() {
-                    let settings = options.consumerSettings(groupId: "bench-\(broker.mode.rawValue)-\(round)-\(index)-\(side.hashValue.magnitude)", side: side)
+                    let settings = options.consumerSettings(
+                        groupId: "bench-\(broker.mode.rawValue)-\(round)-\(index)-\(side.hashValue.magnitude)",
+                        side: side)
                     let run: Measurement
                     switch side {
                     case .raw, .rawSyncCommits:
@@ -112,18 +114,21 @@ struct ConsumerBenchmark {
                     case .consumer:
                         let memory = PeakMemory.start()
                         var measured = try await SwiftConsumer.consume(
-                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions, records: records,
+                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
+                            records: records,
                             batch: batch, deadline: runDeadline, mode: options.mode)
                         measured.peakRSSGrowth = memory.growth()
                         measured.peakHeapGrowth = memory.heapGrowth()
                         run = measured
                     case .listener(let kind):
                         run = try await ListenerRuns.consume(
-                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions, records: records,
+                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
+                            records: records,
                             batch: batch, side: kind)
                     case .defaultListener(let isBatch):
                         let (measured, effective) = try await ListenerRuns.consumeWithDefaults(
-                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions, records: records,
+                            bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
+                            records: records,
                             batch: isBatch)
                         endpointDefaults = endpointDefaults ?? effective
                         run = measured
@@ -139,7 +144,9 @@ struct ConsumerBenchmark {
                         "  first record after \(fixed(run.firstRecord.inSeconds * 1000, 0)) ms, longest gap between batches "
                             + "\(fixed(run.longestGap.inSeconds * 1000, 0)) ms"
                             + (run.fetchRestarts.map { ", \($0) fetcher wake-ups" } ?? ""))
-                    progress("  CPU seconds by thread: " + spent.map { "\($0.group) \(fixed($0.seconds, 2))" }.joined(separator: ", "))
+                    progress(
+                        "  CPU seconds by thread: "
+                            + spent.map { "\($0.group) \(fixed($0.seconds, 2))" }.joined(separator: ", "))
                 }
             }
         }
@@ -208,7 +215,8 @@ struct ConsumerBenchmark {
         else {
             throw BenchmarkError(
                 "\(side) run read \(run.records) records (\(run.keyBytes) key bytes, \(run.valueBytes) value bytes, "
-                    + "\(run.consumeErrors) consume errors); expected \(options.records) × (\(keySize) + \(valueSize)) bytes")
+                    + "\(run.consumeErrors) consume errors); expected \(options.records) × (\(keySize) + \(valueSize)) bytes"
+            )
         }
     }
 
@@ -283,7 +291,9 @@ struct Options: Sendable {
             case "batch": options.batch = try number(value, name)
             case "partitions": options.partitions = Int32(clamping: try number(value, name))
             case "mode":
-                guard let mode = SwiftMode(rawValue: value) else { throw BenchmarkError("unknown mode '\(value)'\n\(usage)") }
+                guard let mode = SwiftMode(rawValue: value) else {
+                    throw BenchmarkError("unknown mode '\(value)'\n\(usage)")
+                }
                 options.mode = mode
             case "sides":
                 switch value {
@@ -293,15 +303,19 @@ struct Options: Sendable {
                 case "all": options.sides = Side.all
                 case "record-async": options.sides = [.raw(fullFields: true), .listener(.recordBatchAckAsync)]
                 case "record-async-only": options.sides = [.listener(.recordBatchAckAsync)]
-                case "record-listeners-only": options.sides = [.listener(.recordBatchAck), .listener(.recordBatchAckAsync)]
+                case "record-listeners-only":
+                    options.sides = [.listener(.recordBatchAck), .listener(.recordBatchAckAsync)]
                 case "consumer-only": options.sides = [.consumer]
                 case "raw-only": options.sides = [.raw(fullFields: false)]
                 case "raw-sync-only": options.sides = [.rawSyncCommits]
-                case "record-sync": options.sides = [.raw(fullFields: true), .rawSyncCommits, .listener(.recordBatchAck)]
+                case "record-sync":
+                    options.sides = [.raw(fullFields: true), .rawSyncCommits, .listener(.recordBatchAck)]
                 case "batch-async": options.sides = [.raw(fullFields: true), .listener(.batchAsync)]
                 case "batch-sync": options.sides = [.raw(fullFields: true), .rawSyncCommits, .listener(.batch)]
                 case "sync-commits":
-                    options.sides = [.raw(fullFields: true), .rawSyncCommits, .listener(.recordBatchAck), .listener(.batch)]
+                    options.sides = [
+                        .raw(fullFields: true), .rawSyncCommits, .listener(.recordBatchAck), .listener(.batch),
+                    ]
                 case "ack-record": options.sides = [.raw(fullFields: true), .listener(.recordAckRecord)]
                 case "sync-listener": options.sides = [.raw(fullFields: true), .listener(.syncRecordBatchAckAsync)]
                 default: throw BenchmarkError("unknown sides '\(value)'\n\(usage)")
@@ -310,18 +324,23 @@ struct Options: Sendable {
                 switch value {
                 case "both": options.broker = BrokerMode.allCases
                 default:
-                    guard let mode = BrokerMode(rawValue: value) else { throw BenchmarkError("unknown broker '\(value)'\n\(usage)") }
+                    guard let mode = BrokerMode(rawValue: value) else {
+                        throw BenchmarkError("unknown broker '\(value)'\n\(usage)")
+                    }
                     options.broker = [mode]
                 }
             case "queue":
-                guard ["framework", "large", "default"].contains(value) else { throw BenchmarkError("unknown queue '\(value)'\n\(usage)") }
+                guard ["framework", "large", "default"].contains(value) else {
+                    throw BenchmarkError("unknown queue '\(value)'\n\(usage)")
+                }
                 options.queueLimits = value
             default: throw BenchmarkError("unknown option --\(name)\n\(usage)")
             }
         }
         for (variable, name) in [
             ("BENCH_RECORDS", "records"), ("BENCH_ROUNDS", "rounds"), ("BENCH_BATCH", "batch"),
-            ("BENCH_PARTITIONS", "partitions"), ("BENCH_SWIFT_MODE", "mode"), ("BENCH_QUEUE", "queue"), ("BENCH_SIDES", "sides"),
+            ("BENCH_PARTITIONS", "partitions"), ("BENCH_SWIFT_MODE", "mode"), ("BENCH_QUEUE", "queue"),
+            ("BENCH_SIDES", "sides"),
             ("BENCH_BROKER", "broker"),
         ] {
             if let value = environment[variable], !value.isEmpty { try apply(name, value) }
@@ -351,7 +370,8 @@ struct Options: Sendable {
     /// A side with default settings gets only its group id (and `BENCH_CONSUMER_PROPS`).
     func consumerSettings(groupId: String, side: Side) -> [(String, String)] {
         if side.isDefaultListener { return Self.overlay(extraSettings, on: [("group.id", groupId)]) }
-        return Self.overlay(extraSettings, on: [("group.id", groupId)] + sharedConsumerSettings + queueSettings(for: side))
+        return Self.overlay(
+            extraSettings, on: [("group.id", groupId)] + sharedConsumerSettings + queueSettings(for: side))
     }
 
     /// `BENCH_CONSUMER_PROPS="key=value,key=value"`: settings laid over every side's.
@@ -424,10 +444,13 @@ enum Side: Hashable, Sendable {
     case defaultListener(batch: Bool)
 
     static let client: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .consumer]
-    static let listeners: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
+    static let listeners: [Side] =
+        [.raw(fullFields: false), .raw(fullFields: true), .rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
     static let all: [Side] = client + [.rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
     /// The listeners with default settings against the raw loops that commit nothing, in the order each round runs them.
-    static let defaults: [Side] = [.raw(fullFields: true), .defaultListener(batch: false), .defaultListener(batch: true), .raw(fullFields: false)]
+    static let defaults: [Side] = [
+        .raw(fullFields: true), .defaultListener(batch: false), .defaultListener(batch: true), .raw(fullFields: false),
+    ]
 
     var isDefaultListener: Bool {
         if case .defaultListener = self { true } else { false }

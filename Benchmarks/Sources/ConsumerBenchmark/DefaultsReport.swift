@@ -29,9 +29,11 @@ struct DefaultsReport {
                         "\(mode.rawValue) \(fixed($0.produced.inSeconds, 2)) s, \(grouped($0.perPartition.min() ?? 0))…\(grouped($0.perPartition.max() ?? 0)) records per partition"
                     }
                 }.joined(separator: "; ") + ".")
-        lines.append("- Brokers: " + brokers.map { "*\($0.rawValue)*: \($0.description)" }.joined(separator: "; ") + ".")
         lines.append(
-            "- librdkafka \(String(cString: rd_kafka_version_str())), \(ProcessInfo.processInfo.activeProcessorCount) cores, release build.")
+            "- Brokers: " + brokers.map { "*\($0.rawValue)*: \($0.description)" }.joined(separator: "; ") + ".")
+        lines.append(
+            "- librdkafka \(String(cString: rd_kafka_version_str())), \(ProcessInfo.processInfo.activeProcessorCount) cores, release build."
+        )
         lines.append(
             "- Order: \(options.rounds) round\(options.rounds == 1 ? "" : "s"); "
                 + (brokers.count > 1
@@ -44,12 +46,14 @@ struct DefaultsReport {
                 + "default in this build: " + (endpoint?.summary ?? "(no default side ran)")
                 + ". Selection: every partition explicitly from offset 0 (`.partitions`, no group join timed); registry base configuration: "
                 + "only `bootstrap.servers`\(options.extraSettings.isEmpty ? "" : " and `BENCH_CONSUMER_PROPS`"), so the containers apply "
-                + "their own consumer defaults. A no-op listener counting key and value bytes (`.record { record, _ in … }`, `.batch { records, _ in … }`).")
+                + "their own consumer defaults. A no-op listener counting key and value bytes (`.record { record, _ in … }`, `.batch { records, _ in … }`)."
+        )
         let rawSettings = options.consumerSettings(groupId: "", side: Self.baseline).filter { $0.0 != "group.id" }
         lines.append(
             "- Raw sides: C calls on a dedicated thread, no commits, batches of \(options.batch) via `rd_kafka_consume_batch_queue`, "
                 + "settings " + rawSettings.map { "`\($0.0)=\($0.1)`" }.joined(separator: ", ")
-                + "; *(all fields)* reads key, value, timestamp and headers, *(key, value)* only the key and value lengths.")
+                + "; *(all fields)* reads key, value, timestamp and headers, *(key, value)* only the key and value lengths."
+        )
         lines.append(
             "- Rate: steady records/s, from the first record to the last (start-up, assignment and librdkafka's first fetch not counted). "
                 + "Spread: the highest round's rate over the lowest. Ratios: median over median.")
@@ -61,7 +65,9 @@ struct DefaultsReport {
 
         lines.append("### Every run")
         lines.append("")
-        lines.append("| Round | Broker | Side | Seconds | Steady records/s | First record (ms) | Mallocs/record | Consuming CPU (ns/record) |")
+        lines.append(
+            "| Round | Broker | Side | Seconds | Steady records/s | First record (ms) | Mallocs/record | Consuming CPU (ns/record) |"
+        )
         lines.append("|---:|---|---|---:|---:|---:|---:|---:|")
         for row in rows {
             let m = row.measurement
@@ -76,7 +82,8 @@ struct DefaultsReport {
     /// The table and goal lines of one broker mode.
     private func section(_ mode: BrokerMode) -> [String] {
         func rates(_ side: Side) -> [Double] {
-            rows.filter { $0.broker == mode && $0.side == side }.sorted { $0.round < $1.round }.map(\.measurement.steadyRecordsPerSecond)
+            rows.filter { $0.broker == mode && $0.side == side }.sorted { $0.round < $1.round }.map(
+                \.measurement.steadyRecordsPerSecond)
         }
         let rawFull = median(rates(Self.baseline))
         let rawMinimal = median(rates(.raw(fullFields: false)))
@@ -87,7 +94,9 @@ struct DefaultsReport {
         lines.append("### \(mode.rawValue) broker")
         lines.append("")
         let roundHeaders = (1...options.rounds).map { "Round \($0)" }
-        lines.append("| Side | " + roundHeaders.joined(separator: " | ") + " | Median | Spread (max/min) | Median vs raw (all fields) | Median vs raw (key, value) |")
+        lines.append(
+            "| Side | " + roundHeaders.joined(separator: " | ")
+                + " | Median | Spread (max/min) | Median vs raw (all fields) | Median vs raw (key, value) |")
         lines.append("|---|" + String(repeating: "---:|", count: options.rounds + 4))
         for side in options.sides {
             let measured = rates(side)
@@ -97,7 +106,8 @@ struct DefaultsReport {
             let middle = median(measured)
             lines.append(
                 "| \(side.name) | " + measured.map { grouped(Int($0.rounded())) }.joined(separator: " | ") + " | "
-                    + "\(grouped(Int(middle.rounded()))) | \(spread) | \(percent(middle, of: rawFull)) | \(percent(middle, of: rawMinimal)) |")
+                    + "\(grouped(Int(middle.rounded()))) | \(spread) | \(percent(middle, of: rawFull)) | \(percent(middle, of: rawMinimal)) |"
+            )
         }
         lines.append("")
         for side in options.sides where side.isDefaultListener {

@@ -21,7 +21,8 @@ enum ListenerSide: String, Sendable, CaseIterable {
         case .batch: "`.batch { records, _ in … }`, `ackMode: .batch`, sync commits"
         case .batchAsync: "the same with `commitMode: .async`"
         case .recordAckRecord: "`.record { record, _ in … }`, `ackMode: .record`, `commitMode: .async`"
-        case .syncRecordBatchAckAsync: "`.syncRecord { record, _ in … }` (a listener that never awaits), `ackMode: .batch`, `commitMode: .async`"
+        case .syncRecordBatchAckAsync:
+            "`.syncRecord { record, _ in … }` (a listener that never awaits), `ackMode: .batch`, `commitMode: .async`"
         }
     }
 
@@ -225,7 +226,8 @@ enum ListenerRuns {
         await registry.stopAll()
         guard tally.records >= tally.target else {
             throw BenchmarkError(
-                "listener '\(endpoint.id)': only \(tally.records) of \(tally.target) records after \(ConsumerBenchmark.runDeadline)")
+                "listener '\(endpoint.id)': only \(tally.records) of \(tally.target) records after \(ConsumerBenchmark.runDeadline)"
+            )
         }
         if isBatch {
             ConsumerBenchmark.progress("  longest gap between batches after \(tally.gapAfterRecords) records")
@@ -234,7 +236,8 @@ enum ListenerRuns {
         let keyBytes = tally.records * ConsumerBenchmark.keySize
         return Measurement(
             records: tally.records, keyBytes: keyBytes, valueBytes: tally.bytes - keyBytes, batches: 0,
-            consumeErrors: 0, elapsed: elapsed, firstRecord: tally.firstRecord(since: start), longestGap: tally.longestGap, allocations: allocations,
+            consumeErrors: 0, elapsed: elapsed, firstRecord: tally.firstRecord(since: start),
+            longestGap: tally.longestGap, allocations: allocations,
             peakRSSGrowth: peak, peakHeapGrowth: heap, cpu: spent)
     }
 }

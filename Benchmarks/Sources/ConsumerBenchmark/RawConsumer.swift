@@ -104,7 +104,8 @@ enum RawConsumer {
         rd_kafka_topic_partition_list_destroy(list)
         guard assignError == RD_KAFKA_RESP_ERR_NO_ERROR else {
             _ = AllocationCounter.stop()
-            throw BenchmarkError("raw consumer: rd_kafka_assign failed: \(String(cString: rd_kafka_err2str(assignError)))")
+            throw BenchmarkError(
+                "raw consumer: rd_kafka_assign failed: \(String(cString: rd_kafka_err2str(assignError)))")
         }
         while consumed < target {
             // Same fetch strategy as KafkaConsumer's poll: take what is queued without waiting; if nothing
@@ -112,7 +113,10 @@ enum RawConsumer {
             var count = rd_kafka_consume_batch_queue(queue, 0, buffer, batch)
             if count == 0 {
                 let waitStart = clock.now
-                defer { emptyWaits += 1; emptyWaitTime += clock.now - waitStart }
+                defer {
+                    emptyWaits += 1
+                    emptyWaitTime += clock.now - waitStart
+                }
                 count = rd_kafka_consume_batch_queue(queue, 100, buffer, 1)
                 if count == 1 && batch > 1 {
                     let more = rd_kafka_consume_batch_queue(queue, 0, buffer + 1, batch - 1)
@@ -122,7 +126,8 @@ enum RawConsumer {
             if count < 0 {
                 _ = AllocationCounter.stop()
                 throw BenchmarkError(
-                    "raw consumer: rd_kafka_consume_batch_queue failed: \(String(cString: rd_kafka_err2str(rd_kafka_last_error())))")
+                    "raw consumer: rd_kafka_consume_batch_queue failed: \(String(cString: rd_kafka_err2str(rd_kafka_last_error())))"
+                )
             }
             let now = clock.now
             if count > 0 {
@@ -165,14 +170,17 @@ enum RawConsumer {
             if now - start > deadline {
                 _ = AllocationCounter.stop()
                 throw BenchmarkError(
-                    "raw consumer: only \(consumed) of \(target) records after \(deadline) (\(consumeErrors) consume errors)")
+                    "raw consumer: only \(consumed) of \(target) records after \(deadline) (\(consumeErrors) consume errors)"
+                )
             }
         }
         let end = clock.now
         let allocations = AllocationCounter.stop()
         let spent = ThreadCPU.snapshot().since(cpu)
         if ProcessInfo.processInfo.environment["BENCH_DEBUG_WAITS"] != nil {
-            ConsumerBenchmark.progress("  \(emptyWaits) waits for an empty queue, \(fixed(emptyWaitTime.inSeconds * 1000, 1)) ms in all, \(batches) batches")
+            ConsumerBenchmark.progress(
+                "  \(emptyWaits) waits for an empty queue, \(fixed(emptyWaitTime.inSeconds * 1000, 1)) ms in all, \(batches) batches"
+            )
         }
         if !commitWaits.isEmpty {
             let sorted = commitWaits.sorted()
@@ -180,7 +188,8 @@ enum RawConsumer {
                 fixed(sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))].inSeconds * 1_000_000, 0)
             }
             ConsumerBenchmark.progress(
-                "  \(sorted.count) sync commits, wait µs: median \(micros(0.5)), p90 \(micros(0.9)), p99 \(micros(0.99)), max \(micros(1))")
+                "  \(sorted.count) sync commits, wait µs: median \(micros(0.5)), p90 \(micros(0.9)), p99 \(micros(0.99)), max \(micros(1))"
+            )
         }
         if fieldSink == Int.min { print(fieldSink) }  // keeps the field reads from being optimised away
         return Measurement(

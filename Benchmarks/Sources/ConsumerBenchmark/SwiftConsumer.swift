@@ -171,7 +171,8 @@ enum SwiftConsumer {
                         total.records += count
                     }
                     if now - start > deadline {
-                        throw BenchmarkError("KafkaConsumer: only \(total.records) of \(target) records after \(deadline)")
+                        throw BenchmarkError(
+                            "KafkaConsumer: only \(total.records) of \(target) records after \(deadline)")
                     }
                 }
                 let end = clock.now

@@ -13,7 +13,8 @@ struct ThreadCPU {
         var ticks: [Int: (String, Int)] = [:]
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         for task in tasks {
-            guard let id = Int(task), let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+            guard let id = Int(task),
+                let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
                 let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
             else { continue }
             let name = String(stat[stat.index(after: open)..<close])
@@ -33,7 +34,9 @@ struct ThreadCPU {
             let before = start.ticks[id]?.ticks ?? 0
             groups[Self.group(now.name), default: 0] += now.ticks - before
         }
-        return groups.filter { $0.value > 0 }.map { ($0.key, Double($0.value) / hertz) }.sorted { $0.seconds > $1.seconds }
+        return groups.filter { $0.value > 0 }.map { ($0.key, Double($0.value) / hertz) }.sorted {
+            $0.seconds > $1.seconds
+        }
     }
 
     /// Thread names folded into groups (numbers dropped: `kcons-4` and `kcons-5` are both the consumer).

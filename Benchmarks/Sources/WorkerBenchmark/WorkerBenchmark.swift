@@ -20,7 +20,9 @@ struct WorkerBenchmark {
     static let sides: [Side] = [
         Side(name: "single container", perPartition: nil),
         Side(name: "per-partition", perPartition: PerPartitionOptions(ordering: .partition)),
-        Side(name: "key ordering, 1,000 keys, max 64", perPartition: PerPartitionOptions(ordering: .key, maxConcurrency: 64)),
+        Side(
+            name: "key ordering, 1,000 keys, max 64",
+            perPartition: PerPartitionOptions(ordering: .key, maxConcurrency: 64)),
         Side(name: "unordered, max 64", perPartition: PerPartitionOptions(ordering: .unordered, maxConcurrency: 64)),
     ]
 
@@ -62,7 +64,10 @@ struct WorkerBenchmark {
                 progress("round \(round), no-op listener, \(side.name): \(Int(rate)) records/s")
             }
         }
-        print(report(sleepRuns: sleepRuns, noopRuns: noopRuns, sleepRecords: sleepRecords, noopRecords: noopRecords, rounds: rounds))
+        print(
+            report(
+                sleepRuns: sleepRuns, noopRuns: noopRuns, sleepRecords: sleepRecords, noopRecords: noopRecords,
+                rounds: rounds))
         await cluster.stop()
     }
 
@@ -92,7 +97,9 @@ struct WorkerBenchmark {
                 }, groupId: "bench-\(topic)-\(round)-\(side.name.hashValue.magnitude)", maxPollRecords: 500,
                 perPartition: side.perPartition.map { options in
                     var options = options
-                    if let size = ProcessInfo.processInfo.environment["BENCH_BUFFER"].flatMap(Int.init) { options.bufferSize = size }
+                    if let size = ProcessInfo.processInfo.environment["BENCH_BUFFER"].flatMap(Int.init) {
+                        options.bufferSize = size
+                    }
                     return options
                 }))
         try await registry.startAll()
@@ -106,16 +113,20 @@ struct WorkerBenchmark {
         var logger = Logger(label: "bench.producer")
         logger.logLevel = .warning
         let producer = try KafkaProducer(
-            configuration: cluster.configuration(["linger.ms": "5", "queue.buffering.max.messages": "1000000"]), logger: logger)
+            configuration: cluster.configuration(["linger.ms": "5", "queue.buffering.max.messages": "1000000"]),
+            logger: logger)
         let value = [UInt8](repeating: 0x61, count: 100)
         for index in 0..<records {
-            try await producer.sendAndForget(ProducerRecord(topic: topic, key: Array("key-\(index % keys)".utf8), value: value))
+            try await producer.sendAndForget(
+                ProducerRecord(topic: topic, key: Array("key-\(index % keys)".utf8), value: value))
         }
         try await producer.flush(timeout: .seconds(120))
         await producer.close()
     }
 
-    static func report(sleepRuns: [String: [Double]], noopRuns: [String: [Double]], sleepRecords: Int, noopRecords: Int, rounds: Int) -> String {
+    static func report(
+        sleepRuns: [String: [Double]], noopRuns: [String: [Double]], sleepRecords: Int, noopRecords: Int, rounds: Int
+    ) -> String {
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let single = median(sleepRuns[sides[0].name]!)
         var lines = [
@@ -129,7 +140,8 @@ struct WorkerBenchmark {
         let goals = ["", "≥ 5×", "≥ 30×", "≥ 40×"]
         for (index, side) in sides.enumerated() {
             let rate = median(sleepRuns[side.name]!)
-            lines.append("| \(side.name) | \(Int(rate)) | \(String(format: "%.1f", rate / single))× | \(goals[index]) |")
+            lines.append(
+                "| \(side.name) | \(Int(rate)) | \(String(format: "%.1f", rate / single))× | \(goals[index]) |")
         }
         let noopSingle = median(noopRuns[sides[0].name]!)
         let noopPer = median(noopRuns[sides[1].name]!)

@@ -42,7 +42,8 @@ extension AdminCore {
     ) throws -> [TopicPartition: TopicPartitionOffset] {
         guard !partitions.isEmpty else { return [:] }
         do {
-            let offsets = try ConsumerSession(core: core).committed(partitions, timeout: .milliseconds(Int(deadline.remainingMilliseconds)))
+            let offsets = try ConsumerSession(core: core).committed(
+                partitions, timeout: .milliseconds(Int(deadline.remainingMilliseconds)))
             return Dictionary(offsets.map { ($0.topicPartition, $0) }, uniquingKeysWith: { $1 })
         } catch {
             throw AdminFailure.relabel(error, request: "OffsetFetch", operation: operation, timeout: deadline.timeout)

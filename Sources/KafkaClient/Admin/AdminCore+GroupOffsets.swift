@@ -7,7 +7,9 @@ extension AdminCore {
     /// committed offset, the log-end offset and the lag (with `committedOnly`, only for partitions the
     /// group committed on, and only those are asked for their log end). Runs on the admin thread; every
     /// blocking step shares the deadline.
-    func groupLag(group: String, topics: [String], committedOnly: Bool = false, deadline: AdminDeadline) throws -> [GroupPartitionLag] {
+    func groupLag(
+        group: String, topics: [String], committedOnly: Bool = false, deadline: AdminDeadline
+    ) throws -> [GroupPartitionLag] {
         let operation = "describe offsets of group '\(group)'"
         try Self.validate(group: group, operation: operation)
         for topic in topics { try TopicName.validate(topic) }
@@ -31,17 +33,21 @@ extension AdminCore {
     /// and returns the offsets committed (with `commit == false`, only resolves and returns them: a dry
     /// run). Runs on the admin thread; every blocking step shares the deadline.
     func resetOffsets(
-        group: String, topic: String, partition: Int32?, target: OffsetResetTarget, commit: Bool = true, deadline: AdminDeadline
+        group: String, topic: String, partition: Int32?, target: OffsetResetTarget, commit: Bool = true,
+        deadline: AdminDeadline
     ) throws -> [TopicPartitionOffset] {
-        let operation = "reset offsets of group '\(group)' on '\(topic)\(partition.map { "-\($0)" } ?? "")' to \(target)"
+        let operation =
+            "reset offsets of group '\(group)' on '\(topic)\(partition.map { "-\($0)" } ?? "")' to \(target)"
         try Self.validate(group: group, operation: operation)
         try TopicName.validate(topic)
         switch target {
         case .offset(let offset) where offset < 0:
-            throw KafkaError(kind: .invalidArgument, message: "an offset must not be negative, got \(offset)", operation: operation)
+            throw KafkaError(
+                kind: .invalidArgument, message: "an offset must not be negative, got \(offset)", operation: operation)
         case .timestamp(let milliseconds) where milliseconds < 0:
             throw KafkaError(
-                kind: .invalidArgument, message: "a timestamp must not be negative, got \(milliseconds)", operation: operation)
+                kind: .invalidArgument, message: "a timestamp must not be negative, got \(milliseconds)",
+                operation: operation)
         default:
             break
         }
@@ -50,7 +56,8 @@ extension AdminCore {
             guard partitions.contains(TopicPartition(topic, partition)) else {
                 throw KafkaError(
                     kind: .invalidArgument,
-                    message: "topic '\(topic)' has \(partitions.count) partitions (0…\(partitions.count - 1)), not \(partition)",
+                    message:
+                        "topic '\(topic)' has \(partitions.count) partitions (0…\(partitions.count - 1)), not \(partition)",
                     operation: operation)
             }
             partitions = [TopicPartition(topic, partition)]
@@ -105,7 +112,8 @@ extension AdminCore {
                 rk, partition.topic, partition.partition, &low, &high, deadline.remainingMilliseconds)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 throw AdminFailure.from(
-                    err, text: nil, request: "ListOffsets", operation: "\(operation) (\(partition))", timeout: deadline.timeout)
+                    err, text: nil, request: "ListOffsets", operation: "\(operation) (\(partition))",
+                    timeout: deadline.timeout)
             }
             result[partition] = (low, high)
         }
@@ -119,13 +127,16 @@ extension AdminCore {
     ) throws -> [TopicPartition: Int64] {
         guard !closed else { throw KafkaError.closed(operation: operation) }
         // The list carries the timestamps in and the offsets out; PartitionList destroys it.
-        return try PartitionList.with(partitions.map { TopicPartitionOffset($0, KafkaOffset(rawValue: milliseconds)) }) { list in
+        return try PartitionList.with(partitions.map { TopicPartitionOffset($0, KafkaOffset(rawValue: milliseconds)) })
+        { list in
             let err = rd_kafka_offsets_for_times(rk, list, deadline.remainingMilliseconds)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw AdminFailure.from(err, text: nil, request: "ListOffsets", operation: operation, timeout: deadline.timeout)
+                throw AdminFailure.from(
+                    err, text: nil, request: "ListOffsets", operation: operation, timeout: deadline.timeout)
             }
             if let error = PartitionList.firstError(list, operation: operation) { throw error }
-            return Dictionary(PartitionList.read(list).map { ($0.topicPartition, $0.offset.rawValue) }, uniquingKeysWith: { $1 })
+            return Dictionary(
+                PartitionList.read(list).map { ($0.topicPartition, $0.offset.rawValue) }, uniquingKeysWith: { $1 })
         }
     }
 

@@ -23,7 +23,8 @@ extension AdminCore {
                         groups.append(
                             ConsumerGroupListing(
                                 groupId: String(cString: rd_kafka_ConsumerGroupListing_group_id(listing)),
-                                isSimpleConsumerGroup: rd_kafka_ConsumerGroupListing_is_simple_consumer_group(listing) != 0,
+                                isSimpleConsumerGroup: rd_kafka_ConsumerGroupListing_is_simple_consumer_group(listing)
+                                    != 0,
                                 state: Self.state(rd_kafka_ConsumerGroupListing_state(listing))))
                     }
                 }

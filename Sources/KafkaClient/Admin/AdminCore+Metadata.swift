@@ -23,14 +23,16 @@ extension AdminCore {
         var pointer: UnsafePointer<rd_kafka_metadata_t>?
         let err = rd_kafka_metadata(rk, allTopics ? 1 : 0, nil, &pointer, deadline.remainingMilliseconds)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let pointer else {
-            throw AdminFailure.from(err, text: nil, request: "Metadata", operation: operation, timeout: deadline.timeout)
+            throw AdminFailure.from(
+                err, text: nil, request: "Metadata", operation: operation, timeout: deadline.timeout)
         }
         defer { rd_kafka_metadata_destroy(pointer) }
         let raw = pointer.pointee
         var brokers: [BrokerDescription] = []
         for index in 0..<Int(raw.broker_cnt) {
             let broker = raw.brokers[index]
-            brokers.append(BrokerDescription(id: broker.id, host: String(cString: broker.host), port: Int32(broker.port)))
+            brokers.append(
+                BrokerDescription(id: broker.id, host: String(cString: broker.host), port: Int32(broker.port)))
         }
         var topics: [TopicDescription] = []
         for index in 0..<Int(raw.topic_cnt) {
@@ -56,7 +58,8 @@ extension AdminCore {
     /// Every topic the cluster reports, without Kafka's internal topics unless asked for.
     func listTopics(includeInternal: Bool, deadline: AdminDeadline) throws -> [TopicDescription] {
         let snapshot = try metadata(allTopics: true, deadline: deadline, operation: "list topics")
-        return includeInternal ? snapshot.topics : snapshot.topics.filter { !TopicName.internalTopics.contains($0.name) }
+        return includeInternal
+            ? snapshot.topics : snapshot.topics.filter { !TopicName.internalTopics.contains($0.name) }
     }
 
     /// Brokers from a metadata request, plus the cluster and controller ids, which librdkafka reads
@@ -74,7 +77,8 @@ extension AdminCore {
         // A controller id that names no listed broker is no usable answer (librdkafka's mock cluster
         // reports 0, which is none of its brokers).
         let known = snapshot.brokers.contains { $0.id == controller }
-        return ClusterDescription(clusterId: clusterId, controllerId: known ? controller : nil, brokers: snapshot.brokers)
+        return ClusterDescription(
+            clusterId: clusterId, controllerId: known ? controller : nil, brokers: snapshot.brokers)
     }
 
     /// The partition ids of each of `topics`, from one metadata request.

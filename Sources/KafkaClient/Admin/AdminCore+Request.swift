@@ -27,7 +27,9 @@ extension AdminCore {
     ) throws -> T {
         guard !closed else { throw KafkaError.closed(operation: operation) }
         guard let options = rd_kafka_AdminOptions_new(rk, api) else {
-            throw KafkaError(kind: .invalidArgument, message: "librdkafka refused admin options for \(request)", operation: operation)
+            throw KafkaError(
+                kind: .invalidArgument, message: "librdkafka refused admin options for \(request)", operation: operation
+            )
         }
         defer { rd_kafka_AdminOptions_destroy(options) }
         let requestTimeout = deadline.remainingMilliseconds
@@ -60,7 +62,8 @@ extension AdminCore {
             let resultError = rd_kafka_event_error(event)
             if resultError != RD_KAFKA_RESP_ERR_NO_ERROR {
                 let text = rd_kafka_event_error_string(event).map { String(cString: $0) }
-                throw AdminFailure.from(resultError, text: text, request: request, operation: operation, timeout: deadline.timeout)
+                throw AdminFailure.from(
+                    resultError, text: text, request: request, operation: operation, timeout: deadline.timeout)
             }
             return try read(event)
         }
@@ -81,11 +84,16 @@ extension AdminCore {
             let topic = String(cString: rd_kafka_topic_result_name(result))
             let text = rd_kafka_topic_result_error_string(result).map { String(cString: $0) }
             failures.append(
-                (topic, AdminFailure.from(err, text: text, request: request, operation: "\(operation) ('\(topic)')", timeout: timeout)))
+                (
+                    topic,
+                    AdminFailure.from(
+                        err, text: text, request: request, operation: "\(operation) ('\(topic)')", timeout: timeout)
+                ))
         }
         guard let first = failures.first else { return }
         if failures.count == 1 { throw first.error }
-        let all = failures.map { "'\($0.topic)': \($0.error.codeName ?? "") \($0.error.message)" }.joined(separator: "; ")
+        let all = failures.map { "'\($0.topic)': \($0.error.codeName ?? "") \($0.error.message)" }.joined(
+            separator: "; ")
         throw KafkaError(
             kind: first.error.kind, code: first.error.code, codeName: first.error.codeName,
             message: "\(failures.count) of \(count) topics failed: \(all)", operation: operation,

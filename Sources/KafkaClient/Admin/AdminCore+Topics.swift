@@ -17,7 +17,8 @@ extension AdminCore {
                     topic.name, topic.partitions ?? -1, topic.replicationFactor ?? -1, &errorText, errorText.count)
             else {
                 throw KafkaError(
-                    kind: .invalidArgument, message: "librdkafka refused topic '\(topic.name)': \(Self.text(errorText))",
+                    kind: .invalidArgument,
+                    message: "librdkafka refused topic '\(topic.name)': \(Self.text(errorText))",
                     operation: operation)
             }
             newTopics.append(newTopic)
@@ -55,7 +56,8 @@ extension AdminCore {
         defer { for deleteTopic in deleteTopics { rd_kafka_DeleteTopic_destroy(deleteTopic) } }
         for name in names {
             guard let deleteTopic = rd_kafka_DeleteTopic_new(name) else {
-                throw KafkaError(kind: .invalidArgument, message: "librdkafka refused topic '\(name)'", operation: operation)
+                throw KafkaError(
+                    kind: .invalidArgument, message: "librdkafka refused topic '\(name)'", operation: operation)
             }
             deleteTopics.append(deleteTopic)
         }
@@ -81,17 +83,20 @@ extension AdminCore {
         for topic in topics {
             try TopicName.validate(topic.name, existing: seen)
             guard seen.insert(topic.name).inserted else {
-                throw KafkaError(kind: .invalidArgument, message: "topic '\(topic.name)' is listed twice", operation: operation)
+                throw KafkaError(
+                    kind: .invalidArgument, message: "topic '\(topic.name)' is listed twice", operation: operation)
             }
             if let partitions = topic.partitions, partitions < 1 {
                 throw KafkaError(
-                    kind: .invalidArgument, message: "partitions of '\(topic.name)' must be at least 1, got \(partitions)",
+                    kind: .invalidArgument,
+                    message: "partitions of '\(topic.name)' must be at least 1, got \(partitions)",
                     operation: operation)
             }
             if let factor = topic.replicationFactor, factor < 1 {
                 throw KafkaError(
                     kind: .invalidArgument,
-                    message: "replication factor of '\(topic.name)' must be at least 1, got \(factor)", operation: operation)
+                    message: "replication factor of '\(topic.name)' must be at least 1, got \(factor)",
+                    operation: operation)
             }
         }
     }

@@ -14,7 +14,9 @@ public struct NewTopic: Sendable, Hashable {
     public var configs: [String: String]
 
     /// Describes a topic to create.
-    public init(_ name: String, partitions: Int32? = nil, replicationFactor: Int32? = nil, configs: [String: String] = [:]) {
+    public init(
+        _ name: String, partitions: Int32? = nil, replicationFactor: Int32? = nil, configs: [String: String] = [:]
+    ) {
         self.name = name
         self.partitions = partitions
         self.replicationFactor = replicationFactor

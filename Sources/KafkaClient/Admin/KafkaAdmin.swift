@@ -49,7 +49,8 @@ public final class KafkaAdmin: Sendable {
         _ operation: String, timeout: Duration, _ body: @escaping @Sendable (AdminCore, AdminDeadline) throws -> T
     ) async throws -> T {
         guard timeout > .zero else {
-            throw KafkaError(kind: .invalidArgument, message: "the timeout must be positive, got \(timeout)", operation: operation)
+            throw KafkaError(
+                kind: .invalidArgument, message: "the timeout must be positive, got \(timeout)", operation: operation)
         }
         let core = self.core
         let deadline = AdminDeadline(timeout)
@@ -68,7 +69,9 @@ public final class KafkaAdmin: Sendable {
     ///   `.unsupported` if the broker does not answer within `timeout` (as on `EmbeddedKafka`); `.broker`
     ///   for a refusal, such as `TOPIC_ALREADY_EXISTS`, naming every topic that failed.
     public func createTopics(_ topics: [NewTopic], timeout: Duration = .seconds(30)) async throws {
-        try await run("create topics", timeout: timeout) { core, deadline in try core.createTopics(topics, deadline: deadline) }
+        try await run("create topics", timeout: timeout) { core, deadline in
+            try core.createTopics(topics, deadline: deadline)
+        }
     }
 
     /// Creates one topic; see ``createTopics(_:timeout:)``.
@@ -77,7 +80,8 @@ public final class KafkaAdmin: Sendable {
         timeout: Duration = .seconds(30)
     ) async throws {
         try await createTopics(
-            [NewTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)], timeout: timeout)
+            [NewTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)],
+            timeout: timeout)
     }
 
     /// Deletes the topics `names` with one DeleteTopics request.
@@ -86,7 +90,9 @@ public final class KafkaAdmin: Sendable {
     ///   not answer within `timeout` (as on `EmbeddedKafka`); `.broker` for a refusal, such as
     ///   `UNKNOWN_TOPIC_OR_PART`.
     public func deleteTopics(_ names: [String], timeout: Duration = .seconds(30)) async throws {
-        try await run("delete topics", timeout: timeout) { core, deadline in try core.deleteTopics(names, deadline: deadline) }
+        try await run("delete topics", timeout: timeout) { core, deadline in
+            try core.deleteTopics(names, deadline: deadline)
+        }
     }
 
     /// Every topic in the cluster with its partitions, sorted by name, from one Metadata request.
@@ -95,7 +101,9 @@ public final class KafkaAdmin: Sendable {
     ///   - includeInternal: whether to include Kafka's own topics (`__consumer_offsets`,
     ///     `__transaction_state`).
     ///   - timeout: how long the whole call may take.
-    public func listTopics(includeInternal: Bool = false, timeout: Duration = .seconds(30)) async throws -> [TopicDescription] {
+    public func listTopics(
+        includeInternal: Bool = false, timeout: Duration = .seconds(30)
+    ) async throws -> [TopicDescription] {
         try await run("list topics", timeout: timeout) { core, deadline in
             try core.listTopics(includeInternal: includeInternal, deadline: deadline)
         }
@@ -105,7 +113,9 @@ public final class KafkaAdmin: Sendable {
 
     /// The cluster's brokers, controller and id, from one Metadata request.
     public func describeCluster(timeout: Duration = .seconds(30)) async throws -> ClusterDescription {
-        try await run("describe the cluster", timeout: timeout) { core, deadline in try core.describeCluster(deadline: deadline) }
+        try await run("describe the cluster", timeout: timeout) { core, deadline in
+            try core.describeCluster(deadline: deadline)
+        }
     }
 
     /// Every consumer group the brokers know, sorted by id (ListGroups to every broker).
@@ -113,7 +123,9 @@ public final class KafkaAdmin: Sendable {
     /// If some brokers fail and others answer, the groups found are returned and the failures logged.
     /// - Throws: `.timedOut` or `.unsupported` if no broker answers within `timeout` (as on `EmbeddedKafka`).
     public func listConsumerGroups(timeout: Duration = .seconds(30)) async throws -> [ConsumerGroupListing] {
-        try await run("list consumer groups", timeout: timeout) { core, deadline in try core.listConsumerGroups(deadline: deadline) }
+        try await run("list consumer groups", timeout: timeout) { core, deadline in
+            try core.listConsumerGroups(deadline: deadline)
+        }
     }
 
     // MARK: Group offsets
@@ -168,7 +180,8 @@ public final class KafkaAdmin: Sendable {
         timeout: Duration = .seconds(30)
     ) async throws -> [TopicPartitionOffset] {
         try await run("plan an offset reset of group '\(group)'", timeout: timeout) { core, deadline in
-            try core.resetOffsets(group: group, topic: topic, partition: partition, target: target, commit: false, deadline: deadline)
+            try core.resetOffsets(
+                group: group, topic: topic, partition: partition, target: target, commit: false, deadline: deadline)
         }
     }
 

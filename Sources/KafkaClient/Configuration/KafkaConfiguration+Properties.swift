@@ -138,7 +138,12 @@ extension KafkaConfiguration {
 
     /// `socket.send.buffer.bytes` and `socket.receive.buffer.bytes`.
     public var socketBufferBytes: (send: Int?, receive: Int?) {
-        get { (self["socket.send.buffer.bytes"].flatMap { Int($0) }, self["socket.receive.buffer.bytes"].flatMap { Int($0) }) }
+        get {
+            (
+                self["socket.send.buffer.bytes"].flatMap { Int($0) },
+                self["socket.receive.buffer.bytes"].flatMap { Int($0) }
+            )
+        }
         set {
             self["socket.send.buffer.bytes"] = newValue.send.map(String.init)
             self["socket.receive.buffer.bytes"] = newValue.receive.map(String.init)

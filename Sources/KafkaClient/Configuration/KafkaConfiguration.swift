@@ -12,7 +12,9 @@ import Crdkafka
 /// but not read back: ``properties``, the subscript, ``description`` and every error show them as
 /// `[redacted]`, and the client's librdkafka log lines go through ``SecretRedaction/redact(_:secrets:)``
 /// with these values.
-public struct KafkaConfiguration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable, Equatable {
+public struct KafkaConfiguration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable,
+    Equatable
+{
     /// The settings in the order they were first set, as given (secrets included); never shown.
     private(set) var storage: [(key: String, value: String)] = []
 
@@ -81,7 +83,8 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible, CustomDebug
         try UnsecuredJWTConfig.check(storage)
         _ = try checkedLibrdkafkaQuirks()
         guard let conf = rd_kafka_conf_new() else {
-            throw KafkaError(kind: .configuration, message: "rd_kafka_conf_new returned NULL", operation: "create configuration")
+            throw KafkaError(
+                kind: .configuration, message: "rd_kafka_conf_new returned NULL", operation: "create configuration")
         }
         var errorText = [CChar](repeating: 0, count: 512)
         for (key, value) in storage where !Self.isLibraryKey(key) {

@@ -82,6 +82,7 @@ public enum SecretRedaction {
     }
 
     private static func isKeyCharacter(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || character == "." || character == "_" || character == "-")
+        character.isASCII
+            && (character.isLetter || character.isNumber || character == "." || character == "_" || character == "-")
     }
 }

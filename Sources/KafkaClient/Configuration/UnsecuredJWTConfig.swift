@@ -17,9 +17,12 @@ enum UnsecuredJWTConfig {
             let value = pair[pair.index(after: equals)...]
             let isExtension = name.hasPrefix("extension_") && name.count > "extension_".count
             guard names.contains(name) || isExtension else {
-                return "a name is none of principalClaimName, principal, scopeClaimName, scope, lifeSeconds or extension_<NAME>"
+                return
+                    "a name is none of principalClaimName, principal, scopeClaimName, scope, lifeSeconds or extension_<NAME>"
             }
-            guard seen.insert(name).inserted else { return isExtension ? "an extension is given twice" : "'\(name)' is given twice" }
+            guard seen.insert(name).inserted else {
+                return isExtension ? "an extension is given twice" : "'\(name)' is given twice"
+            }
             if value.isEmpty { return isExtension ? "an extension has an empty value" : "'\(name)' has an empty value" }
             if name == "lifeSeconds", !(Int32(value).map { $0 > 0 } ?? false) {
                 return "lifeSeconds must be a whole number of seconds from 1 to \(Int32.max)"
@@ -37,7 +40,8 @@ enum UnsecuredJWTConfig {
         if let problem = problem(in: config) {
             throw KafkaError(
                 kind: .configuration,
-                message: "invalid configuration key 'sasl.oauthbearer.config' = '\(SecretRedaction.placeholder)' for the unsecured JWT: \(problem)",
+                message:
+                    "invalid configuration key 'sasl.oauthbearer.config' = '\(SecretRedaction.placeholder)' for the unsecured JWT: \(problem)",
                 operation: "set configuration key 'sasl.oauthbearer.config'")
         }
     }

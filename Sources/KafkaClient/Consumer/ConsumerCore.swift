@@ -43,7 +43,10 @@ final class ConsumerCore: @unchecked Sendable {
 
     /// Takes over `handle`, applying the quirks `configuration` allows that the loaded librdkafka needs
     /// (``LibrdkafkaQuirks/effective(_:version:)``).
-    init(handle: NativeHandle, configuration: KafkaConfiguration, logger: Logger, librdkafkaVersion: Int32 = rd_kafka_version()) {
+    init(
+        handle: NativeHandle, configuration: KafkaConfiguration, logger: Logger,
+        librdkafkaVersion: Int32 = rd_kafka_version()
+    ) {
         let quirks = LibrdkafkaQuirks.effective(configuration.librdkafkaQuirks, version: librdkafkaVersion)
         self.handle = handle
         self.logger = logger
@@ -52,7 +55,8 @@ final class ConsumerCore: @unchecked Sendable {
         self.nudgesCommits = quirks.contains(.commitNudge)
         self.scalesSeekTimeout = quirks.contains(.seekTimeout)
         self.batch = MessageBatch(capacity: 1024, headersInPlace: quirks.contains(.wireHeaders))
-        let restarter = LibrdkafkaQuirks.FetchRestarter(configuration: configuration, enabled: quirks.contains(.fetchRestart))
+        let restarter = LibrdkafkaQuirks.FetchRestarter(
+            configuration: configuration, enabled: quirks.contains(.fetchRestart))
         self.fetchRestarter = restarter
         self.fetchRestarts = restarter.counter
         self.fetchWaker = LibrdkafkaQuirks.FetchWaker(rk: handle.pointer, counter: restarter.counter)
@@ -76,7 +80,9 @@ final class ConsumerCore: @unchecked Sendable {
     }
 
     /// Resolves an async commit; called on this thread while a poll serves the result.
-    func commitCompleted(id: Int, err: rd_kafka_resp_err_t, list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+    func commitCompleted(
+        id: Int, err: rd_kafka_resp_err_t, list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+    ) {
         guard let completion = pendingCommits.removeValue(forKey: id) else { return }
         completion(PartitionList.commitOutcome(err, list, sent: []))
     }
@@ -107,12 +113,14 @@ final class ConsumerCore: @unchecked Sendable {
             }
             assigned(partitions.count)
             logger.debug("partitions assigned: \(partitions.sorted())")
-            rebalanceHandler?(RebalanceEvent(kind: .assigned, partitions: partitions, rebalanceProtocol: proto), session)
+            rebalanceHandler?(
+                RebalanceEvent(kind: .assigned, partitions: partitions, rebalanceProtocol: proto), session)
         } else {
             let lost = rd_kafka_assignment_lost(rk) != 0
             logger.debug("partitions \(lost ? "lost" : "revoked"): \(partitions.sorted())")
             rebalanceHandler?(
-                RebalanceEvent(kind: lost ? .lost : .revoked, partitions: partitions, rebalanceProtocol: proto), session)
+                RebalanceEvent(kind: lost ? .lost : .revoked, partitions: partitions, rebalanceProtocol: proto), session
+            )
             for partition in partitions { partitionQueues.removeValue(forKey: partition)?.destroy() }
             if proto == .cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, list) {

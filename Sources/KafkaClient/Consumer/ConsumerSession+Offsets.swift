@@ -19,10 +19,16 @@ extension ConsumerSession {
     /// if the commit is meant to be synchronous.
     public func beginCommit(_ offsets: [TopicPartitionOffset]) -> PendingCommit {
         let rk = core.rk
-        guard !core.closed else { return PendingCommit(offsets: offsets, result: .failure(.closed(operation: "commit offsets"))) }
+        guard !core.closed else {
+            return PendingCommit(offsets: offsets, result: .failure(.closed(operation: "commit offsets")))
+        }
         guard !offsets.isEmpty else { return PendingCommit(offsets: offsets, result: .success([])) }
         guard let answers = rd_kafka_queue_new(rk) else {
-            return PendingCommit(offsets: offsets, result: .failure(KafkaError(kind: .broker, message: "rd_kafka_queue_new returned NULL", operation: "commit offsets")))
+            return PendingCommit(
+                offsets: offsets,
+                result: .failure(
+                    KafkaError(kind: .broker, message: "rd_kafka_queue_new returned NULL", operation: "commit offsets"))
+            )
         }
         // No callback: librdkafka puts the outcome on `answers` as an OFFSET_COMMIT event.
         let err = PartitionList.with(offsets) { list in rd_kafka_commit_queue(rk, list, answers, nil, nil) }
@@ -44,10 +50,13 @@ extension ConsumerSession {
         core.nextCommitId += 1
         core.pendingCommits[id] = completion
         let err = PartitionList.with(offsets) { list in
-            rd_kafka_commit_queue(core.rk, list, core.queue, { rk, err, list, opaque in
-                guard let callbacks = NativeCallbacks.of(rk), let handler = callbacks.commitResult.withLock({ $0 }) else { return }
-                handler.call(Int(bitPattern: opaque), err, list)
-            }, UnsafeMutableRawPointer(bitPattern: id))
+            rd_kafka_commit_queue(
+                core.rk, list, core.queue,
+                { rk, err, list, opaque in
+                    guard let callbacks = NativeCallbacks.of(rk), let handler = callbacks.commitResult.withLock({ $0 })
+                    else { return }
+                    handler.call(Int(bitPattern: opaque), err, list)
+                }, UnsafeMutableRawPointer(bitPattern: id))
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             core.pendingCommits.removeValue(forKey: id)?(.failure(.rdkafka(err, operation: "commit offsets")))
@@ -57,7 +66,9 @@ extension ConsumerSession {
     // MARK: Offsets
 
     /// The group's committed offsets for `partitions` (`.invalid` where nothing is committed).
-    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) throws -> [TopicPartitionOffset] {
+    public func committed(
+        _ partitions: [TopicPartition], timeout: Duration = .seconds(10)
+    ) throws -> [TopicPartitionOffset] {
         guard !core.closed else { throw KafkaError.closed(operation: "read committed offsets") }
         return try PartitionList.with(partitions) { list in
             let err = rd_kafka_committed(core.rk, list, timeout.milliseconds)
@@ -75,10 +86,13 @@ extension ConsumerSession {
     /// `timeout` (a broker round trip).
     ///
     /// - Throws: ``KafkaError`` if the lookup fails or times out.
-    public func offsetsForTimes(_ partitions: [TopicPartition], milliseconds: Int64, timeout: Duration = .seconds(10)) throws -> [TopicPartitionOffset] {
+    public func offsetsForTimes(
+        _ partitions: [TopicPartition], milliseconds: Int64, timeout: Duration = .seconds(10)
+    ) throws -> [TopicPartitionOffset] {
         guard !core.closed else { throw KafkaError.closed(operation: "look up offsets by time") }
         // The list carries the timestamp in and each partition's offset out.
-        return try PartitionList.with(partitions.map { TopicPartitionOffset($0, KafkaOffset(rawValue: milliseconds)) }) { list in
+        return try PartitionList.with(partitions.map { TopicPartitionOffset($0, KafkaOffset(rawValue: milliseconds)) })
+        { list in
             let err = rd_kafka_offsets_for_times(core.rk, list, timeout.milliseconds)
             if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
                 throw KafkaError.timedOut(operation: "look up offsets by time", after: timeout)

@@ -41,7 +41,8 @@ public struct ConsumerSession {
         let count = try core.batch.fetch(from: core.queue, maxRecords: maxRecords, timeout: timeout, operation: "poll")
         let bytes = core.batch.byteCount(count: count)
         let result = try convert(core.batch, count, bytes)
-        core.fetchRestarter.afterPoll(queue: core.queue, records: count, bytes: bytes, waker: core.fetchWaker, logger: core.logger)
+        core.fetchRestarter.afterPoll(
+            queue: core.queue, records: count, bytes: bytes, waker: core.fetchWaker, logger: core.logger)
         try throwIfFatal()
         return result
     }
@@ -84,11 +85,13 @@ public struct ConsumerSession {
         if let existing = core.partitionQueues[partition] { return existing }
         guard
             let queue = PartitionQueue(
-                rk: core.rk, topicPartition: partition, fetchRestarter: core.fetchRestarter.reset(), waker: core.fetchWaker,
+                rk: core.rk, topicPartition: partition, fetchRestarter: core.fetchRestarter.reset(),
+                waker: core.fetchWaker,
                 headersInPlace: core.quirks.contains(.wireHeaders), logger: core.logger)
         else {
             throw KafkaError(
-                kind: .invalidArgument, message: "librdkafka has no queue for \(partition)", operation: "get partition queue")
+                kind: .invalidArgument, message: "librdkafka has no queue for \(partition)",
+                operation: "get partition queue")
         }
         core.partitionQueues[partition] = queue
         return queue

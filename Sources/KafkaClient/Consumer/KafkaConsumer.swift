@@ -58,7 +58,9 @@ public final class KafkaConsumer: Sendable {
     /// without a hop.
     ///
     /// - Throws: what `body` throws, or `.closed` after ``close()``.
-    public nonisolated(nonsending) func withSession<T: Sendable>(_ body: @escaping @Sendable (ConsumerSession) throws -> T) async throws -> T {
+    public nonisolated(nonsending) func withSession<T: Sendable>(
+        _ body: @escaping @Sendable (ConsumerSession) throws -> T
+    ) async throws -> T {
         let core = self.core
         return try await thread.run("use consumer") {
             guard !core.closed else { throw KafkaError.closed(operation: "use consumer") }
@@ -143,7 +145,9 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The group's committed offsets for `partitions` (``KafkaOffset/invalid`` where none).
-    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws -> [TopicPartitionOffset] {
+    public func committed(
+        _ partitions: [TopicPartition], timeout: Duration = .seconds(10)
+    ) async throws -> [TopicPartitionOffset] {
         try await withSession { try $0.committed(partitions, timeout: timeout) }
     }
 

@@ -7,7 +7,8 @@ enum MessageConversion {
     /// ``LibrdkafkaQuirks/wireHeaders`` quirk is in effect.
     @inline(__always)
     static func record(
-        from message: UnsafePointer<rd_kafka_message_t>, topicCache: inout (OpaquePointer?, String), storage: ByteStorage,
+        from message: UnsafePointer<rd_kafka_message_t>, topicCache: inout (OpaquePointer?, String),
+        storage: ByteStorage,
         cursor: inout Int, headersInPlace: Bool
     ) -> ConsumerRecord {
         let m = message.pointee
@@ -29,7 +30,8 @@ enum MessageConversion {
         return ConsumerRecord(
             topic: topic, partition: m.partition, offset: m.offset,
             timestamp: RecordTimestamp(kind: kind, milliseconds: milliseconds), storage: storage,
-            key: range(m.key, m.key_len, into: storage, at: &cursor), value: range(m.payload, m.len, into: storage, at: &cursor),
+            key: range(m.key, m.key_len, into: storage, at: &cursor),
+            value: range(m.payload, m.len, into: storage, at: &cursor),
             headers: (headersInPlace ? LibrdkafkaQuirks.WireHeaders.read(message, timestamp: milliseconds) : nil)
                 ?? libraryHeaders(of: message))
     }
@@ -76,7 +78,8 @@ enum MessageConversion {
             var size = 0
             guard rd_kafka_header_get_all(native, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let name
             else { break }
-            result.append(RecordHeader(key: String(cString: name), value: bytes(UnsafeMutableRawPointer(mutating: value), size)))
+            result.append(
+                RecordHeader(key: String(cString: name), value: bytes(UnsafeMutableRawPointer(mutating: value), size)))
             index += 1
         }
         return result

@@ -24,7 +24,9 @@ public final class PartitionQueue: @unchecked Sendable {
         rk: OpaquePointer, topicPartition: TopicPartition, fetchRestarter: LibrdkafkaQuirks.FetchRestarter,
         waker: LibrdkafkaQuirks.FetchWaker, headersInPlace: Bool, logger: Logger
     ) {
-        guard let queue = rd_kafka_queue_get_partition(rk, topicPartition.topic, topicPartition.partition) else { return nil }
+        guard let queue = rd_kafka_queue_get_partition(rk, topicPartition.topic, topicPartition.partition) else {
+            return nil
+        }
         rd_kafka_queue_forward(queue, nil)
         self.queue = queue
         self.batch = MessageBatch(capacity: 256, headersInPlace: headersInPlace)
@@ -39,10 +41,12 @@ public final class PartitionQueue: @unchecked Sendable {
     @discardableResult
     func poll(maxRecords: Int, timeout: Duration, _ each: (ConsumerRecord) throws -> Void) throws -> Int {
         guard let queue else { throw KafkaError.closed(operation: "poll partition \(topicPartition)") }
-        let count = try batch.fetch(from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll partition \(topicPartition)")
+        let count = try batch.fetch(
+            from: queue, maxRecords: maxRecords, timeout: timeout, operation: "poll partition \(topicPartition)")
         let bytes = batch.byteCount(count: count)
         let delivered = try batch.deliver(count: count, bytes: bytes, onError: { _ in }, each: each)
-        fetchRestarter.afterPoll(queue: queue, records: count, bytes: bytes, waker: waker, partition: topicPartition, logger: logger)
+        fetchRestarter.afterPoll(
+            queue: queue, records: count, bytes: bytes, waker: waker, partition: topicPartition, logger: logger)
         return delivered
     }
 

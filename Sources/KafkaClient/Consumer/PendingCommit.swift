@@ -50,7 +50,8 @@ public final class PendingCommit {
             defer { rd_kafka_event_destroy(event) }
             guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
             outcome = PartitionList.commitOutcome(
-                rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event).map { UnsafePointer($0) }, sent: offsets)
+                rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event).map { UnsafePointer($0) },
+                sent: offsets)
         }
         rd_kafka_queue_destroy(queue)
         self.queue = nil

@@ -19,7 +19,8 @@ import Logging
 enum LibrdkafkaLog {
     /// Forwards one log line of handle `rk` to `logger`, with `secrets` and secret assignments redacted.
     static func forward(
-        _ rk: OpaquePointer, level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?, to logger: Logger,
+        _ rk: OpaquePointer, level: Int32, facility: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?,
+        to logger: Logger,
         secrets: [String] = []
     ) {
         let swiftLevel = Self.swiftLevel(syslog: level)

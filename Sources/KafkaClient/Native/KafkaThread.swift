@@ -76,7 +76,9 @@ final class KafkaThread: @unchecked Sendable {
     /// already running here outside any session body runs it at once, without a hop.
     ///
     /// - Throws: whatever `body` throws, or `KafkaError.closed` if the thread has stopped.
-    nonisolated(nonsending) func run<T: Sendable>(_ operation: String, _ body: @escaping () throws -> T) async throws -> T {
+    nonisolated(nonsending) func run<T: Sendable>(
+        _ operation: String, _ body: @escaping () throws -> T
+    ) async throws -> T {
         if canRunInline { return try runInline(body) }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let accepted = submit { [self] in continuation.resume(with: Result { try runInline(body) }) }

@@ -19,7 +19,8 @@ struct MessageBatch {
     /// Fills the buffer from `queue` with up to `maxRecords` messages: what is queued without waiting, or,
     /// if nothing is, the first to arrive within `timeout` and then what is ready. (consume_batch_queue
     /// with n > 1 would otherwise wait for the whole timeout.) Returns the count.
-    mutating func fetch(from queue: OpaquePointer, maxRecords: Int, timeout: Duration, operation: String) throws -> Int {
+    mutating func fetch(from queue: OpaquePointer, maxRecords: Int, timeout: Duration, operation: String) throws -> Int
+    {
         let want = max(1, maxRecords)
         if want > capacity {
             buffer.deallocate()
@@ -59,7 +60,8 @@ struct MessageBatch {
     /// delivered.
     @discardableResult
     func deliver(
-        count: Int, bytes: Int, onError: (UnsafePointer<rd_kafka_message_t>) -> Void, each: (ConsumerRecord) throws -> Void
+        count: Int, bytes: Int, onError: (UnsafePointer<rd_kafka_message_t>) -> Void,
+        each: (ConsumerRecord) throws -> Void
     ) throws -> Int {
         var delivered = 0
         var topicCache: (OpaquePointer?, String) = (nil, "")
@@ -76,7 +78,8 @@ struct MessageBatch {
             }
             do {
                 let record = MessageConversion.record(
-                    from: message, topicCache: &topicCache, storage: storage, cursor: &cursor, headersInPlace: headersInPlace)
+                    from: message, topicCache: &topicCache, storage: storage, cursor: &cursor,
+                    headersInPlace: headersInPlace)
                 try each(record)
                 delivered += 1
             } catch {
@@ -104,7 +107,8 @@ struct MessageBatch {
                 }
                 (records.baseAddress! + initialized).initialize(
                     to: MessageConversion.record(
-                        from: message, topicCache: &topicCache, storage: storage, cursor: &cursor, headersInPlace: headersInPlace))
+                        from: message, topicCache: &topicCache, storage: storage, cursor: &cursor,
+                        headersInPlace: headersInPlace))
                 initialized += 1
             }
         }

@@ -20,11 +20,18 @@ final class NativeCallbacks: Sendable {
     /// The secret values of the client's configuration, removed from every line librdkafka logs.
     let secrets: [String]
     /// Called on the polling thread for `ASSIGN`/`REVOKE` rebalance events (consumers only).
-    let rebalance = Mutex<Hook<@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void>?>(nil)
+    let rebalance = Mutex<
+        Hook<
+            @Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) ->
+                Void
+        >?
+    >(nil)
     /// Called on the polling thread for each delivery report (producers only).
     let delivery = Mutex<Hook<@Sendable (UnsafePointer<rd_kafka_message_t>) -> Void>?>(nil)
     /// Called on the polling thread when an async commit's result is served (consumers only).
-    let commitResult = Mutex<Hook<@Sendable (Int, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> Void>?>(nil)
+    let commitResult = Mutex<
+        Hook<@Sendable (Int, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> Void>?
+    >(nil)
     /// Called with each statistics JSON document, when `statistics.interval.ms` is set.
     let statistics = Mutex<Hook<@Sendable (String) -> Void>?>(nil)
 
@@ -44,7 +51,8 @@ final class NativeCallbacks: Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, text in
             guard let rk, let callbacks = NativeCallbacks.of(rk) else { return }
-            LibrdkafkaLog.forward(rk, level: level, facility: facility, text: text, to: callbacks.logger, secrets: callbacks.secrets)
+            LibrdkafkaLog.forward(
+                rk, level: level, facility: facility, text: text, to: callbacks.logger, secrets: callbacks.secrets)
         }
         rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in
             guard let callbacks = NativeCallbacks.of(rk) else { return }

@@ -12,7 +12,8 @@ enum PartitionList {
         let list = rd_kafka_topic_partition_list_new(Int32(max(offsets.count, 1)))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for entry in offsets {
-            let element = rd_kafka_topic_partition_list_add(list, entry.topicPartition.topic, entry.topicPartition.partition)!
+            let element = rd_kafka_topic_partition_list_add(
+                list, entry.topicPartition.topic, entry.topicPartition.partition)!
             element.pointee.offset = entry.offset.rawValue
             if let metadata = entry.metadata {
                 let bytes = Array(metadata.utf8)
@@ -47,7 +48,8 @@ enum PartitionList {
             }
             result.append(
                 TopicPartitionOffset(
-                    TopicPartition(String(cString: element.topic), element.partition), KafkaOffset(rawValue: element.offset),
+                    TopicPartition(String(cString: element.topic), element.partition),
+                    KafkaOffset(rawValue: element.offset),
                     metadata: metadata))
         }
         return result
@@ -56,7 +58,8 @@ enum PartitionList {
     /// A commit's outcome from librdkafka's answer: its error, else the first per-partition error, else the
     /// committed offsets (`sent` when the answer carries no list).
     static func commitOutcome(
-        _ err: rd_kafka_resp_err_t, _ list: UnsafePointer<rd_kafka_topic_partition_list_t>?, sent: [TopicPartitionOffset]
+        _ err: rd_kafka_resp_err_t, _ list: UnsafePointer<rd_kafka_topic_partition_list_t>?,
+        sent: [TopicPartitionOffset]
     ) -> Result<[TopicPartitionOffset], KafkaError> {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(.rdkafka(err, operation: "commit offsets")) }
         guard let list else { return .success(sent) }

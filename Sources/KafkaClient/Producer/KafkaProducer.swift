@@ -64,7 +64,9 @@ public final class KafkaProducer: Sendable {
             for interceptor in interceptors { interceptor.onAcknowledgement(record, result: .success(metadata)) }
             return metadata
         } catch {
-            let failure = error as? KafkaError ?? KafkaError(kind: .broker, message: "\(error)", operation: "send to '\(record.topic)'")
+            let failure =
+                error as? KafkaError
+                ?? KafkaError(kind: .broker, message: "\(error)", operation: "send to '\(record.topic)'")
             for interceptor in interceptors { interceptor.onAcknowledgement(record, result: .failure(failure)) }
             throw error
         }
@@ -144,7 +146,8 @@ public final class KafkaProducer: Sendable {
         let core = self.core
         let remaining = try await thread.run("flush producer") { core.flush(timeout: timeout) }
         if remaining > 0 {
-            throw KafkaError.timedOut(operation: "flush producer", after: timeout, hint: "\(remaining) records still queued")
+            throw KafkaError.timedOut(
+                operation: "flush producer", after: timeout, hint: "\(remaining) records still queued")
         }
     }
 

@@ -41,7 +41,9 @@ final class ProducerCore: Sendable {
         return bytes.withUnsafeBytes { body(UnsafeMutableRawPointer(mutating: $0.baseAddress!), $0.count) }
     }
 
-    private static func produceva(_ rk: OpaquePointer, _ record: ProducerRecord, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
+    private static func produceva(
+        _ rk: OpaquePointer, _ record: ProducerRecord, opaque: UnsafeMutableRawPointer?
+    ) -> rd_kafka_resp_err_t {
         // Headers go in as one list the application owns until librdkafka accepts the message (it copies each
         // header in). Passed one by one instead, librdkafka before 2.12.0 frees them twice when the message names a
         // partition the topic lacks (librdkafka #4627): the process crashes where it should get an error.
@@ -119,7 +121,8 @@ final class ProducerCore: Sendable {
                         vu.u.headers = headers
                         vus.append(vu)
                     }
-                    guard let error = vus.withUnsafeBufferPointer({ rd_kafka_produceva(rk, $0.baseAddress, $0.count) }) else {
+                    guard let error = vus.withUnsafeBufferPointer({ rd_kafka_produceva(rk, $0.baseAddress, $0.count) })
+                    else {
                         return RD_KAFKA_RESP_ERR_NO_ERROR
                     }
                     let code = rd_kafka_error_code(error)
@@ -139,9 +142,12 @@ final class ProducerCore: Sendable {
             var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
             let ms = rd_kafka_message_timestamp(message, &type)
             let kind: RecordTimestamp.Kind =
-                type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? .createTime : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .notAvailable
+                type == RD_KAFKA_TIMESTAMP_CREATE_TIME
+                ? .createTime : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .notAvailable
             result = .success(
-                RecordMetadata(topic: topic, partition: m.partition, offset: m.offset, timestamp: RecordTimestamp(kind: kind, milliseconds: ms)))
+                RecordMetadata(
+                    topic: topic, partition: m.partition, offset: m.offset,
+                    timestamp: RecordTimestamp(kind: kind, milliseconds: ms)))
         } else {
             result = .failure(.rdkafka(m.err, operation: "deliver a record to '\(topic)'"))
         }
@@ -170,7 +176,9 @@ final class ProducerCore: Sendable {
         guard !isClosed else { return }
         let remaining = flush(timeout: timeout)
         if remaining > 0 {
-            logger.error("closing producer with \(remaining) undelivered records after \(timeout.formattedSeconds); they fail with _PURGE_QUEUE")
+            logger.error(
+                "closing producer with \(remaining) undelivered records after \(timeout.formattedSeconds); they fail with _PURGE_QUEUE"
+            )
             _ = rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
             _ = rd_kafka_flush(handle.pointer, 1000)
         }

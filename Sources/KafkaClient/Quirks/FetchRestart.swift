@@ -14,7 +14,8 @@ extension LibrdkafkaQuirks {
     public static let fetchRestart = LibrdkafkaQuirks(rawValue: 1 << 1)
 
     /// Before 2.2.0 (`fetch.queue.backoff.ms`).
-    static let fetchRestartVersions = LibrdkafkaVersion.Range(from: LibrdkafkaVersion(0, 0, 0), below: LibrdkafkaVersion(2, 2, 0))
+    static let fetchRestartVersions = LibrdkafkaVersion.Range(
+        from: LibrdkafkaVersion(0, 0, 0), below: LibrdkafkaVersion(2, 2, 0))
 
     /// Restarts librdkafka's fetcher as soon as the consumer has drained its prefetch queue, instead of
     /// letting it sleep out its one-second wait.
@@ -90,12 +91,15 @@ extension LibrdkafkaQuirks {
         /// has `waker` wake the fetchers of `partition` (of the whole assignment for `nil`) when it has drained.
         /// Runs on the consumer's thread and never blocks it.
         mutating func afterPoll(
-            queue: OpaquePointer, records: Int, bytes: Int, waker: FetchWaker, partition: TopicPartition? = nil, logger: Logger
+            queue: OpaquePointer, records: Int, bytes: Int, waker: FetchWaker, partition: TopicPartition? = nil,
+            logger: Logger
         ) {
             if records > 0 { waker.recordsDelivered() }
             guard enabled else { return }
             guard shouldWake(queued: Int(rd_kafka_queue_length(queue)), records: records, bytes: bytes) else { return }
-            logger.trace("prefetch queue drained below its limit: waking the fetcher", metadata: ["partition": "\(partition.map { "\($0)" } ?? "all")"])
+            logger.trace(
+                "prefetch queue drained below its limit: waking the fetcher",
+                metadata: ["partition": "\(partition.map { "\($0)" } ?? "all")"])
             waker.wake(partition: partition)
         }
 

@@ -18,7 +18,9 @@ extension KafkaConfiguration {
 
     /// The quirks switched on by the raw key, checked: throws for an unknown name.
     func checkedLibrdkafkaQuirks() throws -> LibrdkafkaQuirks {
-        guard let text = storage.last(where: { $0.key == LibrdkafkaQuirks.configurationKey })?.value else { return .all }
+        guard let text = storage.last(where: { $0.key == LibrdkafkaQuirks.configurationKey })?.value else {
+            return .all
+        }
         return LibrdkafkaQuirks.all.subtracting(try LibrdkafkaQuirks(names: text))
     }
 

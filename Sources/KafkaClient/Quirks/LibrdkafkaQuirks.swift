@@ -47,13 +47,15 @@ public struct LibrdkafkaQuirks: OptionSet, Sendable, Hashable, CustomStringConve
     public static let neededByLoadedLibrary = needed(byVersion: rd_kafka_version())
 
     /// The quirks a client applies: those `requested` that the librdkafka `version` needs.
-    public static func effective(_ requested: LibrdkafkaQuirks, version: Int32 = rd_kafka_version()) -> LibrdkafkaQuirks {
+    public static func effective(_ requested: LibrdkafkaQuirks, version: Int32 = rd_kafka_version()) -> LibrdkafkaQuirks
+    {
         requested.intersection(needed(byVersion: version))
     }
 
     /// The librdkafka versions `quirk` (a single quirk) is needed by; empty for a set of several or none.
     public static func versions(of quirk: LibrdkafkaQuirks) -> LibrdkafkaVersion.Range {
-        known.first { $0.quirk == quirk }?.versions ?? LibrdkafkaVersion.Range(from: LibrdkafkaVersion(0), below: LibrdkafkaVersion(0))
+        known.first { $0.quirk == quirk }?.versions
+            ?? LibrdkafkaVersion.Range(from: LibrdkafkaVersion(0), below: LibrdkafkaVersion(0))
     }
 
     /// The quirk names in this set, in declaration order (`wireHeaders`, `fetchRestart`, …).

@@ -8,7 +8,8 @@ extension LibrdkafkaQuirks {
     public static let seekTimeout = LibrdkafkaQuirks(rawValue: 1 << 4)
 
     /// From 1.6.0 (`rd_kafka_seek_partitions`) up to 2.1.0.
-    static let seekTimeoutVersions = LibrdkafkaVersion.Range(from: LibrdkafkaVersion(1, 6, 0), below: LibrdkafkaVersion(2, 1, 0))
+    static let seekTimeoutVersions = LibrdkafkaVersion.Range(
+        from: LibrdkafkaVersion(1, 6, 0), below: LibrdkafkaVersion(2, 1, 0))
 
     /// The ``LibrdkafkaQuirks/seekTimeout`` quirk.
     enum SeekTimeout {

@@ -12,7 +12,8 @@ extension LibrdkafkaQuirks {
     public static let wireHeaders = LibrdkafkaQuirks(rawValue: 1 << 0)
 
     /// Exactly 2.0.2: the private `rd_kafka_msg_t` layout `crdkafka_wire_headers` mirrors.
-    static let wireHeadersVersions = LibrdkafkaVersion.Range(from: LibrdkafkaVersion(2, 0, 2), below: LibrdkafkaVersion(2, 0, 3))
+    static let wireHeadersVersions = LibrdkafkaVersion.Range(
+        from: LibrdkafkaVersion(2, 0, 2), below: LibrdkafkaVersion(2, 0, 3))
 }
 
 extension LibrdkafkaQuirks {

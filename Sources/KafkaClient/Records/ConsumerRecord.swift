@@ -43,11 +43,13 @@ public struct ConsumerRecord: Sendable, Hashable, CustomStringConvertible {
     /// When key and value live in different buffers, both are copied into a new one (records read from
     /// Kafka never take this path: a poll's keys and values share one buffer already).
     public init(
-        topic: String, partition: Int32, offset: Int64, timestamp: RecordTimestamp, key: KafkaBytes?, bytes value: KafkaBytes?,
+        topic: String, partition: Int32, offset: Int64, timestamp: RecordTimestamp, key: KafkaBytes?,
+        bytes value: KafkaBytes?,
         headers: [RecordHeader]
     ) {
         self.init(
-            topic: topic, partition: partition, offset: offset, timestamp: timestamp, storage: .empty, key: nil, value: nil,
+            topic: topic, partition: partition, offset: offset, timestamp: timestamp, storage: .empty, key: nil,
+            value: nil,
             headers: headers)
         setBytes(key: key, value: value)
     }
@@ -100,12 +102,18 @@ public struct ConsumerRecord: Sendable, Hashable, CustomStringConvertible {
 
     /// Points key and value at one buffer, copying them into a new one when they live in two.
     private mutating func setBytes(key: KafkaBytes?, value: KafkaBytes?) {
-        precondition((key?.count ?? 0) <= Int(Int32.max) && (value?.count ?? 0) <= Int(Int32.max), "a record's key or value is over 2 GiB")
+        precondition(
+            (key?.count ?? 0) <= Int(Int32.max) && (value?.count ?? 0) <= Int(Int32.max),
+            "a record's key or value is over 2 GiB")
         if let key, let value, key.storage !== value.storage {
             let storage = ByteStorage(capacity: key.count + value.count)
-            key.withUnsafeBytes { if let base = $0.baseAddress { storage.pointer.copyMemory(from: base, byteCount: $0.count) } }
+            key.withUnsafeBytes {
+                if let base = $0.baseAddress { storage.pointer.copyMemory(from: base, byteCount: $0.count) }
+            }
             value.withUnsafeBytes {
-                if let base = $0.baseAddress { (storage.pointer + key.count).copyMemory(from: base, byteCount: $0.count) }
+                if let base = $0.baseAddress {
+                    (storage.pointer + key.count).copyMemory(from: base, byteCount: $0.count)
+                }
             }
             bytes = storage
             (keyStart, keyCount) = (0, Int32(key.count))
@@ -131,7 +139,8 @@ public struct ConsumerRecord: Sendable, Hashable, CustomStringConvertible {
     }
 
     public static func == (lhs: ConsumerRecord, rhs: ConsumerRecord) -> Bool {
-        lhs.topic == rhs.topic && lhs.partition == rhs.partition && lhs.offset == rhs.offset && lhs.timestamp == rhs.timestamp
+        lhs.topic == rhs.topic && lhs.partition == rhs.partition && lhs.offset == rhs.offset
+            && lhs.timestamp == rhs.timestamp
             && lhs.key == rhs.key && lhs.value == rhs.value && lhs.headers == rhs.headers
     }
 

@@ -4,7 +4,8 @@
 /// `KafkaBytes` keeps its poll's storage alive while it exists, so holding one record for a long time keeps
 /// that poll's bytes in memory; copy what you keep (`Array(bytes)`, ``array``) when that matters. It is a
 /// `RandomAccessCollection` of `UInt8` indexed from 0, compares and hashes by content, and is `Sendable`.
-public struct KafkaBytes: RandomAccessCollection, Hashable, Sendable, CustomStringConvertible, ExpressibleByArrayLiteral {
+public struct KafkaBytes: RandomAccessCollection, Hashable, Sendable, CustomStringConvertible, ExpressibleByArrayLiteral
+{
     let storage: ByteStorage
     let start: Int
     /// The number of bytes.
@@ -20,7 +21,9 @@ public struct KafkaBytes: RandomAccessCollection, Hashable, Sendable, CustomStri
     public init(_ bytes: some Sequence<UInt8>) {
         let array = Array(bytes)
         let storage = ByteStorage(capacity: array.count)
-        array.withUnsafeBytes { if let base = $0.baseAddress { storage.pointer.copyMemory(from: base, byteCount: $0.count) } }
+        array.withUnsafeBytes {
+            if let base = $0.baseAddress { storage.pointer.copyMemory(from: base, byteCount: $0.count) }
+        }
         self.init(storage: storage, start: 0, count: array.count)
     }
 
@@ -47,7 +50,8 @@ public struct KafkaBytes: RandomAccessCollection, Hashable, Sendable, CustomStri
     }
 
     public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
-        try body(UnsafeBufferPointer(start: (storage.pointer + start).assumingMemoryBound(to: UInt8.self), count: count))
+        try body(
+            UnsafeBufferPointer(start: (storage.pointer + start).assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     /// The bytes copied into an array.

@@ -15,7 +15,9 @@ public enum DurationText {
     public static let maximumSeconds: Int64 = 365 * 24 * 3600
 
     /// The units, longest suffix first, with their length in seconds.
-    static let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+    static let units: [(suffix: String, seconds: Double)] = [
+        ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400),
+    ]
 
     /// Parses `text` (`500ms`, `30s`, `5m`, `1h`, `2d`, or a bare number counted in `bareNumberUnit`).
     ///
@@ -24,7 +26,9 @@ public enum DurationText {
     ///   - bareNumberUnit: what a number without a unit counts (default: seconds).
     /// - Returns: a duration in `0...maximum`.
     /// - Throws: ``DurationParseError`` for empty, unparsable, negative, non-finite or too large input.
-    public static func parse(_ text: String, bareNumberUnit: Duration = .seconds(1)) throws(DurationParseError) -> Duration {
+    public static func parse(
+        _ text: String, bareNumberUnit: Duration = .seconds(1)
+    ) throws(DurationParseError) -> Duration {
         let trimmed = trimmingASCIISpaces(text[...])
         guard !trimmed.isEmpty else { throw DurationParseError(input: text, reason: .empty) }
         var number = trimmed
@@ -143,7 +147,8 @@ extension Duration {
 /// `text` without leading and trailing ASCII spaces and tabs.
 func trimmingASCIISpaces(_ text: Substring) -> Substring {
     let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-    guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else {
+    guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) })
+    else {
         return Substring()
     }
     return text[first...last]

@@ -15,7 +15,9 @@ public enum InputExcerpt {
         var count = 0
         for character in text {
             if count == limit { break }
-            shown.append(character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) ? "?" : character)
+            shown.append(
+                character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                    ? "?" : character)
             count += 1
         }
         guard count == limit, text.count > limit else { return shown }

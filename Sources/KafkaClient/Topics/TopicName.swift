@@ -36,7 +36,9 @@ public struct TopicName: Hashable, Sendable, CustomStringConvertible, Expressibl
     /// - Throws: ``KafkaError`` of kind `.invalidTopicName` with a message naming the rule.
     public static func validate(_ name: String) throws {
         func fail(_ reason: String) -> KafkaError {
-            KafkaError(kind: .invalidTopicName, message: "invalid topic name '\(InputExcerpt.of(name))': \(reason)", operation: "validate topic name")
+            KafkaError(
+                kind: .invalidTopicName, message: "invalid topic name '\(InputExcerpt.of(name))': \(reason)",
+                operation: "validate topic name")
         }
         if name.isEmpty { throw fail("a topic name must not be empty") }
         if name == "." || name == ".." { throw fail("'.' and '..' are not allowed as topic names") }
@@ -44,7 +46,9 @@ public struct TopicName: Hashable, Sendable, CustomStringConvertible, Expressibl
             throw fail("a topic name must be at most \(maximumLength) characters, this one has \(name.utf8.count)")
         }
         if let bad = name.unicodeScalars.first(where: { !isLegal($0) }) {
-            throw fail("character '\(InputExcerpt.of(String(bad)))' is not allowed; use only ASCII letters, digits, '.', '_' and '-'")
+            throw fail(
+                "character '\(InputExcerpt.of(String(bad)))' is not allowed; use only ASCII letters, digits, '.', '_' and '-'"
+            )
         }
         if internalTopics.contains(name) { throw fail("'\(name)' is an internal Kafka topic") }
     }
@@ -58,7 +62,8 @@ public struct TopicName: Hashable, Sendable, CustomStringConvertible, Expressibl
         if let other = existing.first(where: { $0 != name && collisionKey($0) == key }) {
             throw KafkaError(
                 kind: .invalidTopicName,
-                message: "invalid topic name '\(InputExcerpt.of(name))': it collides with existing topic '\(other)' because '.' and '_' are treated alike",
+                message:
+                    "invalid topic name '\(InputExcerpt.of(name))': it collides with existing topic '\(other)' because '.' and '_' are treated alike",
                 operation: "validate topic name")
         }
     }

@@ -12,7 +12,8 @@ struct ProducerSpan {
     /// Starts a producer span named `send <topic>` as a child of the task's current context, and injects
     /// its context into `record`'s headers.
     init(for record: inout ProducerRecord, tracer: any Tracer) {
-        let span = tracer.startSpan("send \(record.topic)", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
+        let span = tracer.startSpan(
+            "send \(record.topic)", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
         span.attributes["messaging.system"] = "kafka"
         span.attributes["messaging.operation.type"] = "send"
         span.attributes["messaging.destination.name"] = record.topic

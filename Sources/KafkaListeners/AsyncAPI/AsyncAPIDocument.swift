@@ -22,7 +22,9 @@ public struct AsyncAPIDocument: Sendable {
     public var listeners: [DeclaredListener]
 
     /// Describes `listeners`.
-    public init(title: String, version: String, servers: [(name: String, host: String)] = [], listeners: [DeclaredListener]) {
+    public init(
+        title: String, version: String, servers: [(name: String, host: String)] = [], listeners: [DeclaredListener]
+    ) {
         self.title = title
         self.version = version
         self.servers = servers
@@ -40,7 +42,9 @@ public struct AsyncAPIDocument: Sendable {
 
         func addMessage(_ message: MessageDescription) -> String {
             if !messages.contains(where: { $0.0 == message.name }) {
-                var fields: [(String, JSONNode)] = [("name", .string(message.name)), ("contentType", .string(message.contentType))]
+                var fields: [(String, JSONNode)] = [
+                    ("name", .string(message.name)), ("contentType", .string(message.contentType)),
+                ]
                 let payloadRef: JSONNode
                 if case .object = message.payload {
                     schemas.append((message.name, message.payload.json))
@@ -49,7 +53,13 @@ public struct AsyncAPIDocument: Sendable {
                     payloadRef = message.payload.json
                 }
                 fields.append(("payload", payloadRef))
-                if let key = message.key { fields.append(("bindings", .object([("kafka", .object([("key", key.json), ("bindingVersion", .string("0.5.0"))]))]))) }
+                if let key = message.key {
+                    fields.append(
+                        (
+                            "bindings",
+                            .object([("kafka", .object([("key", key.json), ("bindingVersion", .string("0.5.0"))]))])
+                        ))
+                }
                 messages.append((message.name, .object(fields)))
             }
             return message.name
@@ -59,18 +69,23 @@ public struct AsyncAPIDocument: Sendable {
             let endpoint = listener.endpoint
             let described = listener.messages.isEmpty ? [Self.rawMessage] : listener.messages
             let names = described.map(addMessage)
-            let messageMap = JSONNode.object(names.map { ($0, .object([("$ref", .string("#/components/messages/\($0)"))])) })
+            let messageMap = JSONNode.object(
+                names.map { ($0, .object([("$ref", .string("#/components/messages/\($0)"))])) })
             var channelIds: [String] = []
             switch endpoint.selection {
             case .topics(let topics):
-                for topic in topics { channelIds.append(addChannel(&channels, id: topic, address: topic, extra: [], messages: messageMap)) }
+                for topic in topics {
+                    channelIds.append(addChannel(&channels, id: topic, address: topic, extra: [], messages: messageMap))
+                }
             case .partitions(let partitions):
                 for topic in Set(partitions.map(\.topicPartition.topic)).sorted() {
                     channelIds.append(addChannel(&channels, id: topic, address: topic, extra: [], messages: messageMap))
                 }
             case .pattern(let pattern):
                 channelIds.append(
-                    addChannel(&channels, id: "pattern-\(endpoint.id)", address: nil, extra: [("x-kafka-topic-pattern", .string(pattern))],
+                    addChannel(
+                        &channels, id: "pattern-\(endpoint.id)", address: nil,
+                        extra: [("x-kafka-topic-pattern", .string(pattern))],
                         messages: messageMap))
             }
             for (index, channelId) in channelIds.enumerated() {
@@ -83,7 +98,14 @@ public struct AsyncAPIDocument: Sendable {
             ("info", .object([("title", .string(title)), ("version", .string(version))])),
         ]
         if !servers.isEmpty {
-            root.append(("servers", .object(servers.map { ($0.name, .object([("host", .string($0.host)), ("protocol", .string("kafka"))])) })))
+            root.append(
+                (
+                    "servers",
+                    .object(
+                        servers.map {
+                            ($0.name, .object([("host", .string($0.host)), ("protocol", .string("kafka"))]))
+                        })
+                ))
         }
         root.append(("channels", .object(channels)))
         root.append(("operations", .object(operations)))
@@ -95,10 +117,14 @@ public struct AsyncAPIDocument: Sendable {
 
     private static let rawMessage = MessageDescription([UInt8].self)
 
-    private func addChannel(_ channels: inout [(String, JSONNode)], id: String, address: String?, extra: [(String, JSONNode)], messages: JSONNode) -> String {
+    private func addChannel(
+        _ channels: inout [(String, JSONNode)], id: String, address: String?, extra: [(String, JSONNode)],
+        messages: JSONNode
+    ) -> String {
         if let index = channels.firstIndex(where: { $0.0 == id }) {
             // A topic several listeners consume: merge their messages.
-            guard case .object(var fields) = channels[index].1, let m = fields.firstIndex(where: { $0.0 == "messages" }),
+            guard case .object(var fields) = channels[index].1,
+                let m = fields.firstIndex(where: { $0.0 == "messages" }),
                 case .object(let existing) = fields[m].1, case .object(let added) = messages
             else { return id }
             fields[m].1 = .object(existing + added.filter { new in !existing.contains { $0.0 == new.0 } })
@@ -116,7 +142,10 @@ public struct AsyncAPIDocument: Sendable {
         return .object([
             ("action", .string("receive")),
             ("channel", .object([("$ref", .string("#/channels/\(channel)"))])),
-            ("summary", .string("\(endpoint.listener.isBatch ? "Batch listener" : "Record listener") '\(endpoint.id)'")),
+            (
+                "summary",
+                .string("\(endpoint.listener.isBatch ? "Batch listener" : "Record listener") '\(endpoint.id)'")
+            ),
             ("messages", .array(messages.map { .object([("$ref", .string("#/channels/\(channel)/messages/\($0)"))]) })),
             (
                 "bindings",
@@ -124,7 +153,12 @@ public struct AsyncAPIDocument: Sendable {
                     (
                         "kafka",
                         .object([
-                            ("groupId", .object([("type", .string("string")), ("enum", .array([.string(endpoint.effectiveGroupId)]))])),
+                            (
+                                "groupId",
+                                .object([
+                                    ("type", .string("string")), ("enum", .array([.string(endpoint.effectiveGroupId)])),
+                                ])
+                            ),
                             ("bindingVersion", .string("0.5.0")),
                         ])
                     )

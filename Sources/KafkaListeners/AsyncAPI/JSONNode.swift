@@ -18,7 +18,9 @@ indirect enum JSONNode: Sendable, Hashable {
         switch self {
         case .object(let fields):
             if fields.isEmpty { return "{}" }
-            return "{\n" + fields.map { "\(pad)\(Self.quote($0.0)): \($0.1.rendered(indent: indent + 1))" }.joined(separator: ",\n") + "\n\(end)}"
+            return "{\n"
+                + fields.map { "\(pad)\(Self.quote($0.0)): \($0.1.rendered(indent: indent + 1))" }.joined(
+                    separator: ",\n") + "\n\(end)}"
         case .array(let items):
             if items.isEmpty { return "[]" }
             return "[\n" + items.map { pad + $0.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n\(end)]"

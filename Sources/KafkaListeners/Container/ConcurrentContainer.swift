@@ -43,7 +43,8 @@ public final class ConcurrentContainer: Sendable {
         for index in 0..<endpoint.concurrency {
             var childEndpoint = endpoint
             if case .partitions(let all) = endpoint.selection {
-                childEndpoint.selection = .partitions(all.enumerated().filter { $0.offset % endpoint.concurrency == index }.map(\.element))
+                childEndpoint.selection = .partitions(
+                    all.enumerated().filter { $0.offset % endpoint.concurrency == index }.map(\.element))
             }
             let childId = "\(endpoint.id)-\(index)"
             var configuration = baseConfiguration.merging(KafkaConfiguration(endpoint.consumerProperties))
@@ -82,7 +83,8 @@ public final class ConcurrentContainer: Sendable {
                             !warning.warned.exchange(true, ordering: .relaxed)
                         else { return }
                         child.logger.warning(
-                            "\(child.id) got no partitions: concurrency \(concurrency) exceeds the number of partitions, so some children stay idle")
+                            "\(child.id) got no partitions: concurrency \(concurrency) exceeds the number of partitions, so some children stay idle"
+                        )
                     }))
         }
         self.children = children

@@ -31,7 +31,9 @@ final class ContainerControlHandle: ContainerControl, @unchecked Sendable {
         container?.acknowledge(records)
     }
 
-    func nack(_ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws {
+    func nack(
+        _ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]
+    ) throws {
         guard let container else { throw ListenerError.invalidState("container '\(id)' no longer exists") }
         try container.nack(partition, offset: offset, sleep: sleep, acknowledging: acknowledging)
     }

@@ -64,7 +64,8 @@ extension SingleContainer {
     /// Makes librdkafka's paused set equal the tracker's (every partition with a pause reason).
     func reconcilePauses(_ session: ConsumerSession) {
         let snapshot = tracker.snapshot
-        let plan = PauseReconciliation.plan(reasons: snapshot.mapValues(\.pauseReasons), applied: state.withLock { $0.pauses.applied })
+        let plan = PauseReconciliation.plan(
+            reasons: snapshot.mapValues(\.pauseReasons), applied: state.withLock { $0.pauses.applied })
         let (toPause, toResume) = (plan.pause, plan.resume)
         if !toPause.isEmpty {
             do {
@@ -72,7 +73,10 @@ extension SingleContainer {
                 let reasons = Set(toPause.flatMap { snapshot[$0]?.pauseReasons ?? [] })
                 let resumeAt = toPause.compactMap { snapshot[$0]?.resumeAt.values.max() }.max()
                 logger.debug("paused \(toPause) (\(reasons.map(\.description).sorted().joined(separator: ", ")))")
-                emit(.paused(toPause, reason: reasons.sorted { $0.description < $1.description }.first ?? .container, resumeAt: resumeAt))
+                emit(
+                    .paused(
+                        toPause, reason: reasons.sorted { $0.description < $1.description }.first ?? .container,
+                        resumeAt: resumeAt))
             } catch {
                 logger.error("pause of \(toPause) failed: \(error)")
             }
@@ -129,10 +133,11 @@ extension SingleContainer {
 
     /// Queues a job that sends an asynchronous commit on the consumer's thread, if no boundary sent one first.
     func queueAsyncCommit(_ consumer: KafkaConsumer?) {
-        let queued = consumer?.submit { [weak self] session in
-            guard let self else { return }
-            if self.state.withLock({ $0.commits.asyncJobRuns(now: .now) }) { self.sendAsyncCommit(session) }
-        } ?? false
+        let queued =
+            consumer?.submit { [weak self] session in
+                guard let self else { return }
+                if self.state.withLock({ $0.commits.asyncJobRuns(now: .now) }) { self.sendAsyncCommit(session) }
+            } ?? false
         if !queued { state.withLock { _ = $0.commits.asyncJobRuns(now: .now, queued: false) } }
     }
 
@@ -163,7 +168,8 @@ extension SingleContainer {
         case .hold(let first):
             logger.log(level: first ? .warning : .debug, "commit of \(offsets) failed (will retry): \(error)")
         case .backOff(let delay):
-            logger.warning("commit of \(offsets) failed (will retry in \(Int((delay / .milliseconds(1)).rounded())) ms): \(error)")
+            logger.warning(
+                "commit of \(offsets) failed (will retry in \(Int((delay / .milliseconds(1)).rounded())) ms): \(error)")
         }
         emit(.commitFailed(offsets, error: error))
     }
@@ -225,7 +231,9 @@ extension SingleContainer {
             let shouldPause = Set(tracker.pausedPartitions)
             let flowing = event.partitions.filter { !shouldPause.contains($0) }
             if !flowing.isEmpty {
-                do { try session.resume(flowing) } catch { logger.error("resume of newly assigned \(flowing) failed: \(error)") }
+                do { try session.resume(flowing) } catch {
+                    logger.error("resume of newly assigned \(flowing) failed: \(error)")
+                }
             }
             state.withLock { $0.pauses.applied.subtract(flowing) }
             reconcilePauses(session)
@@ -235,9 +243,12 @@ extension SingleContainer {
                 // Per-partition: queued records of the revoked partitions are dropped; running ones get the
                 // shutdown timeout to finish, so what they processed is committed below and nothing of these
                 // partitions is handled after the revoke.
-                let abandoned = workers.stop(event.partitions, timeout: endpoint.shutdownTimeout, wait: !state.withLock { $0.lifecycle.isAbrupt })
+                let abandoned = workers.stop(
+                    event.partitions, timeout: endpoint.shutdownTimeout, wait: !state.withLock { $0.lifecycle.isAbrupt }
+                )
                 if !abandoned.isEmpty {
-                    logger.warning("listeners on revoked \(abandoned) did not finish within the shutdown timeout; abandoning them")
+                    logger.warning(
+                        "listeners on revoked \(abandoned) did not finish within the shutdown timeout; abandoning them")
                 }
             }
             if !state.withLock({ $0.lifecycle.isAbrupt }) {
@@ -279,7 +290,9 @@ extension SingleContainer {
             }
         } catch {
             // Nothing restored: the completed records are handled again (at least once still holds).
-            logger.warning("could not read the committed offsets of \(partitions): \(error); records completed past them will be handled again")
+            logger.warning(
+                "could not read the committed offsets of \(partitions): \(error); records completed past them will be handled again"
+            )
         }
     }
 }
@@ -289,19 +302,26 @@ extension SingleContainer: ContainerControl {
         guard endpoint.ackMode.isManual, !state.withLock({ $0.lifecycle.isAbrupt }) else { return }
         var moved = false
         for (tp, offset) in records where tracker.finished(tp, offset) { moved = true }
-        guard moved, endpoint.ackMode == .manualImmediate, let consumer = state.withLock({ $0.consumer }) else { return }
+        guard moved, endpoint.ackMode == .manualImmediate, let consumer = state.withLock({ $0.consumer }) else {
+            return
+        }
         // Held back for a rebalance or backing off after a refusal: the next boundary commits it.
         consumer.submit { [weak self] session in
             guard let self else { return }
             let now = ContinuousClock.now
-            let go = self.state.withLock { !$0.lifecycle.isAbrupt && !$0.commits.isHeld && !$0.commits.isBackingOff(at: now) }
+            let go = self.state.withLock {
+                !$0.lifecycle.isAbrupt && !$0.commits.isHeld && !$0.commits.isBackingOff(at: now)
+            }
             if go { self.commitNow(session) }
         }
     }
 
-    func nack(_ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws {
+    func nack(
+        _ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]
+    ) throws {
         guard endpoint.ackMode.isManual else {
-            throw ListenerError.invalidState("nack is only available in manual ack modes; '\(listenerId)' uses \(endpoint.ackMode)")
+            throw ListenerError.invalidState(
+                "nack is only available in manual ack modes; '\(listenerId)' uses \(endpoint.ackMode)")
         }
         acknowledge(acknowledging)
         state.withLock { $0.workers }?.discard(partition, from: offset)

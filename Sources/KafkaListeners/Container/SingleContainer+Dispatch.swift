@@ -9,7 +9,8 @@ extension SingleContainer {
         switch endpoint.listener {
         case .record(let handler): await dispatchRecords(records, handler, sync: nil, consumer)
         case .syncRecord(let handler):
-            await dispatchRecords(records, endpoint.listener.recordHandler ?? { try handler($0, $1) }, sync: handler, consumer)
+            await dispatchRecords(
+                records, endpoint.listener.recordHandler ?? { try handler($0, $1) }, sync: handler, consumer)
         case .batch(let handler): await dispatchBatch(records, handler)
         }
     }
@@ -99,7 +100,10 @@ extension SingleContainer {
             if current != seenAttention {
                 seenAttention = current
                 let seen = state.withLock { state in
-                    (state.batch.interrupted, state.commits.isHeld, state.lifecycle.isStopping, state.batch.takeGiveBack())
+                    (
+                        state.batch.interrupted, state.commits.isHeld, state.lifecycle.isStopping,
+                        state.batch.takeGiveBack()
+                    )
                 }
                 let newlyInterrupted = seen.0.subtracting(skip)
                 skip.formUnion(seen.0)
@@ -119,7 +123,10 @@ extension SingleContainer {
                     case .all: Set(records[(index + 1)...].map(\.topicPartition))
                     }
                 if !giveBack.isEmpty {
-                    seekBack(records[(index + 1)...].filter { giveBack.contains($0.topicPartition) && !skip.contains($0.topicPartition) })
+                    seekBack(
+                        records[(index + 1)...].filter {
+                            giveBack.contains($0.topicPartition) && !skip.contains($0.topicPartition)
+                        })
                     skip.formUnion(giveBack)
                 }
             }
@@ -151,7 +158,9 @@ extension SingleContainer {
     /// Forgets the records of `partitions` in `rest` (delivered to the tracker, never to be handed over).
     private func forgetRemaining(_ rest: ArraySlice<ConsumerRecord>, of partitions: Set<TopicPartition>) {
         var offsets: [TopicPartition: [Int64]] = [:]
-        for record in rest where partitions.contains(record.topicPartition) { offsets[record.topicPartition, default: []].append(record.offset) }
+        for record in rest where partitions.contains(record.topicPartition) {
+            offsets[record.topicPartition, default: []].append(record.offset)
+        }
         for (tp, dropped) in offsets { tracker.forget(tp, offsets: dropped) }
     }
 
@@ -222,7 +231,8 @@ extension SingleContainer {
                 guard outcome == .processed else {
                     finish(records[..<index], recovered: true)
                     if case .retry(let delay) = outcome {
-                        redeliver(records[index...], waiting: Set(records[index...].map(\.topicPartition)), delay: delay)
+                        redeliver(
+                            records[index...], waiting: Set(records[index...].map(\.topicPartition)), delay: delay)
                     }
                     return index
                 }
@@ -266,7 +276,8 @@ extension SingleContainer {
         state.withLock { $0.commits.heldBack(until: until) }
         for tp in tracker.assignedPartitions { tracker.addPause(tp, .rebalance, until: until) }
         markPausesDirty()
-        logger.debug("a rebalance is under way: holding back \(records.count) records and pausing until the new assignment")
+        logger.debug(
+            "a rebalance is under way: holding back \(records.count) records and pausing until the new assignment")
     }
 
     /// Seeks each partition of `records` back to its first record there, at the next poll boundary, so

@@ -60,7 +60,8 @@ extension SingleContainer {
                 logger.error("giving up on \(tp)@\(record.offset) after \(attempts) attempts; skipping it: \(error)")
                 how = "skipped"
             case .deadLetter(let publisher):
-                try await publisher.publish(record, error: error, attempts: attempts, consumerGroup: endpoint.effectiveGroupId)
+                try await publisher.publish(
+                    record, error: error, attempts: attempts, consumerGroup: endpoint.effectiveGroupId)
                 how = "dead-lettered to \(publisher.destination(record))"
                 logger.warning("\(tp)@\(record.offset) failed \(attempts) times; \(how)")
             case .custom(let recover):

@@ -25,7 +25,9 @@ extension SingleContainer {
     /// Whether a consumer interceptor dropped this record (forgets it: it is asked once per delivery).
     private func takeDiscarded(_ record: ConsumerRecord) -> Bool {
         guard !endpoint.interceptors.consumer.isEmpty else { return false }
-        return state.withLock { $0.discarded.remove(RecordKey(tp: record.topicPartition, offset: record.offset)) != nil }
+        return state.withLock {
+            $0.discarded.remove(RecordKey(tp: record.topicPartition, offset: record.offset)) != nil
+        }
     }
 
     /// Calls a record listener through the record interceptors; returns `false` if the record was skipped

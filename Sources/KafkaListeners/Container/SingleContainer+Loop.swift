@@ -15,7 +15,9 @@ extension SingleContainer {
                     let polled = try pollAround(commit, session, maxRecords: maxRecords, timeout: pollTimeout)
                     // A rebalance inside this poll may have revoked partitions whose records were already
                     // collected: they belong to another member now, so they are dropped, not handled.
-                    guard state.withLock({ $0.counters.rebalances }) != generation, !polled.isEmpty else { return polled }
+                    guard state.withLock({ $0.counters.rebalances }) != generation, !polled.isEmpty else {
+                        return polled
+                    }
                     let owned = Set(tracker.assignedPartitions)
                     return polled.filter { owned.contains($0.topicPartition) }
                 }
@@ -86,7 +88,9 @@ extension SingleContainer {
 
     private func noteIdle(_ now: ContinuousClock.Instant) {
         guard let interval = endpoint.idleEventInterval else { return }
-        if let idleFor = state.withLock({ $0.liveness.pollReturnedEmpty(now: now, interval: interval) }) { emit(.idle(idleFor)) }
+        if let idleFor = state.withLock({ $0.liveness.pollReturnedEmpty(now: now, interval: interval) }) {
+            emit(.idle(idleFor))
+        }
     }
 
     /// Reports a poll loop that has not come back to poll within the threshold, once per episode.
@@ -100,10 +104,12 @@ extension SingleContainer {
             let workers = state.withLock { $0.workers }
             let oldestCall = workers?.oldestRunningSince
             let stuckFor = state.withLock {
-                $0.liveness.watch(now: now, threshold: threshold, perPartition: workers != nil, oldestWorkerCall: oldestCall)
+                $0.liveness.watch(
+                    now: now, threshold: threshold, perPartition: workers != nil, oldestWorkerCall: oldestCall)
             }
             if let stuckFor {
-                logger.warning("poll loop has not polled for \(stuckFor) (threshold \(threshold)): the listener is slow or stuck")
+                logger.warning(
+                    "poll loop has not polled for \(stuckFor) (threshold \(threshold)): the listener is slow or stuck")
                 emit(.nonResponsive(stuckFor))
             }
         }

@@ -20,7 +20,8 @@ extension SingleContainer {
     /// - Throws: ``ListenerError/invalidState(_:)`` if this is not a per-partition container or `limit` < 1.
     public func setMaxConcurrency(_ limit: Int?) throws {
         guard endpoint.perPartition != nil else {
-            throw ListenerError.invalidState("'\(listenerId)' is not a per-partition listener: its concurrency is its number of consumers")
+            throw ListenerError.invalidState(
+                "'\(listenerId)' is not a per-partition listener: its concurrency is its number of consumers")
         }
         if let limit, limit < 1 { throw ListenerError.invalidState("maxConcurrency must be at least 1, got \(limit)") }
         let workers = state.withLock { state in

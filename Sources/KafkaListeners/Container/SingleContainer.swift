@@ -131,12 +131,16 @@ public final class SingleContainer: Sendable {
     /// A snapshot of the container's state.
     public var status: ContainerStatus {
         let (running, requests, applied, workers, maxConcurrency, throttleDelay) = state.withLock {
-            ($0.lifecycle.isActive, $0.pauses.requests, $0.pauses.applied, $0.workers, $0.maxConcurrency, $0.throttleDelay)
+            (
+                $0.lifecycle.isActive, $0.pauses.requests, $0.pauses.applied, $0.workers, $0.maxConcurrency,
+                $0.throttleDelay
+            )
         }
         let snapshot = tracker.snapshot
         var pauses: [TopicPartition: PartitionPause] = [:]
         for tp in applied {
-            pauses[tp] = PartitionPause(reasons: snapshot[tp]?.pauseReasons ?? [], resumeAt: snapshot[tp]?.resumeAt ?? [:])
+            pauses[tp] = PartitionPause(
+                reasons: snapshot[tp]?.pauseReasons ?? [], resumeAt: snapshot[tp]?.resumeAt ?? [:])
         }
         return ContainerStatus(
             id: id, listenerId: listenerId, isRunning: running, isPauseRequested: requests.isPaused(.container),
@@ -236,7 +240,9 @@ public final class SingleContainer: Sendable {
     /// timeout). Returns the consumer to finish with, or `nil` if the container was not running.
     func stopLoop(abrupt: Bool) async -> KafkaConsumer? {
         let taken = state.withLock { state -> (KafkaConsumer, Task<Void, Never>?, Task<Void, Never>?)? in
-            guard case .stop = state.lifecycle.stop(abrupt ? .abrupt : .graceful), let consumer = state.consumer else { return nil }
+            guard case .stop = state.lifecycle.stop(abrupt ? .abrupt : .graceful), let consumer = state.consumer else {
+                return nil
+            }
             attention.add(1, ordering: .releasing)
             return (consumer, state.run.loop, state.run.watchdog)
         }
@@ -246,7 +252,9 @@ public final class SingleContainer: Sendable {
         if let loop {
             if abrupt { loop.cancel() }
             if !(await awaitCompletion(of: loop, timeout: endpoint.shutdownTimeout)) {
-                logger.warning("the listener did not finish within the shutdown timeout \(endpoint.shutdownTimeout); abandoning the record in flight")
+                logger.warning(
+                    "the listener did not finish within the shutdown timeout \(endpoint.shutdownTimeout); abandoning the record in flight"
+                )
                 loop.cancel()
             }
         }
@@ -254,9 +262,11 @@ public final class SingleContainer: Sendable {
             // Per-partition: the loop never waits for listeners, so the running ones are waited for here,
             // on the consumer's thread (which the loop no longer uses).
             let timeout = endpoint.shutdownTimeout
-            let abandoned = (try? await consumer.withSession { _ in workers.stop(nil, timeout: timeout, wait: !abrupt) }) ?? []
+            let abandoned =
+                (try? await consumer.withSession { _ in workers.stop(nil, timeout: timeout, wait: !abrupt) }) ?? []
             if !abrupt && !abandoned.isEmpty {
-                logger.warning("listeners on \(abandoned) did not finish within the shutdown timeout \(timeout); abandoning them")
+                logger.warning(
+                    "listeners on \(abandoned) did not finish within the shutdown timeout \(timeout); abandoning them")
             }
         }
         return consumer
@@ -332,7 +342,9 @@ public final class SingleContainer: Sendable {
     ///
     /// - Returns: whether the partition was not paused on its own already.
     @discardableResult
-    public func pause(_ partition: TopicPartition, until deadline: ContinuousClock.Instant? = nil, immediate: Bool = false) -> Bool {
+    public func pause(
+        _ partition: TopicPartition, until deadline: ContinuousClock.Instant? = nil, immediate: Bool = false
+    ) -> Bool {
         requestPause(.partition(partition), until: deadline, immediate: immediate).newlyPaused
     }
 

@@ -10,7 +10,10 @@ func awaitCompletion(of task: Task<Void, Never>, timeout: Duration) async -> Boo
     let once = Once()
     return await withCheckedContinuation { continuation in
         once.continuation.withLock { $0 = continuation }
-        Task { await task.value; once.resume(true) }
+        Task {
+            await task.value
+            once.resume(true)
+        }
         Task {
             try? await Task.sleep(for: timeout)
             once.resume(false)

@@ -31,8 +31,11 @@ extension ControlCommand.Action {
             if partition < 0 { return "a partition number must be 0 or more, got \(partition)" }
             do { try TopicName.validate(topic) } catch { return "\(error)" }
         }
-        if case .seekToTimestamp(_, let milliseconds) = self, !(0...Self.maximumTimestampMilliseconds).contains(milliseconds) {
-            return "a seek time must be 0 to \(Self.maximumTimestampMilliseconds) milliseconds since the epoch, got \(milliseconds)"
+        if case .seekToTimestamp(_, let milliseconds) = self,
+            !(0...Self.maximumTimestampMilliseconds).contains(milliseconds)
+        {
+            return
+                "a seek time must be 0 to \(Self.maximumTimestampMilliseconds) milliseconds since the epoch, got \(milliseconds)"
         }
         if case .setMaxConcurrency(_, let value) = self, !(1...Self.maximumConcurrency).contains(value) {
             return "maxConcurrency must be at least 1 and at most \(Self.maximumConcurrency), got \(value)"
@@ -51,7 +54,8 @@ extension ControlCommand.Action {
     /// The topic and partition a partition action names.
     private var partitionTarget: (String, Int32)? {
         switch self {
-        case .pausePartition(_, let topic, let partition, _), .resumePartition(_, let topic, let partition): (topic, partition)
+        case .pausePartition(_, let topic, let partition, _), .resumePartition(_, let topic, let partition):
+            (topic, partition)
         default: nil
         }
     }

@@ -108,7 +108,8 @@ public struct ControlReply: Codable, Sendable, Hashable {
 
         /// Creates a summary.
         public init(
-            id: String, running: Bool, paused: Bool, pauseRequested: Bool, assignedPartitions: [String], groupId: String? = nil,
+            id: String, running: Bool, paused: Bool, pauseRequested: Bool, assignedPartitions: [String],
+            groupId: String? = nil,
             children: [ChildSummary]? = nil, pausedPartitions: [PausedPartitionSummary]? = nil
         ) {
             self.id = id

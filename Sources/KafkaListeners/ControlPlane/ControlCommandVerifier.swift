@@ -34,22 +34,31 @@ public final class ControlCommandVerifier: Sendable {
         do {
             command = try Self.decoder.decode(ControlCommand.self, from: Data(payload))
         } catch {
-            throw ControlMessageRejection(.malformedPayload, "the payload is not a control command this version understands")
+            throw ControlMessageRejection(
+                .malformedPayload, "the payload is not a control command this version understands")
         }
         let now = now()
         let age = now.timeIntervalSince(command.timestamp)
         let maxAge = Self.seconds(security.maxAge)
         let skew = Self.seconds(security.allowedClockSkew)
         if age > maxAge + skew {
-            throw ControlMessageRejection(.stale, "command \(command.id) was issued \(Self.whole(age)) s ago, more than \(Self.whole(maxAge)) s (+\(Self.whole(skew)) s skew)")
+            throw ControlMessageRejection(
+                .stale,
+                "command \(command.id) was issued \(Self.whole(age)) s ago, more than \(Self.whole(maxAge)) s (+\(Self.whole(skew)) s skew)"
+            )
         }
         if age < -skew {
-            throw ControlMessageRejection(.fromTheFuture, "command \(command.id) is dated \(Self.whole(-age)) s ahead, more than the \(Self.whole(skew)) s skew allowed")
+            throw ControlMessageRejection(
+                .fromTheFuture,
+                "command \(command.id) is dated \(Self.whole(-age)) s ahead, more than the \(Self.whole(skew)) s skew allowed"
+            )
         }
         switch cache.withLock({ $0.insert(command.id, issuedAt: command.timestamp, now: now) }) {
         case .inserted: return command
         case .replayed: throw ControlMessageRejection(.replayed, "command \(command.id) was already received")
-        case .full: throw ControlMessageRejection(.replayCacheFull, "\(security.replayCacheCapacity) commands within the freshness window")
+        case .full:
+            throw ControlMessageRejection(
+                .replayCacheFull, "\(security.replayCacheCapacity) commands within the freshness window")
         }
     }
 

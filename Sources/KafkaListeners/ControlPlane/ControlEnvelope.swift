@@ -50,7 +50,9 @@ enum ControlEnvelope {
     ///
     /// - Returns: the payload's bytes, exactly as signed.
     /// - Throws: ``ControlMessageRejection`` (never traps, whatever the bytes).
-    static func open(_ message: [UInt8], purpose: Purpose, security: ControlPlaneSecurity) throws(ControlMessageRejection) -> [UInt8] {
+    static func open(
+        _ message: [UInt8], purpose: Purpose, security: ControlPlaneSecurity
+    ) throws(ControlMessageRejection) -> [UInt8] {
         guard message.count <= security.maxMessageBytes else {
             throw ControlMessageRejection(.oversize, "\(message.count) bytes, more than \(security.maxMessageBytes)")
         }
@@ -60,7 +62,9 @@ enum ControlEnvelope {
         } catch {
             throw ControlMessageRejection(.malformedEnvelope, "not a control envelope (\(message.count) bytes)")
         }
-        guard wire.v == version else { throw ControlMessageRejection(.unsupportedVersion, "envelope version \(wire.v), expected \(version)") }
+        guard wire.v == version else {
+            throw ControlMessageRejection(.unsupportedVersion, "envelope version \(wire.v), expected \(version)")
+        }
         guard let payload = Data(base64Encoded: wire.payload) else {
             throw ControlMessageRejection(.malformedEnvelope, "the payload is not base64")
         }

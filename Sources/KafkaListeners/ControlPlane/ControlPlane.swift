@@ -48,9 +48,11 @@ public final class ControlPlane: Sendable {
     /// - Throws: `KafkaError` for a bad configuration or topic name; ``ControlPlaneKeyError`` for signed security
     ///   without keys or other settings ``ControlPlaneSecurity/validate()`` refuses.
     public init(
-        registry: ListenerRegistry, pauses: PauseService, configuration: KafkaConfiguration, security: ControlPlaneSecurity,
+        registry: ListenerRegistry, pauses: PauseService, configuration: KafkaConfiguration,
+        security: ControlPlaneSecurity,
         controlTopic: String = "kafka-listeners-control", replyTopic: String = "kafka-listeners-control-replies",
-        groupPrefix: String = "kafka-listeners-control", instanceId: String = ProcessInfo.processInfo.hostName + "-" + String(UUID().uuidString.prefix(8)),
+        groupPrefix: String = "kafka-listeners-control",
+        instanceId: String = ProcessInfo.processInfo.hostName + "-" + String(UUID().uuidString.prefix(8)),
         logger: Logger = Logger(label: "kafka.listeners.control")
     ) throws {
         try TopicName.validate(controlTopic)
@@ -106,7 +108,8 @@ public final class ControlPlane: Sendable {
         do {
             try await admin.resetOffsets(group: groupId, topic: controlTopic, to: .latest, timeout: timeout)
         } catch {
-            logger.warning("could not pin the control plane's start offset, starting at the latest offset when assigned: \(error)")
+            logger.warning(
+                "could not pin the control plane's start offset, starting at the latest offset when assigned: \(error)")
         }
         await admin.close()
         let events = internalRegistry.events.subscribe()
@@ -129,7 +132,8 @@ public final class ControlPlane: Sendable {
         }
         if !ready {
             throw KafkaError(
-                kind: .timedOut, message: "no partitions were assigned within \(timeout)", operation: "start the control plane",
+                kind: .timedOut, message: "no partitions were assigned within \(timeout)",
+                operation: "start the control plane",
                 isRetriable: true)
         }
         logger.info("control plane \(instanceId) ready")
@@ -171,7 +175,8 @@ public final class ControlPlane: Sendable {
                 try pauses.resume(.listener(id))
             case .pausePartition(_, let topic, let partition, let seconds):
                 try pauses.pause(
-                    .partition(listenerId: id, TopicPartition(topic, partition)), for: seconds.map { try DurationText.fromSeconds($0) })
+                    .partition(listenerId: id, TopicPartition(topic, partition)),
+                    for: seconds.map { try DurationText.fromSeconds($0) })
             case .resumePartition(_, let topic, let partition):
                 try pauses.resume(.partition(listenerId: id, TopicPartition(topic, partition)))
             case .start:
@@ -181,7 +186,8 @@ public final class ControlPlane: Sendable {
             case .seek(_, let target):
                 for child in container.children {
                     for tp in child.assignedPartitions {
-                        child.seek(tp, to: target == .earliest ? KafkaOffset.beginning.rawValue : KafkaOffset.end.rawValue)
+                        child.seek(
+                            tp, to: target == .earliest ? KafkaOffset.beginning.rawValue : KafkaOffset.end.rawValue)
                     }
                 }
             case .seekToTimestamp(_, let milliseconds):
@@ -207,16 +213,20 @@ public final class ControlPlane: Sendable {
         return .status(
             listeners.map { listener in
                 ControlReply.ListenerSummary(
-                    id: listener.id, running: listener.isRunning, paused: listener.isPaused, pauseRequested: listener.isPauseRequested,
+                    id: listener.id, running: listener.isRunning, paused: listener.isPaused,
+                    pauseRequested: listener.isPauseRequested,
                     assignedPartitions: listener.children.flatMap(\.assignedPartitions).sorted().map(\.description),
                     groupId: listener.groupId,
                     children: listener.children.map {
-                        ControlReply.ChildSummary(id: $0.id, running: $0.isRunning, assignedPartitions: $0.assignedPartitions.sorted().map(\.description))
+                        ControlReply.ChildSummary(
+                            id: $0.id, running: $0.isRunning,
+                            assignedPartitions: $0.assignedPartitions.sorted().map(\.description))
                     },
                     pausedPartitions: listener.children.flatMap { child in
                         child.partitionPauses.sorted { $0.key < $1.key }.map { tp, pause in
                             ControlReply.PausedPartitionSummary(
-                                partition: tp.description, child: child.id, reasons: pause.reasons.map(\.description).sorted(),
+                                partition: tp.description, child: child.id,
+                                reasons: pause.reasons.map(\.description).sorted(),
                                 resumeInSeconds: pause.resumesAt.map { max(0, ($0 - .now) / .seconds(1)) })
                         }
                     })

@@ -28,8 +28,10 @@ public final class ControlPlaneClient: Sendable {
     /// - Throws: `KafkaError` for a bad configuration or topic name; ``ControlPlaneKeyError`` for signed security
     ///   without keys.
     public init(
-        configuration: KafkaConfiguration, security: ControlPlaneSecurity, controlTopic: String = "kafka-listeners-control",
-        replyTopic: String = "kafka-listeners-control-replies", logger: Logger = Logger(label: "kafka.listeners.control.client")
+        configuration: KafkaConfiguration, security: ControlPlaneSecurity,
+        controlTopic: String = "kafka-listeners-control",
+        replyTopic: String = "kafka-listeners-control-replies",
+        logger: Logger = Logger(label: "kafka.listeners.control.client")
     ) throws {
         try TopicName.validate(controlTopic)
         try TopicName.validate(replyTopic)
@@ -47,18 +49,24 @@ public final class ControlPlaneClient: Sendable {
     /// window (60 s by default), and only once — a second send of one command id is rejected as a replay.
     ///
     /// - Returns: the replies received, one per instance at most (fewer than expected when the time ran out).
-    public func send(_ command: ControlCommand, expectedReplies: Int, timeout: Duration = .seconds(10)) async throws -> [ControlReply] {
-        try await send(raw: try signer.seal(command), commandId: command.id, expectedReplies: expectedReplies, timeout: timeout)
+    public func send(
+        _ command: ControlCommand, expectedReplies: Int, timeout: Duration = .seconds(10)
+    ) async throws -> [ControlReply] {
+        try await send(
+            raw: try signer.seal(command), commandId: command.id, expectedReplies: expectedReplies, timeout: timeout)
     }
 
     /// Publishes bytes as they are (no envelope, no signature: for tools and tests) and collects verified replies to
     /// `commandId`.
-    public func send(raw value: [UInt8], commandId: UUID?, expectedReplies: Int, timeout: Duration = .seconds(10)) async throws -> [ControlReply] {
+    public func send(
+        raw value: [UInt8], commandId: UUID?, expectedReplies: Int, timeout: Duration = .seconds(10)
+    ) async throws -> [ControlReply] {
         // Read replies from the current end of the reply topic, so none sent after the command is missed.
         let admin = try KafkaAdmin(configuration: configuration)
         let ends = try await admin.groupLag(group: "control-client-\(UUID().uuidString)", topics: [replyTopic])
         await admin.close()
-        let consumer = try KafkaConsumer(configuration: configuration.with("group.id", "control-client-\(UUID().uuidString)"), logger: logger)
+        let consumer = try KafkaConsumer(
+            configuration: configuration.with("group.id", "control-client-\(UUID().uuidString)"), logger: logger)
         try await consumer.assign(ends.map { TopicPartitionOffset($0.topicPartition, KafkaOffset($0.logEndOffset)) })
         try await producer.send(ProducerRecord(topic: controlTopic, value: value))
         var replies: [ControlReply] = []
@@ -78,12 +86,14 @@ public final class ControlPlaneClient: Sendable {
     /// The reply in `record` if its envelope verifies and it decodes; nil (logged at debug level) otherwise.
     private func verifiedReply(_ record: ConsumerRecord) -> ControlReply? {
         do {
-            let payload = try ControlEnvelope.open(record.value?.array ?? [], purpose: .reply, security: signer.security)
+            let payload = try ControlEnvelope.open(
+                record.value?.array ?? [], purpose: .reply, security: signer.security)
             return try JSONDecoder().decode(ControlReply.self, from: Data(payload))
         } catch let rejection as ControlMessageRejection {
             logger.debug("ignoring a reply at \(record.topicPartition)@\(record.offset): \(rejection)")
         } catch {
-            logger.debug("ignoring a reply at \(record.topicPartition)@\(record.offset): its payload is not a control reply")
+            logger.debug(
+                "ignoring a reply at \(record.topicPartition)@\(record.offset): its payload is not a control reply")
         }
         return nil
     }

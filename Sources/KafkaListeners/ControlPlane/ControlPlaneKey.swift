@@ -36,7 +36,9 @@ public struct ControlPlaneKey: Sendable, CustomStringConvertible, CustomDebugStr
         let bytes = Array(secret)
         guard bytes.count >= Self.minimumSecretBytes, bytes.count <= Self.maximumSecretBytes else {
             throw ControlPlaneKeyError(
-                message: "a control-plane key must have \(Self.minimumSecretBytes) to \(Self.maximumSecretBytes) secret bytes, got \(bytes.count)")
+                message:
+                    "a control-plane key must have \(Self.minimumSecretBytes) to \(Self.maximumSecretBytes) secret bytes, got \(bytes.count)"
+            )
         }
         if let id {
             try Self.validate(id: id)
@@ -100,7 +102,8 @@ public struct ControlPlaneKey: Sendable, CustomStringConvertible, CustomDebugStr
                 encoded = item[item.index(after: colon)...]
             }
             guard let secret = Data(base64Encoded: String(encoded)) else {
-                throw ControlPlaneKeyError(message: "key \(number) in \(source) is not base64 (expected ID:BASE64 or BASE64)")
+                throw ControlPlaneKeyError(
+                    message: "key \(number) in \(source) is not base64 (expected ID:BASE64 or BASE64)")
             }
             do {
                 keys.append(try ControlPlaneKey(id: id, secret: secret))
@@ -129,7 +132,9 @@ public struct ControlPlaneKey: Sendable, CustomStringConvertible, CustomDebugStr
         } catch {
             throw ControlPlaneKeyError(message: "cannot read the control-plane key file \(path)")
         }
-        if data.count > 65_536 { throw ControlPlaneKeyError(message: "the control-plane key file \(path) is larger than 64 KiB") }
+        if data.count > 65_536 {
+            throw ControlPlaneKeyError(message: "the control-plane key file \(path) is larger than 64 KiB")
+        }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ControlPlaneKeyError(message: "the control-plane key file \(path) is not UTF-8 text")
         }
@@ -166,7 +171,9 @@ public struct ControlPlaneKey: Sendable, CustomStringConvertible, CustomDebugStr
     /// Same as ``description``: the secret is never shown.
     public var debugDescription: String { description }
     /// Only the key id, so `dump` and reflection never reach the secret.
-    public var customMirror: Mirror { Mirror(self, children: ["id": id, "secret": "<redacted>"], displayStyle: .struct) }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["id": id, "secret": "<redacted>"], displayStyle: .struct)
+    }
 }
 
 /// A control-plane key that could not be made or read. Its message never contains secret material.

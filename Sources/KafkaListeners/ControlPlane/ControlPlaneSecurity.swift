@@ -61,9 +61,13 @@ public struct ControlPlaneSecurity: Sendable, CustomStringConvertible {
         if case .signed(let keys) = mode {
             if keys.isEmpty {
                 throw ControlPlaneKeyError(
-                    message: "the control plane needs at least one key (or ControlPlaneSecurity.insecureNoAuthentication, explicitly)")
+                    message:
+                        "the control plane needs at least one key (or ControlPlaneSecurity.insecureNoAuthentication, explicitly)"
+                )
             }
-            if Set(keys.map(\.id)).count != keys.count { throw ControlPlaneKeyError(message: "two control-plane keys share an id") }
+            if Set(keys.map(\.id)).count != keys.count {
+                throw ControlPlaneKeyError(message: "two control-plane keys share an id")
+            }
         }
         guard maxAge > .zero, maxAge <= .seconds(86_400) else {
             throw ControlPlaneKeyError(message: "maxAge must be above zero and at most a day, got \(maxAge)")

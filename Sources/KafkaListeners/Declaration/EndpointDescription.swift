@@ -22,23 +22,32 @@ public struct EndpointDescription: Sendable {
 
     /// Describes a listener of `topics`.
     public init(
-        id: String, topics: [String], groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil, autoStartup: Bool? = nil
+        id: String, topics: [String], groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
+        autoStartup: Bool? = nil
     ) {
-        self.init(id: id, selection: .topics(topics), groupId: groupId, concurrency: concurrency, ackMode: ackMode, autoStartup: autoStartup)
+        self.init(
+            id: id, selection: .topics(topics), groupId: groupId, concurrency: concurrency, ackMode: ackMode,
+            autoStartup: autoStartup)
     }
 
     /// Describes a listener of `topics`.
     public init(
-        id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil, autoStartup: Bool? = nil
+        id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
+        autoStartup: Bool? = nil
     ) {
-        self.init(id: id, selection: .topics(topics), groupId: groupId, concurrency: concurrency, ackMode: ackMode, autoStartup: autoStartup)
+        self.init(
+            id: id, selection: .topics(topics), groupId: groupId, concurrency: concurrency, ackMode: ackMode,
+            autoStartup: autoStartup)
     }
 
     /// Describes a listener of every topic matching `pattern` (POSIX extended regular expression).
     public init(
-        id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil, autoStartup: Bool? = nil
+        id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
+        autoStartup: Bool? = nil
     ) {
-        self.init(id: id, selection: .pattern(pattern), groupId: groupId, concurrency: concurrency, ackMode: ackMode, autoStartup: autoStartup)
+        self.init(
+            id: id, selection: .pattern(pattern), groupId: groupId, concurrency: concurrency, ackMode: ackMode,
+            autoStartup: autoStartup)
     }
 
     /// Describes a listener with any selection (explicit partitions included).

@@ -7,10 +7,12 @@ extension ListenerDeclaration {
         ordering: RecordOrdering = .partition, maxConcurrency: Int? = nil, bufferSize: Int = 10_000,
         persistCompleted: Bool = true
     ) -> ModifiedDeclaration<Self> {
-        modifier(SettingModifier {
-            $0.endpoint.perPartition = PerPartitionOptions(
-                ordering: ordering, maxConcurrency: maxConcurrency, bufferSize: bufferSize, persistCompleted: persistCompleted)
-        })
+        modifier(
+            SettingModifier {
+                $0.endpoint.perPartition = PerPartitionOptions(
+                    ordering: ordering, maxConcurrency: maxConcurrency, bufferSize: bufferSize,
+                    persistCompleted: persistCompleted)
+            })
     }
 
     /// What happens when the listener throws: retries with a back-off, then a recoverer.
@@ -34,7 +36,9 @@ extension ListenerDeclaration {
     }
 
     /// Skips the records `keep` rejects (see ``RecordFilter``).
-    public func filter(ackDiscarded: Bool = true, _ keep: @escaping @Sendable (ConsumerRecord) -> Bool) -> ModifiedDeclaration<Self> {
+    public func filter(
+        ackDiscarded: Bool = true, _ keep: @escaping @Sendable (ConsumerRecord) -> Bool
+    ) -> ModifiedDeclaration<Self> {
         interceptor(RecordFilter(ackDiscarded: ackDiscarded, keep: keep))
     }
 }
@@ -42,7 +46,9 @@ extension ListenerDeclaration {
 extension ListenerDeclaration {
     /// Slows this listener down while `monitor` reports a high load (see ``Throttle``); the delay follows
     /// `calculator` (the seed's quadratic curve by default).
-    public func throttled(by monitor: any LoadMonitor, calculator: any DelayCalculator = QuadraticDelay()) -> ModifiedDeclaration<Self> {
+    public func throttled(
+        by monitor: any LoadMonitor, calculator: any DelayCalculator = QuadraticDelay()
+    ) -> ModifiedDeclaration<Self> {
         modifier(SettingModifier { $0.endpoint.throttle = Throttle(monitor: monitor, calculator: calculator) })
     }
 }

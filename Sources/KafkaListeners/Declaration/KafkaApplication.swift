@@ -130,7 +130,8 @@ extension ListenerRegistry {
     public func register(_ listener: DeclaredListener) throws -> [ConcurrentContainer] {
         let endpoints =
             try listener.retryTopics.map {
-                try RetryTopicsExpansion(listener, retry: $0, baseConfiguration: baseConfiguration, logger: logger).endpoints
+                try RetryTopicsExpansion(listener, retry: $0, baseConfiguration: baseConfiguration, logger: logger)
+                    .endpoints
             } ?? [listener.endpoint]
         return try endpoints.map { endpoint in
             let container = try register(endpoint)

@@ -34,7 +34,9 @@ public struct Listen: ListenerDeclaration {
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void
     ) {
-        self.init(EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode), value: handler)
+        self.init(
+            EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            value: handler)
     }
 
     /// A listener of the topics matching `pattern` that gets each record's decoded value.
@@ -42,10 +44,15 @@ public struct Listen: ListenerDeclaration {
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void
     ) {
-        self.init(EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode), value: handler)
+        self.init(
+            EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            value: handler)
     }
 
-    init<Value: KafkaPayload>(_ description: EndpointDescription, value handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void) {
+    init<Value: KafkaPayload>(
+        _ description: EndpointDescription,
+        value handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void
+    ) {
         self.init(description, listener: .values(Value.self, handler), messages: [MessageDescription(Value.self)])
     }
 
@@ -56,8 +63,11 @@ public struct Listen: ListenerDeclaration {
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
     ) {
-        let description = EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typed(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
+        let description = EndpointDescription(
+            id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
+        self.init(
+            description, listener: .typed(RecordDecoder(), handler),
+            messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A listener of the topics matching `pattern` that gets each record with its key and value decoded.
@@ -65,8 +75,11 @@ public struct Listen: ListenerDeclaration {
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
     ) {
-        let description = EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typed(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
+        let description = EndpointDescription(
+            id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
+        self.init(
+            description, listener: .typed(RecordDecoder(), handler),
+            messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A listener of `topics` whose key and value are decoded by the deserializers given.
@@ -75,8 +88,11 @@ public struct Listen: ListenerDeclaration {
         key: some Deserializer<Key>, value: some Deserializer<Value>,
         handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
     ) {
-        let description = EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typed(RecordDecoder(key: key, value: value), handler), messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])
+        let description = EndpointDescription(
+            id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
+        self.init(
+            description, listener: .typed(RecordDecoder(key: key, value: value), handler),
+            messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])
     }
 
     // MARK: raw
@@ -86,7 +102,9 @@ public struct Listen: ListenerDeclaration {
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping Listener.RecordHandler
     ) {
-        self.init(EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .record(handler))
+        self.init(
+            EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            listener: .record(handler))
     }
 
     /// A listener of the topics matching `pattern` that gets the raw records.
@@ -94,6 +112,8 @@ public struct Listen: ListenerDeclaration {
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping Listener.RecordHandler
     ) {
-        self.init(EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .record(handler))
+        self.init(
+            EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            listener: .record(handler))
     }
 }

@@ -26,7 +26,9 @@ public struct ListenBatch: ListenerDeclaration {
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void
     ) {
-        self.init(EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode), values: handler)
+        self.init(
+            EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            values: handler)
     }
 
     /// A batch listener of the topics matching `pattern` that gets the decoded values.
@@ -34,10 +36,15 @@ public struct ListenBatch: ListenerDeclaration {
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void
     ) {
-        self.init(EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode), values: handler)
+        self.init(
+            EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            values: handler)
     }
 
-    init<Value: KafkaPayload>(_ description: EndpointDescription, values handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void) {
+    init<Value: KafkaPayload>(
+        _ description: EndpointDescription,
+        values handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void
+    ) {
         self.init(description, listener: .valueBatches(Value.self, handler), messages: [MessageDescription(Value.self)])
     }
 
@@ -46,8 +53,11 @@ public struct ListenBatch: ListenerDeclaration {
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable ([TypedRecord<Key, Value>], ListenerContext) async throws -> Void
     ) {
-        let description = EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typedBatch(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
+        let description = EndpointDescription(
+            id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
+        self.init(
+            description, listener: .typedBatch(RecordDecoder(), handler),
+            messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A batch listener of the topics matching `pattern` that gets records with keys and values decoded.
@@ -55,8 +65,11 @@ public struct ListenBatch: ListenerDeclaration {
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping @Sendable ([TypedRecord<Key, Value>], ListenerContext) async throws -> Void
     ) {
-        let description = EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
-        self.init(description, listener: .typedBatch(RecordDecoder(), handler), messages: [MessageDescription(key: Key.self, value: Value.self)])
+        let description = EndpointDescription(
+            id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode)
+        self.init(
+            description, listener: .typedBatch(RecordDecoder(), handler),
+            messages: [MessageDescription(key: Key.self, value: Value.self)])
     }
 
     /// A batch listener of `topics` that gets the raw records.
@@ -64,7 +77,9 @@ public struct ListenBatch: ListenerDeclaration {
         _ id: String, topics: String..., groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping Listener.BatchHandler
     ) {
-        self.init(EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .batch(handler))
+        self.init(
+            EndpointDescription(id: id, topics: topics, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            listener: .batch(handler))
     }
 
     /// A batch listener of the topics matching `pattern` that gets the raw records.
@@ -72,6 +87,8 @@ public struct ListenBatch: ListenerDeclaration {
         _ id: String, pattern: String, groupId: String? = nil, concurrency: Int? = nil, ackMode: AckMode? = nil,
         handler: @escaping Listener.BatchHandler
     ) {
-        self.init(EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode), listener: .batch(handler))
+        self.init(
+            EndpointDescription(id: id, pattern: pattern, groupId: groupId, concurrency: concurrency, ackMode: ackMode),
+            listener: .batch(handler))
     }
 }

@@ -3,7 +3,8 @@ import KafkaClient
 extension ListenerOverrides {
     /// The settings that can be overridden, by file key.
     public static let settings = [
-        "concurrency", "ack-mode", "ack-count", "ack-time", "max-poll-records", "auto-startup", "paused", "group-id", "properties.<key>",
+        "concurrency", "ack-mode", "ack-count", "ack-time", "max-poll-records", "auto-startup", "paused", "group-id",
+        "properties.<key>",
     ]
 
     /// The allowed ack-mode values.
@@ -49,7 +50,11 @@ extension ListenerOverrides {
         }
         let suffix = String(rest.dropFirst(normalized.count + 1))
         if suffix.hasPrefix("PROPERTIES_") {
-            return (index, "properties." + suffix.dropFirst("PROPERTIES_".count).lowercased().replacingOccurrences(of: "_", with: "."))
+            return (
+                index,
+                "properties."
+                    + suffix.dropFirst("PROPERTIES_".count).lowercased().replacingOccurrences(of: "_", with: ".")
+            )
         }
         return (index, suffix.lowercased().replacingOccurrences(of: "_", with: "-"))
     }
@@ -58,9 +63,13 @@ extension ListenerOverrides {
         String(id.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
     }
 
-    private static func apply(_ setting: String, _ entry: Entry, to listener: inout DeclaredListener, ack: inout PendingAck) throws {
+    private static func apply(
+        _ setting: String, _ entry: Entry, to listener: inout DeclaredListener, ack: inout PendingAck
+    ) throws {
         let value = entry.value.trimmingCharacters(in: .whitespaces)
-        func fail(_ reason: String) -> ListenerOverrideError { ListenerOverrideError(key: entry.origin, value: entry.value, reason: reason) }
+        func fail(_ reason: String) -> ListenerOverrideError {
+            ListenerOverrideError(key: entry.origin, value: entry.value, reason: reason)
+        }
         func positive() throws -> Int {
             guard let n = Int(value), n >= 1 else { throw fail("expected an integer ≥ 1") }
             return n
@@ -87,8 +96,12 @@ extension ListenerOverrides {
             ack.mode = mode
         case "ack-count": ack.count = try positive()
         case "ack-time":
-            do throws(DurationParseError) { ack.time = try DurationText.parse(value, bareNumberUnit: .milliseconds(1)) } catch {
-                throw fail("expected a duration such as 500ms, 5s, 1m, or milliseconds, at most 365 days: \(error.explanation)")
+            do throws(DurationParseError) {
+                ack.time = try DurationText.parse(value, bareNumberUnit: .milliseconds(1))
+            } catch {
+                throw fail(
+                    "expected a duration such as 500ms, 5s, 1m, or milliseconds, at most 365 days: \(error.explanation)"
+                )
             }
         default:
             if setting.hasPrefix("properties."), setting.count > "properties.".count {
@@ -115,27 +128,36 @@ struct PendingAck {
         switch current {
         case .count(let n): count = count ?? n
         case .time(let t): time = time ?? t
-        case .countTime(let n, let t): count = count ?? n; time = time ?? t
+        case .countTime(let n, let t):
+            count = count ?? n
+            time = time ?? t
         default: break
         }
-        let name = mode ?? {
-            switch current {
-            case .record: "record"
-            case .batch: "batch"
-            case .time: "time"
-            case .count: "count"
-            case .countTime: "count-time"
-            case .manual: "manual"
-            case .manualImmediate: "manual-immediate"
-            }
-        }()
+        let name =
+            mode
+            ?? {
+                switch current {
+                case .record: "record"
+                case .batch: "batch"
+                case .time: "time"
+                case .count: "count"
+                case .countTime: "count-time"
+                case .manual: "manual"
+                case .manualImmediate: "manual-immediate"
+                }
+            }()
         func missing(_ what: String) -> ListenerOverrideError {
-            ListenerOverrideError(key: entry.origin, value: entry.value, reason: "ack mode \(name) needs \(what) (set it next to ack-mode)")
+            ListenerOverrideError(
+                key: entry.origin, value: entry.value,
+                reason: "ack mode \(name) needs \(what) (set it next to ack-mode)")
         }
-        if self.count != nil && !["count", "count-time"].contains(name) || self.time != nil && !["time", "count-time"].contains(name) {
+        if self.count != nil && !["count", "count-time"].contains(name)
+            || self.time != nil && !["time", "count-time"].contains(name)
+        {
             throw ListenerOverrideError(
                 key: entry.origin, value: entry.value,
-                reason: "ack mode \(name) uses neither ack-count nor ack-time; set ack-mode to count, time or count-time")
+                reason:
+                    "ack mode \(name) uses neither ack-count nor ack-time; set ack-mode to count, time or count-time")
         }
         switch name {
         case "record": return .record

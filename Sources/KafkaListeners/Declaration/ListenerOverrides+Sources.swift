@@ -12,11 +12,18 @@ extension ListenerOverrides {
     /// except the ``reservedEnvironmentVariables``.
     ///
     /// The id and setting are told apart when the application is built, by matching the declared ids.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, prefix: String = ListenerOverrides.environmentPrefix) {
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        prefix: String = ListenerOverrides.environmentPrefix
+    ) {
         self.init(
-            entries: environment.filter { $0.key.hasPrefix(prefix) && !Self.reservedEnvironmentVariables.contains($0.key) }
-                .sorted { $0.key < $1.key }.map { key, value in
-                Entry(listenerId: String(key.dropFirst(prefix.count)), setting: "", value: value, origin: key, normalizedId: true)
+            entries: environment.filter {
+                $0.key.hasPrefix(prefix) && !Self.reservedEnvironmentVariables.contains($0.key)
+            }
+            .sorted { $0.key < $1.key }.map { key, value in
+                Entry(
+                    listenerId: String(key.dropFirst(prefix.count)), setting: "", value: value, origin: key,
+                    normalizedId: true)
             })
     }
 
@@ -35,7 +42,9 @@ extension ListenerOverrides {
             listeners = nested
         }
         guard case .object(let byId) = listeners else {
-            throw ListenerOverrideError(key: origin, value: "", reason: "expected an object of listener ids: {\"kafka\": {\"listeners\": {\"<id>\": {…}}}}")
+            throw ListenerOverrideError(
+                key: origin, value: "",
+                reason: "expected an object of listener ids: {\"kafka\": {\"listeners\": {\"<id>\": {…}}}}")
         }
         var values: [String: String] = [:]
         func flatten(_ prefix: String, _ value: SettingsTree) {

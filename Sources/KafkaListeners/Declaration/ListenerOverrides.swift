@@ -73,7 +73,8 @@ public struct ListenerOverrides: Sendable {
                 // Never empty: an empty key gives one empty part, which no declared id matches.
                 let parts = key.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
                 return Entry(
-                    listenerId: String(parts.first ?? ""), setting: parts.count > 1 ? String(parts[1]) : "", value: value,
+                    listenerId: String(parts.first ?? ""), setting: parts.count > 1 ? String(parts[1]) : "",
+                    value: value,
                     origin: prefix + key)
             })
     }
@@ -102,7 +103,8 @@ public struct ListenerOverrideError: Error, Sendable, Hashable, CustomStringConv
     /// Creates the error, redacting the value of a secret key.
     public init(key: String, value: String, reason: String) {
         self.key = InputExcerpt.of(key)
-        self.value = SecretRedaction.isSecretKey(key) && !value.isEmpty ? SecretRedaction.placeholder : InputExcerpt.of(value)
+        self.value =
+            SecretRedaction.isSecretKey(key) && !value.isEmpty ? SecretRedaction.placeholder : InputExcerpt.of(value)
         self.reason = reason
     }
 

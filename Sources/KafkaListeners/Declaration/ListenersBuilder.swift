@@ -2,11 +2,17 @@
 @resultBuilder
 public enum ListenersBuilder {
     /// One declaration (or a list of them) as a block part.
-    public static func buildExpression(_ declaration: some ListenerDeclaration) -> [any ListenerDeclaration] { [declaration] }
+    public static func buildExpression(_ declaration: some ListenerDeclaration) -> [any ListenerDeclaration] {
+        [declaration]
+    }
     /// One declaration (or a list of them) as a block part.
-    public static func buildExpression(_ declarations: [any ListenerDeclaration]) -> [any ListenerDeclaration] { declarations }
+    public static func buildExpression(_ declarations: [any ListenerDeclaration]) -> [any ListenerDeclaration] {
+        declarations
+    }
     /// The parts of a block, in order.
-    public static func buildBlock(_ parts: [any ListenerDeclaration]...) -> [any ListenerDeclaration] { parts.flatMap { $0 } }
+    public static func buildBlock(_ parts: [any ListenerDeclaration]...) -> [any ListenerDeclaration] {
+        parts.flatMap { $0 }
+    }
     /// An `if` without `else`: its declarations, or none.
     public static func buildOptional(_ part: [any ListenerDeclaration]?) -> [any ListenerDeclaration] { part ?? [] }
     /// One branch of an `if`/`else` or `switch`.
@@ -14,7 +20,9 @@ public enum ListenersBuilder {
     /// One branch of an `if`/`else` or `switch`.
     public static func buildEither(second: [any ListenerDeclaration]) -> [any ListenerDeclaration] { second }
     /// The declarations of every iteration of a `for` loop.
-    public static func buildArray(_ parts: [[any ListenerDeclaration]]) -> [any ListenerDeclaration] { parts.flatMap { $0 } }
+    public static func buildArray(_ parts: [[any ListenerDeclaration]]) -> [any ListenerDeclaration] {
+        parts.flatMap { $0 }
+    }
     /// An `if #available` branch.
     public static func buildLimitedAvailability(_ part: [any ListenerDeclaration]) -> [any ListenerDeclaration] { part }
 }

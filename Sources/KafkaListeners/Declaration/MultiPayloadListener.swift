@@ -69,7 +69,8 @@ public struct PayloadHandler: Sendable {
 
     /// A handler of `Value` payloads; `typeId` defaults to the type's name.
     public init<Value: KafkaPayload>(
-        _ type: Value.Type, typeId: String? = nil, handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void
+        _ type: Value.Type, typeId: String? = nil,
+        handler: @escaping @Sendable (Value, ListenerContext) async throws -> Void
     ) {
         self.typeId = typeId ?? String(describing: Value.self)
         self.typeName = String(describing: Value.self)
@@ -110,14 +111,17 @@ struct PayloadRouter: Sendable {
             if let handler = typed.first(where: { $0.typeId == typeId }) {
                 let call: @Sendable (ListenerContext) async throws -> Void
                 do { call = try handler.prepare(record) } catch {
-                    throw DeserializationError(record: record, part: .value, targetType: handler.typeName, reason: "\(error)")
+                    throw DeserializationError(
+                        record: record, part: .value, targetType: handler.typeName, reason: "\(error)")
                 }
                 return try await call(context)
             }
             if let fallback { return try await fallback.prepare(record)(context) }
             throw DeserializationError(
                 record: record, part: .value, targetType: typeId,
-                reason: "no handler for \(typeHeader) '\(typeId)' (handlers: \(typed.compactMap(\.typeId).joined(separator: ", ")))")
+                reason:
+                    "no handler for \(typeHeader) '\(typeId)' (handlers: \(typed.compactMap(\.typeId).joined(separator: ", ")))"
+            )
         }
         var reasons: [String] = []
         for handler in typed {

@@ -36,7 +36,11 @@ extension RecordListener {
     /// The endpoint running ``onRecord(_:context:)``.
     public func declaredListeners() throws -> [DeclaredListener] {
         let listener = Listener.typed(decoder) { record, context in try await onRecord(record, context: context) }
-        return [DeclaredListener(endpoint.endpoint(listener: listener), messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])]
+        return [
+            DeclaredListener(
+                endpoint.endpoint(listener: listener),
+                messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])
+        ]
     }
 }
 
@@ -67,6 +71,10 @@ extension BatchListener {
     /// The endpoint running ``onBatch(_:context:)``.
     public func declaredListeners() throws -> [DeclaredListener] {
         let listener = Listener.typedBatch(decoder) { records, context in try await onBatch(records, context: context) }
-        return [DeclaredListener(endpoint.endpoint(listener: listener), messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])]
+        return [
+            DeclaredListener(
+                endpoint.endpoint(listener: listener),
+                messages: MessageDescription.of(key: Key.self, value: Value.self).map { [$0] } ?? [])
+        ]
     }
 }

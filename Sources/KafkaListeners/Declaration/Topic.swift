@@ -7,8 +7,10 @@ public struct Topic: ListenerDeclaration {
     public let declaration: TopicDeclaration
 
     /// Declares a topic; `replicationFactor` `nil` uses the broker's default.
-    public init(_ name: String, partitions: Int32 = 1, replicationFactor: Int32? = nil, configs: [String: String] = [:]) {
-        declaration = TopicDeclaration(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
+    public init(_ name: String, partitions: Int32 = 1, replicationFactor: Int32? = nil, configs: [String: String] = [:])
+    {
+        declaration = TopicDeclaration(
+            name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
     }
 
     /// A topic declares no listener.

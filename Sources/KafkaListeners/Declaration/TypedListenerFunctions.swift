@@ -6,7 +6,8 @@ extension Listener {
     /// A record that does not decode makes the call throw ``DeserializationError`` (raw bytes kept); the
     /// container logs it, emits `listenerFailed` and goes on with the next record.
     public static func typed<Key, Value>(
-        _ decoder: RecordDecoder<Key, Value>, _ handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
+        _ decoder: RecordDecoder<Key, Value>,
+        _ handler: @escaping @Sendable (TypedRecord<Key, Value>, ListenerContext) async throws -> Void
     ) -> Listener {
         .record { record, context in try await handler(try decoder.decode(record), context) }
     }
@@ -22,7 +23,9 @@ extension Listener {
     public static func valueBatches<Value: KafkaPayload>(
         _ type: Value.Type, _ handler: @escaping @Sendable ([Value], ListenerContext) async throws -> Void
     ) -> Listener {
-        .typedBatch(RecordDecoder<KafkaBytes?, Value>()) { records, context in try await handler(records.map(\.value), context) }
+        .typedBatch(RecordDecoder<KafkaBytes?, Value>()) { records, context in
+            try await handler(records.map(\.value), context)
+        }
     }
 
     /// A batch listener that decodes each record with `decoder` before calling `handler`.
@@ -39,7 +42,9 @@ extension Listener {
             decoded.reserveCapacity(records.count)
             var failures: [DeserializationError] = []
             for record in records {
-                do throws(DeserializationError) { decoded.append(try decoder.decode(record)) } catch { failures.append(error) }
+                do throws(DeserializationError) { decoded.append(try decoder.decode(record)) } catch {
+                    failures.append(error)
+                }
             }
             if !decoded.isEmpty { try await handler(decoded, context) }
             if !failures.isEmpty { throw BatchDeserializationError(failures: failures) }
@@ -56,7 +61,8 @@ public struct BatchDeserializationError: Error, Sendable, Hashable, CustomString
     public init(failures: [DeserializationError]) { self.failures = failures }
 
     public var description: String {
-        "\(failures.count) records of the batch could not be deserialized: " + failures.map(\.description).joined(separator: "; ")
+        "\(failures.count) records of the batch could not be deserialized: "
+            + failures.map(\.description).joined(separator: "; ")
     }
 }
 

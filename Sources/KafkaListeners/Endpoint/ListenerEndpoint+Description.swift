@@ -4,8 +4,10 @@ import KafkaClient
 /// `ssl.key.password`, …) replaced by `[redacted]`, also for `dump` and debuggers.
 extension ListenerEndpoint: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
-        let properties = redactedConsumerProperties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-        return "ListenerEndpoint(id: \(id), selection: \(selection), groupId: \(effectiveGroupId), concurrency: \(concurrency), "
+        let properties = redactedConsumerProperties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+            separator: ", ")
+        return
+            "ListenerEndpoint(id: \(id), selection: \(selection), groupId: \(effectiveGroupId), concurrency: \(concurrency), "
             + "ackMode: \(ackMode), commitMode: \(commitMode), maxPollRecords: \(maxPollRecords), consumerProperties: [\(properties)])"
     }
 
@@ -15,13 +17,18 @@ extension ListenerEndpoint: CustomStringConvertible, CustomDebugStringConvertibl
         Mirror(
             self,
             children: [
-                "id": id, "selection": selection, "groupId": effectiveGroupId, "concurrency": concurrency, "ackMode": ackMode,
-                "commitMode": commitMode, "maxPollRecords": maxPollRecords, "consumerProperties": redactedConsumerProperties,
+                "id": id, "selection": selection, "groupId": effectiveGroupId, "concurrency": concurrency,
+                "ackMode": ackMode,
+                "commitMode": commitMode, "maxPollRecords": maxPollRecords,
+                "consumerProperties": redactedConsumerProperties,
             ], displayStyle: .struct)
     }
 
     /// ``consumerProperties`` with every secret value replaced by `[redacted]`.
     var redactedConsumerProperties: [String: String] {
-        Dictionary(uniqueKeysWithValues: consumerProperties.map { ($0.key, KafkaConfiguration.isSecret($0.key) ? SecretRedaction.placeholder : $0.value) })
+        Dictionary(
+            uniqueKeysWithValues: consumerProperties.map {
+                ($0.key, KafkaConfiguration.isSecret($0.key) ? SecretRedaction.placeholder : $0.value)
+            })
     }
 }

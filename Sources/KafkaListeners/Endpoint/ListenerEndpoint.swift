@@ -115,7 +115,9 @@ public struct ListenerEndpoint: Sendable {
     /// - Throws: ``ListenerError`` naming the setting.
     public func validate() throws {
         func fail(_ reason: String) -> ListenerError { .invalidEndpoint(id: id, reason: reason) }
-        if id.allSatisfy(\.isWhitespace) { throw ListenerError.invalidEndpoint(id: id, reason: "the listener id is blank") }
+        if id.allSatisfy(\.isWhitespace) {
+            throw ListenerError.invalidEndpoint(id: id, reason: "the listener id is blank")
+        }
         if concurrency < 1 { throw fail("concurrency must be at least 1, got \(concurrency)") }
         if maxPollRecords < 1 { throw fail("maxPollRecords must be at least 1, got \(maxPollRecords)") }
         if let options = perPartition {
@@ -145,4 +147,3 @@ public struct ListenerEndpoint: Sendable {
         }
     }
 }
-

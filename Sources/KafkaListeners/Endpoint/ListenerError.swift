@@ -13,7 +13,8 @@ public enum ListenerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .duplicateListenerId(let id): "a listener with id '\(id)' is already registered; listener ids must be unique"
+        case .duplicateListenerId(let id):
+            "a listener with id '\(id)' is already registered; listener ids must be unique"
         case .unknownListenerId(let id): "no listener or container has id '\(id)'"
         case .invalidEndpoint(let id, let reason): "listener '\(id)' is misconfigured: \(reason)"
         case .invalidState(let reason): reason

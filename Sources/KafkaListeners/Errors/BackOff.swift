@@ -8,7 +8,8 @@ public struct BackOff: Sendable {
     private let next: @Sendable (_ attempt: Int, _ elapsed: Duration) -> Duration?
 
     /// A back-off from a function of the failed attempt's number and the time since the first failure.
-    public static func custom(_ next: @escaping @Sendable (_ attempt: Int, _ elapsed: Duration) -> Duration?) -> BackOff {
+    public static func custom(_ next: @escaping @Sendable (_ attempt: Int, _ elapsed: Duration) -> Duration?) -> BackOff
+    {
         BackOff(next: next)
     }
 

@@ -15,7 +15,9 @@ public struct DeadLetterPublisher: Sendable {
     public var destination: @Sendable (ConsumerRecord) -> String
 
     /// Creates a publisher sending through `producer` to `destination(record)` (`<topic>.DLT` by default).
-    public init(producer: KafkaProducer, destination: @escaping @Sendable (ConsumerRecord) -> String = { "\($0.topic).DLT" }) {
+    public init(
+        producer: KafkaProducer, destination: @escaping @Sendable (ConsumerRecord) -> String = { "\($0.topic).DLT" }
+    ) {
         self.producer = producer
         self.destination = destination
     }
@@ -31,7 +33,9 @@ public struct DeadLetterPublisher: Sendable {
     /// - Throws: `KafkaError` if the dead letter could not be delivered, of kind `.invalidTopicName`
     ///   (before anything is sent) when the destination is not a legal topic name, such as `<topic>.DLT`
     ///   for a topic of more than 245 characters.
-    public func publish(_ record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil) async throws {
+    public func publish(
+        _ record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil
+    ) async throws {
         let letter = try deadLetter(for: record, error: error, attempts: attempts, consumerGroup: consumerGroup)
         try await Self.sendKeepingPartition(letter, through: producer)
     }
@@ -40,8 +44,11 @@ public struct DeadLetterPublisher: Sendable {
     /// plus the `kafka_dlt-*` headers, to `destination(record)` on the record's partition number.
     ///
     /// - Throws: `KafkaError` of kind `.invalidTopicName` when the destination is not a legal topic name.
-    package func deadLetter(for record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil) throws -> ProducerRecord {
-        let headers = record.headers
+    package func deadLetter(
+        for record: ConsumerRecord, error: any Error, attempts: Int, consumerGroup: String? = nil
+    ) throws -> ProducerRecord {
+        let headers =
+            record.headers
             + DeadLetterHeaders.headers(for: record, error: error, attempts: attempts, consumerGroup: consumerGroup)
         let topic = destination(record)
         do { try TopicName.validate(topic) } catch let error as KafkaError {
@@ -52,11 +59,13 @@ public struct DeadLetterPublisher: Sendable {
                 : ""
             throw KafkaError(
                 kind: .invalidTopicName,
-                message: "no dead letter for \(InputExcerpt.of(record.topic))-\(record.partition)@\(record.offset): \(error.message)\(hint)",
+                message:
+                    "no dead letter for \(InputExcerpt.of(record.topic))-\(record.partition)@\(record.offset): \(error.message)\(hint)",
                 operation: "publish a dead letter")
         }
         return ProducerRecord(
-            topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array, headers: headers,
+            topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array,
+            headers: headers,
             timestampMilliseconds: nil)
     }
 

@@ -65,7 +65,9 @@ public enum DeliveryAttemptHeader: Sendable, Hashable {
     static func adding(_ attempt: Int, to record: ConsumerRecord) -> ConsumerRecord {
         var record = record
         var headers = record.headers.filter { $0.key != DeadLetterHeaders.deliveryAttempt }
-        headers.append(RecordHeader(key: DeadLetterHeaders.deliveryAttempt, value: DeadLetterHeaders.bigEndian(Int32(clamping: attempt))))
+        headers.append(
+            RecordHeader(
+                key: DeadLetterHeaders.deliveryAttempt, value: DeadLetterHeaders.bigEndian(Int32(clamping: attempt))))
         record.headers = headers
         return record
     }

@@ -21,7 +21,8 @@ public final class EventBus: Sendable {
     /// finishes (a stream asked for after that ends at once).
     public func subscribe(bufferSize: Int = 10_000) -> AsyncStream<ContainerEvent> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<ContainerEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
+        let (stream, continuation) = AsyncStream<ContainerEvent>.makeStream(
+            bufferingPolicy: .bufferingNewest(bufferSize))
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
         }

@@ -105,7 +105,10 @@ public struct Interceptors: Sendable {
     public var consumer: [any ConsumerInterceptor]
 
     /// Creates a set of interceptors.
-    public init(record: [any RecordInterceptor] = [], batch: [any BatchInterceptor] = [], consumer: [any ConsumerInterceptor] = []) {
+    public init(
+        record: [any RecordInterceptor] = [], batch: [any BatchInterceptor] = [],
+        consumer: [any ConsumerInterceptor] = []
+    ) {
         self.record = record
         self.batch = batch
         self.consumer = consumer

@@ -32,9 +32,11 @@ public enum Listener: Sendable {
 
     /// A record listener's function. It runs on the caller's executor (`nonisolated(nonsending)`): the
     /// container calls it from its poll loop on the consumer's thread without a hop per record.
-    public typealias RecordHandler = nonisolated(nonsending) @Sendable (ConsumerRecord, ListenerContext) async throws -> Void
+    public typealias RecordHandler =
+        nonisolated(nonsending) @Sendable (ConsumerRecord, ListenerContext) async throws -> Void
     /// A batch listener's function; runs on the caller's executor like ``RecordHandler``.
-    public typealias BatchHandler = nonisolated(nonsending) @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void
+    public typealias BatchHandler =
+        nonisolated(nonsending) @Sendable ([ConsumerRecord], ListenerContext) async throws -> Void
     /// A synchronous record listener's function, called on the consumer's thread like ``RecordHandler``.
     public typealias SyncRecordHandler = @Sendable (ConsumerRecord, ListenerContext) throws -> Void
 

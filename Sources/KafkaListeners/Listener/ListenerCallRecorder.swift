@@ -100,9 +100,12 @@ private struct RecordingControl: ContainerControl {
         recorder.append(.acknowledge(records.map { RecordPosition($0.0, $0.1) }))
     }
 
-    func nack(_ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws {
+    func nack(
+        _ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]
+    ) throws {
         guard endpoint.ackMode.isManual else {
-            throw ListenerError.invalidState("nack is only available in manual ack modes; '\(listenerId)' uses \(endpoint.ackMode)")
+            throw ListenerError.invalidState(
+                "nack is only available in manual ack modes; '\(listenerId)' uses \(endpoint.ackMode)")
         }
         let index = entries.firstIndex { $0.0 == partition && $0.1 == offset } ?? 0
         recorder.append(

@@ -109,7 +109,8 @@ protocol ContainerControl: Sendable {
     var listenerId: String { get }
     var endpoint: ListenerEndpoint { get }
     func acknowledge(_ records: [(TopicPartition, Int64)])
-    func nack(_ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws
+    func nack(
+        _ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws
     func seek(_ partition: TopicPartition, to offset: Int64)
     /// Holds a record back: seek its partition back to it and pause the partition until `deadline`.
     func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws

@@ -21,9 +21,11 @@ final class LagGauges: Sendable {
                 if let gauge = gauges.removeValue(forKey: tp) { stale.append(gauge) }
             }
             for (tp, lag) in lags {
-                let gauge = gauges[tp] ?? Gauge(
-                    label: "kafka_listener_consumer_lag",
-                    dimensions: dimensions + [("topic", tp.topic), ("partition", String(tp.partition))])
+                let gauge =
+                    gauges[tp]
+                    ?? Gauge(
+                        label: "kafka_listener_consumer_lag",
+                        dimensions: dimensions + [("topic", tp.topic), ("partition", String(tp.partition))])
                 gauges[tp] = gauge
                 gauge.record(lag)
             }

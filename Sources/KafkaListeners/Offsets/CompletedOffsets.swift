@@ -14,7 +14,9 @@ enum CompletedOffsets {
     ///
     /// - Returns: the metadata (`nil` when nothing is completed past the committed offset) and whether runs
     ///   were left out to stay within the limit (the lowest runs are kept; leaving some out is safe).
-    static func encode(committed: Int64, completed: some Sequence<Int64>, limit: Int = limit) -> (String?, truncated: Bool) {
+    static func encode(
+        committed: Int64, completed: some Sequence<Int64>, limit: Int = limit
+    ) -> (String?, truncated: Bool) {
         var text = prefix
         var previousEnd = committed
         var runStart: Int64?

@@ -53,7 +53,9 @@ final class OffsetTracker: Sendable {
     /// completed already.
     func restore(_ tp: TopicPartition, committed: Int64, metadata: String?) {
         guard let completed = CompletedOffsets.decode(metadata, committed: committed) else { return }
-        partitions.withLock { _ = $0.modify(tp) { $0.restore(committed: committed, metadata: metadata, completed: completed) } }
+        partitions.withLock {
+            _ = $0.modify(tp) { $0.restore(committed: committed, metadata: metadata, completed: completed) }
+        }
     }
 
     /// Whether a pause for full commit metadata changed since the last call.
@@ -98,7 +100,11 @@ final class OffsetTracker: Sendable {
                 state.modify(tp) { progress in
                     let paused = progress.pauseReasons.contains(.commitMetadataFull)
                     if commit.truncated != paused {
-                        if commit.truncated { progress.pauseReasons.insert(.commitMetadataFull) } else { progress.pauseReasons.remove(.commitMetadataFull) }
+                        if commit.truncated {
+                            progress.pauseReasons.insert(.commitMetadataFull)
+                        } else {
+                            progress.pauseReasons.remove(.commitMetadataFull)
+                        }
                         metadataPausesChanged.store(true, ordering: .releasing)
                     }
                 }
@@ -113,7 +119,8 @@ final class OffsetTracker: Sendable {
     func didCommit(_ offsets: [TopicPartitionOffset]) -> [TopicPartitionOffset] {
         partitions.withLock { state in
             offsets.filter { offset in
-                state.modify(offset.topicPartition) { $0.didCommit(offset.offset.rawValue, metadata: offset.metadata) } ?? true
+                state.modify(offset.topicPartition) { $0.didCommit(offset.offset.rawValue, metadata: offset.metadata) }
+                    ?? true
             }
         }
     }
@@ -194,7 +201,9 @@ final class OffsetTracker: Sendable {
                             progress.pauseReasons.remove(reason)
                             progress.resumeAt[reason] = nil
                         }
-                        if before != (progress.pauseReasons.contains(reason), progress.resumeAt[reason]) { changed = true }
+                        if before != (progress.pauseReasons.contains(reason), progress.resumeAt[reason]) {
+                            changed = true
+                        }
                     }
                 }
             }

@@ -92,7 +92,8 @@ struct PartitionProgress: Sendable {
     @discardableResult
     mutating func finished(_ offset: Int64) -> Bool {
         // Binary search: pending is sorted by offset.
-        var low = 0, high = pending.count - 1
+        var low = 0
+        var high = pending.count - 1
         while low <= high {
             let mid = (low + high) / 2
             let value = pending[mid].offset
@@ -102,7 +103,11 @@ struct PartitionProgress: Sendable {
                     doneAhead += 1
                 }
                 break
-            } else if value < offset { low = mid + 1 } else { high = mid - 1 }
+            } else if value < offset {
+                low = mid + 1
+            } else {
+                high = mid - 1
+            }
         }
         return advance()
     }

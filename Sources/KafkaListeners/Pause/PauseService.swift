@@ -34,14 +34,17 @@ public final class PauseService: Sendable {
     ///   ids included), or ``ListenerError/invalidState(_:)`` for a partition of a topic the listener does not
     ///   consume, or a negative partition number.
     @discardableResult
-    public func pause(_ target: PauseTarget, for duration: Duration? = nil, immediate: Bool = false) throws -> PauseOutcome {
+    public func pause(
+        _ target: PauseTarget, for duration: Duration? = nil, immediate: Bool = false
+    ) throws -> PauseOutcome {
         let (children, scope) = try Self.resolve(target, registry)
         let deadline = duration.map { ContinuousClock.now + $0 }
         let outcomes = children.map { $0.requestPause(scope, until: deadline, immediate: immediate) }
         let outcome = PauseOutcome(
             newlyPaused: outcomes.contains(where: \.newlyPaused), resumeAt: Self.latest(outcomes.map(\.resumeAt)))
         if !outcome.newlyPaused {
-            logger.debug("\(target) was already paused\(outcome.resumeAt.map { "; resume now scheduled at \($0)" } ?? "")")
+            logger.debug(
+                "\(target) was already paused\(outcome.resumeAt.map { "; resume now scheduled at \($0)" } ?? "")")
         } else {
             logger.info("paused \(target)\(duration.map { " for \($0)" } ?? "")")
         }
@@ -77,7 +80,9 @@ public final class PauseService: Sendable {
             if let first = deadlines.first ?? nil, deadlines.allSatisfy({ $0 == first }) {
                 all[.listener(id)] = first
             } else {
-                for (child, deadline) in zip(children, deadlines) { if let deadline { all[.container(child.id)] = deadline } }
+                for (child, deadline) in zip(children, deadlines) {
+                    if let deadline { all[.container(child.id)] = deadline }
+                }
             }
             for child in children {
                 for case let (tp, deadline?) in child.status.requestedPartitionPauses {
@@ -99,7 +104,9 @@ public final class PauseService: Sendable {
     }
 
     /// The child containers a target's request goes to, and what it pauses in each.
-    private static func resolve(_ target: PauseTarget, _ registry: ListenerRegistry) throws -> ([SingleContainer], PauseScope) {
+    private static func resolve(
+        _ target: PauseTarget, _ registry: ListenerRegistry
+    ) throws -> ([SingleContainer], PauseScope) {
         switch target {
         case .listener(let id):
             guard !id.allSatisfy(\.isWhitespace), let container = registry.container(id: id) else {
@@ -119,7 +126,8 @@ public final class PauseService: Sendable {
                 throw ListenerError.invalidState("partition numbers start at 0, not \(tp.partition)")
             }
             guard container.endpoint.selection.mayInclude(tp) else {
-                throw ListenerError.invalidState("listener '\(id)' does not consume \(tp) (it reads \(container.endpoint.selection))")
+                throw ListenerError.invalidState(
+                    "listener '\(id)' does not consume \(tp) (it reads \(container.endpoint.selection))")
             }
             // Every child records it: the partition may move between children in a rebalance.
             return (container.children, .partition(tp))

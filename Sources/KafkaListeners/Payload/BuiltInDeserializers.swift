@@ -38,7 +38,9 @@ extension Deserializer where Self == PayloadDeserializer<Int64> {
 
 extension Deserializer {
     /// JSON decoded into `type` with a default `JSONDecoder`.
-    public static func json<T: Decodable & Sendable>(_ type: T.Type) -> Self where Self == JSONDeserializer<T> { JSONDeserializer() }
+    public static func json<T: Decodable & Sendable>(_ type: T.Type) -> Self where Self == JSONDeserializer<T> {
+        JSONDeserializer()
+    }
 }
 
 extension Serializer where Self == PayloadSerializer<String> {

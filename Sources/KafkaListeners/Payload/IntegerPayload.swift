@@ -9,14 +9,18 @@ extension BigEndianPayload {
     public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> Self {
         let bytes = try present(bytes, Self.self)
         let width = Self.bitWidth / 8
-        guard bytes.count == width else { throw PayloadError.wrongLength(type: "\(Self.self)", expected: width, got: bytes.count) }
+        guard bytes.count == width else {
+            throw PayloadError.wrongLength(type: "\(Self.self)", expected: width, got: bytes.count)
+        }
         var value: Self = 0
         for byte in bytes { value = (value << 8) | Self(truncatingIfNeeded: byte) }
         return value
     }
 
     /// An integer of the type's width.
-    public static var schema: PayloadSchema { .integer(format: bitWidth == 64 ? "int64" : bitWidth == 32 ? "int32" : nil) }
+    public static var schema: PayloadSchema {
+        .integer(format: bitWidth == 64 ? "int64" : bitWidth == 32 ? "int32" : nil)
+    }
 
     /// Writes `bitWidth / 8` big-endian bytes.
     public func encode() throws -> [UInt8]? {

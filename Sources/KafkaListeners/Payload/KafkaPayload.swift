@@ -50,7 +50,9 @@ extension String: KafkaPayload {
     /// UTF-8 text; invalid UTF-8 is an error (not replaced), so corrupt bytes are kept, not mangled.
     public static func decode(_ bytes: KafkaBytes?, headers: [RecordHeader]) throws -> String {
         let bytes = try present(bytes, String.self)
-        guard let string = bytes.withUnsafeBytes({ String(validating: $0, as: UTF8.self) }) else { throw PayloadError.invalidUTF8 }
+        guard let string = bytes.withUnsafeBytes({ String(validating: $0, as: UTF8.self) }) else {
+            throw PayloadError.invalidUTF8
+        }
         return string
     }
     /// The bytes of this value in its format.

@@ -41,13 +41,16 @@ public indirect enum PayloadSchema: Sendable, Hashable {
         switch self {
         case .any: return .object([])
         case .binary: return .object([("type", .string("string")), ("format", .string("binary"))])
-        case .string(let format): return .object([("type", .string("string"))] + (format.map { [("format", .string($0))] } ?? []))
-        case .integer(let format): return .object([("type", .string("integer"))] + (format.map { [("format", .string($0))] } ?? []))
+        case .string(let format):
+            return .object([("type", .string("string"))] + (format.map { [("format", .string($0))] } ?? []))
+        case .integer(let format):
+            return .object([("type", .string("integer"))] + (format.map { [("format", .string($0))] } ?? []))
         case .number: return .object([("type", .string("number"))])
         case .boolean: return .object([("type", .string("boolean"))])
         case .array(let element): return .object([("type", .string("array")), ("items", element.json)])
         case .nullable(let inner):
-            guard case .object(var fields) = inner.json, let typeIndex = fields.firstIndex(where: { $0.0 == "type" }) else { return inner.json }
+            guard case .object(var fields) = inner.json, let typeIndex = fields.firstIndex(where: { $0.0 == "type" })
+            else { return inner.json }
             fields[typeIndex].1 = .array([fields[typeIndex].1, .string("null")])
             return .object(fields)
         case .object(_, let properties):

@@ -37,13 +37,18 @@ extension RecordHeader {
 extension ProducerRecord {
     /// A record whose key and value are encoded by their ``KafkaPayload`` formats.
     public static func encoding(
-        topic: String, partition: Int32? = nil, key: (some KafkaPayload)?, value: some KafkaPayload, headers: [RecordHeader] = []
+        topic: String, partition: Int32? = nil, key: (some KafkaPayload)?, value: some KafkaPayload,
+        headers: [RecordHeader] = []
     ) throws -> ProducerRecord {
-        ProducerRecord(topic: topic, partition: partition, key: try key?.encode() ?? nil, value: try value.encode(), headers: headers)
+        ProducerRecord(
+            topic: topic, partition: partition, key: try key?.encode() ?? nil, value: try value.encode(),
+            headers: headers)
     }
 
     /// A record with an unkeyed value encoded by its ``KafkaPayload`` format.
-    public static func encoding(topic: String, partition: Int32? = nil, value: some KafkaPayload, headers: [RecordHeader] = []) throws
+    public static func encoding(
+        topic: String, partition: Int32? = nil, value: some KafkaPayload, headers: [RecordHeader] = []
+    ) throws
         -> ProducerRecord
     {
         ProducerRecord(topic: topic, partition: partition, key: nil, value: try value.encode(), headers: headers)

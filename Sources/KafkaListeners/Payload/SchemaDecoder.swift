@@ -22,7 +22,11 @@ final class SchemaSlot {
 
     func schema(named name: String? = nil) -> PayloadSchema {
         if isObject {
-            return .object(name: name, properties: properties.map { PayloadSchema.Property(name: $0.name, schema: $0.slot.schema(), required: $0.required) })
+            return .object(
+                name: name,
+                properties: properties.map {
+                    PayloadSchema.Property(name: $0.name, schema: $0.slot.schema(), required: $0.required)
+                })
         }
         if let element { return .array(element.schema()) }
         return kind
@@ -59,20 +63,38 @@ struct SchemaDecoder: Decoder {
         return UnkeyedSchemaContainer(element: element, codingPath: codingPath)
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleSchemaContainer(slot: slot, codingPath: codingPath) }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleSchemaContainer(slot: slot, codingPath: codingPath)
+    }
 }
 
 /// A placeholder value of a type, recording its schema in `slot`.
 func placeholder<T: Decodable>(_ type: T.Type, into slot: SchemaSlot, codingPath: [any CodingKey]) throws -> T {
     switch type {
-    case is String.Type: slot.kind = .string(format: nil); return "" as! T
-    case is Bool.Type: slot.kind = .boolean; return false as! T
-    case is Double.Type, is Float.Type: slot.kind = .number; return 0.0 as? T ?? Float(0) as! T
-    case is Date.Type: slot.kind = .string(format: "date-time"); return Date(timeIntervalSince1970: 0) as! T
-    case is UUID.Type: slot.kind = .string(format: "uuid"); return UUID() as! T
-    case is URL.Type: slot.kind = .string(format: "uri"); return URL(string: "https://example.com")! as! T
-    case is Data.Type: slot.kind = .binary; return Data() as! T
-    case is Decimal.Type: slot.kind = .number; return Decimal(0) as! T
+    case is String.Type:
+        slot.kind = .string(format: nil)
+        return "" as! T
+    case is Bool.Type:
+        slot.kind = .boolean
+        return false as! T
+    case is Double.Type, is Float.Type:
+        slot.kind = .number
+        return 0.0 as? T ?? Float(0) as! T
+    case is Date.Type:
+        slot.kind = .string(format: "date-time")
+        return Date(timeIntervalSince1970: 0) as! T
+    case is UUID.Type:
+        slot.kind = .string(format: "uuid")
+        return UUID() as! T
+    case is URL.Type:
+        slot.kind = .string(format: "uri")
+        return URL(string: "https://example.com")! as! T
+    case is Data.Type:
+        slot.kind = .binary
+        return Data() as! T
+    case is Decimal.Type:
+        slot.kind = .number
+        return Decimal(0) as! T
     default: break
     }
     if let integer = type as? any FixedWidthInteger.Type {
@@ -99,7 +121,9 @@ struct KeyedSchemaContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try placeholder(type, into: slot.property(key.stringValue), codingPath: codingPath + [key])
     }
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         let nested = slot.property(key.stringValue)
         nested.isObject = true
         return KeyedDecodingContainer(KeyedSchemaContainer<NestedKey>(slot: nested, codingPath: codingPath + [key]))
@@ -110,7 +134,9 @@ struct KeyedSchemaContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return UnkeyedSchemaContainer(element: element, codingPath: codingPath + [key])
     }
     func superDecoder() throws -> any Decoder { SchemaDecoder(slot: slot, codingPath: codingPath) }
-    func superDecoder(forKey key: Key) throws -> any Decoder { SchemaDecoder(slot: slot.property(key.stringValue), codingPath: codingPath + [key]) }
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        SchemaDecoder(slot: slot.property(key.stringValue), codingPath: codingPath + [key])
+    }
 }
 
 /// Yields one element, so the element type is recorded, then ends.
@@ -131,7 +157,9 @@ struct UnkeyedSchemaContainer: UnkeyedDecodingContainer {
         currentIndex += 1
         return try placeholder(type, into: element, codingPath: codingPath)
     }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         currentIndex += 1
         element.isObject = true
         return KeyedDecodingContainer(KeyedSchemaContainer<NestedKey>(slot: element, codingPath: codingPath))

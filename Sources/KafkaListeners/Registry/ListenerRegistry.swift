@@ -46,7 +46,8 @@ public final class ListenerRegistry: Service, Sendable {
         } catch let error as KafkaError {
             throw ListenerError.invalidEndpoint(id: endpoint.id, reason: error.message)
         }
-        let container = ConcurrentContainer(endpoint: endpoint, baseConfiguration: baseConfiguration, events: events, logger: logger)
+        let container = ConcurrentContainer(
+            endpoint: endpoint, baseConfiguration: baseConfiguration, events: events, logger: logger)
         try containers.withLock { list in
             if list.contains(where: { $0.id == endpoint.id }) { throw ListenerError.duplicateListenerId(endpoint.id) }
             list.append((endpoint.id, container))

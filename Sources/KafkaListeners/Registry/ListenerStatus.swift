@@ -7,7 +7,9 @@ public struct ListenerStatus: Sendable, CustomStringConvertible {
     /// Whether any child runs.
     public var isRunning: Bool
     /// Whether every running child is effectively paused.
-    public var isPaused: Bool { children.contains(where: \.isRunning) && children.filter(\.isRunning).allSatisfy(\.isPaused) }
+    public var isPaused: Bool {
+        children.contains(where: \.isRunning) && children.filter(\.isRunning).allSatisfy(\.isPaused)
+    }
     /// Whether a pause is requested on every child.
     public var isPauseRequested: Bool { !children.isEmpty && children.allSatisfy(\.isPauseRequested) }
     /// Each child's status.

@@ -22,20 +22,28 @@ struct RetryTopicForwarder: Sendable {
         case .retry(let topic, let delay, let next):
             let due = now.addingReportingOverflow(RetryTopicPlan.milliseconds(delay)).partialValue
             var headers = carried(record, error: error, attempt: attempt)
-            headers.append(RecordHeader(key: RetryTopicHeaders.attempts, value: DeadLetterHeaders.bigEndian(Int32(clamping: next))))
-            headers.append(RecordHeader(key: RetryTopicHeaders.backOffTimestamp, value: RetryTopicHeaders.minimalBytes(due)))
+            headers.append(
+                RecordHeader(key: RetryTopicHeaders.attempts, value: DeadLetterHeaders.bigEndian(Int32(clamping: next)))
+            )
+            headers.append(
+                RecordHeader(key: RetryTopicHeaders.backOffTimestamp, value: RetryTopicHeaders.minimalBytes(due)))
             headers.append(
                 RecordHeader(
                     key: RetryTopicHeaders.originalTimestamp,
                     value: RetryTopicHeaders.minimalBytes(RetryTopicHeaders.originalMilliseconds(of: record))))
             try await send(record, to: topic, headers: headers)
-            logger.info("attempt \(attempt) of \(record.topicPartition)@\(record.offset) failed; retrying in \(delay) through \(topic)")
+            logger.info(
+                "attempt \(attempt) of \(record.topicPartition)@\(record.offset) failed; retrying in \(delay) through \(topic)"
+            )
         case .deadLetter(let topic):
             try await send(record, to: topic, headers: carried(record, error: error, attempt: attempt))
             logger.warning(
-                "\(record.topicPartition)@\(record.offset) failed \(retryable ? "its last attempt (\(attempt))" : "with an error not retried"); sent to \(topic)")
+                "\(record.topicPartition)@\(record.offset) failed \(retryable ? "its last attempt (\(attempt))" : "with an error not retried"); sent to \(topic)"
+            )
         case .drop:
-            logger.error("\(record.topicPartition)@\(record.offset) failed its last attempt (\(attempt)); dead letters are disabled: dropped")
+            logger.error(
+                "\(record.topicPartition)@\(record.offset) failed its last attempt (\(attempt)); dead letters are disabled: dropped"
+            )
         }
     }
 
@@ -49,7 +57,8 @@ struct RetryTopicForwarder: Sendable {
             DeadLetterHeaders.exceptionStacktrace, DeadLetterHeaders.attempts,
         ]
         var headers = record.headers.filter { !replaced.contains($0.key) }
-        for header in DeadLetterHeaders.headers(for: record, error: error, attempts: attempt, consumerGroup: consumerGroup)
+        for header in DeadLetterHeaders.headers(
+            for: record, error: error, attempts: attempt, consumerGroup: consumerGroup)
         where firstHop || replaced.contains(header.key) {
             headers.append(header)
         }
@@ -58,7 +67,8 @@ struct RetryTopicForwarder: Sendable {
 
     private func send(_ record: ConsumerRecord, to topic: String, headers: [RecordHeader]) async throws {
         let letter = ProducerRecord(
-            topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array, headers: headers,
+            topic: topic, partition: record.partition, key: record.key?.array, value: record.value?.array,
+            headers: headers,
             timestampMilliseconds: nil)
         try await DeadLetterPublisher.sendKeepingPartition(letter, through: producer)
     }

@@ -9,17 +9,20 @@ struct RetryTopicsExpansion {
     var endpoints: [ListenerEndpoint]
 
     /// Expands `listener`; throws for a selection or listener retry topics cannot serve.
-    init(_ listener: DeclaredListener, retry: RetryTopics, baseConfiguration: KafkaConfiguration, logger: Logger) throws {
+    init(_ listener: DeclaredListener, retry: RetryTopics, baseConfiguration: KafkaConfiguration, logger: Logger) throws
+    {
         let main = listener.endpoint
         let plans = try Self.plans(main, retry)
         guard let handler = main.listener.recordHandler, !main.listener.isBatch else {
-            throw ListenerError.invalidEndpoint(id: main.id, reason: "retry topics need a record listener, not a batch listener")
+            throw ListenerError.invalidEndpoint(
+                id: main.id, reason: "retry topics need a record listener, not a batch listener")
         }
         let producer = try KafkaProducer(configuration: baseConfiguration, logger: logger)
         var forwarders: [String: RetryTopicForwarder] = [:]
         for plan in plans {
             forwarders[plan.mainTopic] = RetryTopicForwarder(
-                plan: plan, configuration: retry, producer: producer, consumerGroup: main.effectiveGroupId, logger: logger)
+                plan: plan, configuration: retry, producer: producer, consumerGroup: main.effectiveGroupId,
+                logger: logger)
         }
         let forwarding = ErrorHandler(
             backOff: .none,
@@ -55,8 +58,10 @@ struct RetryTopicsExpansion {
             let topics = plans.compactMap(\.deadLetterTopic)
             var dlt = ListenerEndpoint(
                 id: "\(main.id)\(retry.deadLetterSuffix)", selection: .topics(topics), listener: .record(dltHandler),
-                groupId: main.effectiveGroupId + retry.deadLetterSuffix, ackMode: main.ackMode == .record ? .record : .batch,
-                autoStartup: main.autoStartup && autoStart, consumerProperties: main.consumerProperties.merging(["auto.offset.reset": "earliest"]) { $1 })
+                groupId: main.effectiveGroupId + retry.deadLetterSuffix,
+                ackMode: main.ackMode == .record ? .record : .batch,
+                autoStartup: main.autoStartup && autoStart,
+                consumerProperties: main.consumerProperties.merging(["auto.offset.reset": "earliest"]) { $1 })
             dlt.interceptors = main.interceptors
             endpoints.append(dlt)
         }

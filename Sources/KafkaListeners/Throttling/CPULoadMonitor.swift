@@ -39,7 +39,9 @@ public final class CPULoadMonitor: LoadMonitor {
             let previous = state.last ?? Sample(busy: 0, total: 0)
             let total = sample.total &- previous.total
             let busy = sample.busy &- previous.busy
-            if total > 0 && sample.total >= previous.total { state.value = min(100, max(0, Double(busy) / Double(total) * 100)) }
+            if total > 0 && sample.total >= previous.total {
+                state.value = min(100, max(0, Double(busy) / Double(total) * 100))
+            }
             state.last = sample
             state.sampledAt = now
             return state.value

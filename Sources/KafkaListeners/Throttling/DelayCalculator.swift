@@ -18,7 +18,9 @@ public struct QuadraticDelay: DelayCalculator {
     public var maxDelay: Duration
 
     /// Creates the curve; the defaults are the seed's (50 %, 80 %, 0, 500 ms).
-    public init(allowable: Double = 50, limit: Double = 80, minDelay: Duration = .zero, maxDelay: Duration = .milliseconds(500)) {
+    public init(
+        allowable: Double = 50, limit: Double = 80, minDelay: Duration = .zero, maxDelay: Duration = .milliseconds(500)
+    ) {
         self.allowable = allowable
         self.limit = limit
         self.minDelay = minDelay
@@ -28,7 +30,8 @@ public struct QuadraticDelay: DelayCalculator {
     public func delay(forLoad load: Double) -> Duration {
         if load > limit { return maxDelay }
         if load < allowable { return minDelay }
-        let y0 = minDelay.milliseconds, y1 = maxDelay.milliseconds
+        let y0 = minDelay.milliseconds
+        let y1 = maxDelay.milliseconds
         let r = (y1 - y0) / ((limit - allowable) * (limit - allowable))
         let y = r * (load - allowable) * (load - allowable) + y0
         return .milliseconds(Int64(y))
@@ -47,7 +50,9 @@ public struct LinearDelay: DelayCalculator {
     public var maxDelay: Duration
 
     /// Creates the line.
-    public init(allowable: Double = 50, limit: Double = 80, minDelay: Duration = .zero, maxDelay: Duration = .milliseconds(500)) {
+    public init(
+        allowable: Double = 50, limit: Double = 80, minDelay: Duration = .zero, maxDelay: Duration = .milliseconds(500)
+    ) {
         self.allowable = allowable
         self.limit = limit
         self.minDelay = minDelay

@@ -14,7 +14,9 @@ public final class LagLoadMonitor: LoadMonitor {
     private let state = Mutex<(value: Double, at: ContinuousClock.Instant?)>((0, nil))
 
     /// Creates a monitor of `groups` (each with the topics it consumes); a summed lag of `fullAt` records is 100 %.
-    public init(admin: KafkaAdmin, groups: [(group: String, topics: [String])], fullAt: Int64, interval: Duration = .seconds(1)) {
+    public init(
+        admin: KafkaAdmin, groups: [(group: String, topics: [String])], fullAt: Int64, interval: Duration = .seconds(1)
+    ) {
         self.admin = admin
         self.groups = groups
         self.fullAt = max(1, fullAt)

@@ -21,7 +21,8 @@ public struct TopicDeclaration: Sendable, Hashable {
     public var configs: [String: String]
 
     /// Declares a topic.
-    public init(_ name: String, partitions: Int32 = 1, replicationFactor: Int32? = nil, configs: [String: String] = [:]) {
+    public init(_ name: String, partitions: Int32 = 1, replicationFactor: Int32? = nil, configs: [String: String] = [:])
+    {
         self.name = name
         self.partitions = partitions
         self.replicationFactor = replicationFactor
@@ -35,9 +36,13 @@ public struct TopicDeclaration: Sendable, Hashable {
         do { try TopicName.validate(name) } catch let error as KafkaError {
             throw TopicProvisioningError.invalidDeclaration(topic: name, reason: error.message)
         }
-        if partitions < 1 { throw TopicProvisioningError.invalidDeclaration(topic: name, reason: "partitions must be at least 1, got \(partitions)") }
+        if partitions < 1 {
+            throw TopicProvisioningError.invalidDeclaration(
+                topic: name, reason: "partitions must be at least 1, got \(partitions)")
+        }
         if let replicationFactor, replicationFactor < 1 {
-            throw TopicProvisioningError.invalidDeclaration(topic: name, reason: "replicationFactor must be at least 1, got \(replicationFactor)")
+            throw TopicProvisioningError.invalidDeclaration(
+                topic: name, reason: "replicationFactor must be at least 1, got \(replicationFactor)")
         }
     }
 
@@ -60,7 +65,8 @@ public enum TopicProvisioningError: Error, Sendable, CustomStringConvertible, Eq
 
     public var description: String {
         switch self {
-        case .invalidDeclaration(let topic, let reason): "topic '\(topic)' is declared with unusable settings: \(reason)"
+        case .invalidDeclaration(let topic, let reason):
+            "topic '\(topic)' is declared with unusable settings: \(reason)"
         case .conflictingDeclarations(let topic): "topic '\(topic)' is declared twice with different settings"
         case .notCreated(let topics, let reason):
             "could not create the declared topic\(topics.count == 1 ? "" : "s") \(topics.map { "'\($0)'" }.joined(separator: ", ")): \(reason)"

@@ -57,13 +57,17 @@ public struct TopicProvisioner: Sendable {
     ///
     /// - Throws: ``TopicProvisioningError``: an unusable or conflicting declaration (before any request), topics
     ///   that could not be listed, or missing topics the cluster did not create (naming them).
-    public func provision(_ topics: [TopicDeclaration], logger: Logger = Logger(label: "kafka.listeners")) async throws -> TopicProvisioningReport {
+    public func provision(
+        _ topics: [TopicDeclaration], logger: Logger = Logger(label: "kafka.listeners")
+    ) async throws -> TopicProvisioningReport {
         let declared = try Self.merged(topics)
         guard !declared.isEmpty else { return TopicProvisioningReport() }
         let present: [String: Int]
         do {
             present = Dictionary(
-                try await cluster.listTopics(includeInternal: false, timeout: timeout).map { ($0.name, $0.partitionCount) },
+                try await cluster.listTopics(includeInternal: false, timeout: timeout).map {
+                    ($0.name, $0.partitionCount)
+                },
                 uniquingKeysWith: { first, _ in first })
         } catch {
             throw TopicProvisioningError.listingFailed(reason: "\(error)")

@@ -37,7 +37,9 @@ extension Listener {
             }
         case .batch(let handle):
             return .batch { records, context in
-                guard let tracer = tracer ?? KafkaTracing.activeTracer else { return try await handle(records, context) }
+                guard let tracer = tracer ?? KafkaTracing.activeTracer else {
+                    return try await handle(records, context)
+                }
                 let topics = Set(records.map(\.topic))
                 let name = topics.count == 1 ? "process \(topics.first!)" : "process batch"
                 let span = tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .consumer)
@@ -47,9 +49,13 @@ extension Listener {
                     var linked = ServiceContext.topLevel
                     tracer.extract(record.headers, into: &linked, using: RecordHeadersExtractor())
                     guard !linked.isEmpty else { continue }
-                    span.addLink(SpanLink(
-                        context: linked,
-                        attributes: ["messaging.destination.partition.id": "\(record.partition)", "messaging.kafka.offset": .int64(record.offset)]))
+                    span.addLink(
+                        SpanLink(
+                            context: linked,
+                            attributes: [
+                                "messaging.destination.partition.id": "\(record.partition)",
+                                "messaging.kafka.offset": .int64(record.offset),
+                            ]))
                 }
                 try await ListenerSpanAttributes.run(span) { try await handle(records, context) }
             }

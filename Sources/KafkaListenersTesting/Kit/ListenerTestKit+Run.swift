@@ -5,7 +5,9 @@ import KafkaListeners
 /// decisions after a failure, the recoverer after the last retry.
 extension ListenerTestKit {
     /// Hands records to a record listener one by one, each until it is settled.
-    func runRecords(_ records: [ConsumerRecord], _ handler: Listener.RecordHandler, _ outcome: inout DeliveryOutcome) async {
+    func runRecords(
+        _ records: [ConsumerRecord], _ handler: Listener.RecordHandler, _ outcome: inout DeliveryOutcome
+    ) async {
         var movedAway: Set<TopicPartition> = []
         for record in records {
             if outcome.stopsContainer || outcome.stillRetrying || movedAway.contains(record.topicPartition) {
@@ -19,7 +21,9 @@ extension ListenerTestKit {
     }
 
     /// One record, through retries, until it is handled, skipped or recovered.
-    private func settle(_ record: ConsumerRecord, _ handler: Listener.RecordHandler, _ outcome: inout DeliveryOutcome) async {
+    private func settle(
+        _ record: ConsumerRecord, _ handler: Listener.RecordHandler, _ outcome: inout DeliveryOutcome
+    ) async {
         let manual = endpoint.ackMode.isManual
         let start = ContinuousClock.now
         var elapsed = Duration.zero
@@ -41,14 +45,20 @@ extension ListenerTestKit {
             do {
                 try await handler(current, context)
                 for interceptor in endpoint.interceptors.record { await interceptor.success(current, context: context) }
-                for interceptor in endpoint.interceptors.record { await interceptor.afterRecord(current, context: context) }
+                for interceptor in endpoint.interceptors.record {
+                    await interceptor.afterRecord(current, context: context)
+                }
                 outcome.calls.append(.init(records: [current], error: nil))
                 decisions.succeeded(record)
                 if !manual { outcome.processed.append(RecordPosition(of: record)) }
                 return
             } catch {
-                for interceptor in endpoint.interceptors.record { await interceptor.failure(current, error: error, context: context) }
-                for interceptor in endpoint.interceptors.record { await interceptor.afterRecord(current, context: context) }
+                for interceptor in endpoint.interceptors.record {
+                    await interceptor.failure(current, error: error, context: context)
+                }
+                for interceptor in endpoint.interceptors.record {
+                    await interceptor.afterRecord(current, context: context)
+                }
                 outcome.calls.append(.init(records: [current], error: error))
                 switch decisions.failed(record, error: error, now: start + elapsed) {
                 case .retry(let delay, let attempt):
@@ -64,7 +74,8 @@ extension ListenerTestKit {
     }
 
     /// Hands records to a batch listener, then redelivers what the error handler says, until settled.
-    func runBatch(_ records: [ConsumerRecord], _ handler: Listener.BatchHandler, _ outcome: inout DeliveryOutcome) async {
+    func runBatch(_ records: [ConsumerRecord], _ handler: Listener.BatchHandler, _ outcome: inout DeliveryOutcome) async
+    {
         let manual = endpoint.ackMode.isManual
         let start = ContinuousClock.now
         var elapsed = Duration.zero
@@ -104,10 +115,14 @@ extension ListenerTestKit {
                 outcome.calls.append(.init(records: batch, error: nil))
                 var seen: Set<TopicPartition> = []
                 for record in pending where seen.insert(record.topicPartition).inserted { decisions.succeeded(record) }
-                if !manual { outcome.processed.append(contentsOf: positions(polled, except: partitionsMoved(since: before))) }
+                if !manual {
+                    outcome.processed.append(contentsOf: positions(polled, except: partitionsMoved(since: before)))
+                }
                 return
             } catch {
-                for interceptor in endpoint.interceptors.batch { await interceptor.failure(batch, error: error, context: context) }
+                for interceptor in endpoint.interceptors.batch {
+                    await interceptor.failure(batch, error: error, context: context)
+                }
                 for interceptor in endpoint.interceptors.batch { await interceptor.afterBatch(batch, context: context) }
                 outcome.calls.append(.init(records: batch, error: error))
                 let now = start + elapsed
@@ -133,7 +148,8 @@ extension ListenerTestKit {
                 // Any other error: the whole batch is retried, then its records are recovered one by one.
                 switch decisions.failed(pending[0], error: error, now: now) {
                 case .retry(let delay, let attempt):
-                    outcome.retries.append(.init(position: RecordPosition(of: pending[0]), attempt: attempt, delay: delay))
+                    outcome.retries.append(
+                        .init(position: RecordPosition(of: pending[0]), attempt: attempt, delay: delay))
                     elapsed += delay
                 case .recover(let attempts):
                     for (index, record) in pending.enumerated() {
@@ -151,13 +167,17 @@ extension ListenerTestKit {
 
     /// Runs the recoverer on `record` as a container would, except that a dead letter is built, not sent;
     /// returns whether the record counts as processed.
-    private func recover(_ record: ConsumerRecord, _ error: any Error, attempts: Int, _ outcome: inout DeliveryOutcome) async -> Bool {
+    private func recover(
+        _ record: ConsumerRecord, _ error: any Error, attempts: Int, _ outcome: inout DeliveryOutcome
+    ) async -> Bool {
         let recovery: DeliveryOutcome.Recovery
         switch endpoint.errorHandler.recoverer {
         case .logAndSkip:
             recovery = .skipped
         case .deadLetter(let publisher):
-            do { recovery = .deadLettered(try publisher.deadLetter(for: record, error: error, attempts: attempts)) } catch {
+            do {
+                recovery = .deadLettered(try publisher.deadLetter(for: record, error: error, attempts: attempts))
+            } catch {
                 recovery = .failed(error)
             }
         case .custom(let recover):
@@ -195,7 +215,11 @@ extension ListenerTestKit {
         var delivered: [ConsumerRecord] = []
         var dropped: [ConsumerRecord] = []
         for record in records {
-            if let replaced = byPosition[RecordPosition(of: record)] { delivered.append(replaced) } else { dropped.append(record) }
+            if let replaced = byPosition[RecordPosition(of: record)] {
+                delivered.append(replaced)
+            } else {
+                dropped.append(record)
+            }
         }
         return (delivered, dropped)
     }
@@ -203,7 +227,9 @@ extension ListenerTestKit {
     /// Records skipped before the listener: processed in automatic modes, and in manual ones when `acknowledge`.
     private func skip(_ records: [ConsumerRecord], acknowledge: Bool, _ outcome: inout DeliveryOutcome) {
         outcome.skipped.append(contentsOf: records)
-        if !endpoint.ackMode.isManual || acknowledge { outcome.processed.append(contentsOf: records.map(RecordPosition.init(of:))) }
+        if !endpoint.ackMode.isManual || acknowledge {
+            outcome.processed.append(contentsOf: records.map(RecordPosition.init(of:)))
+        }
     }
 
     /// The partitions a nack or a seek moved elsewhere since the recorder's call number `index`.

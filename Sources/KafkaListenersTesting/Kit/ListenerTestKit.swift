@@ -44,7 +44,9 @@ public actor ListenerTestKit {
     private var nextOffsets: [TopicPartition: Int64] = [:]
 
     /// A kit for `endpoint`; `registryInterceptors` stand for a registry's global interceptors (they run first).
-    public init(_ endpoint: ListenerEndpoint, registryInterceptors: Interceptors = .none, maxCallsPerDelivery: Int = 1000) {
+    public init(
+        _ endpoint: ListenerEndpoint, registryInterceptors: Interceptors = .none, maxCallsPerDelivery: Int = 1000
+    ) {
         var endpoint = endpoint
         endpoint.interceptors = registryInterceptors.followed(by: endpoint.interceptors)
         self.endpoint = endpoint
@@ -125,7 +127,8 @@ public actor ListenerTestKit {
     public func deliver<Value: KafkaPayload>(
         _ value: Value, headers: [RecordHeader] = [], topic: String? = nil, partition: Int32 = 0
     ) async throws -> DeliveryOutcome {
-        try await deliver(record(key: nil, value: try value.encode(), headers: headers, topic: topic, partition: partition))
+        try await deliver(
+            record(key: nil, value: try value.encode(), headers: headers, topic: topic, partition: partition))
     }
 
     /// Delivers a value and a key, each encoded with its `KafkaPayload` format, as the next record of
@@ -136,21 +139,28 @@ public actor ListenerTestKit {
     public func deliver<Key: KafkaPayload, Value: KafkaPayload>(
         _ value: Value, key: Key, headers: [RecordHeader] = [], topic: String? = nil, partition: Int32 = 0
     ) async throws -> DeliveryOutcome {
-        try await deliver(record(key: try key.encode(), value: try value.encode(), headers: headers, topic: topic, partition: partition))
+        try await deliver(
+            record(
+                key: try key.encode(), value: try value.encode(), headers: headers, topic: topic, partition: partition))
     }
 
     /// Delivers raw bytes (`nil`: a tombstone) as the next record of `topic` (default: ``defaultTopic``) and
     /// `partition` — for payloads the listener's type cannot decode.
     @discardableResult
     public func deliver(
-        rawValue: [UInt8]?, key: [UInt8]? = nil, headers: [RecordHeader] = [], topic: String? = nil, partition: Int32 = 0
+        rawValue: [UInt8]?, key: [UInt8]? = nil, headers: [RecordHeader] = [], topic: String? = nil,
+        partition: Int32 = 0
     ) async throws -> DeliveryOutcome {
         try await deliver(record(key: key, value: rawValue, headers: headers, topic: topic, partition: partition))
     }
 
     /// A record at the next offset of the partition (0 first, then one past the highest delivered).
-    private func record(key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], topic: String?, partition: Int32) -> ConsumerRecord {
+    private func record(
+        key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], topic: String?, partition: Int32
+    ) -> ConsumerRecord {
         let tp = TopicPartition(topic ?? defaultTopic, partition)
-        return ConsumerRecord.test(topic: tp.topic, partition: partition, offset: nextOffsets[tp] ?? 0, key: key, value: value, headers: headers)
+        return ConsumerRecord.test(
+            topic: tp.topic, partition: partition, offset: nextOffsets[tp] ?? 0, key: key, value: value,
+            headers: headers)
     }
 }

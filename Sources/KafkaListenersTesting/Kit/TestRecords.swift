@@ -16,7 +16,8 @@ extension ConsumerRecord {
         headers: [RecordHeader] = [], timestampMilliseconds: Int64? = nil
     ) -> ConsumerRecord {
         test(
-            topic: topic, partition: partition, offset: offset, key: key.map { Array($0.utf8) }, value: value.map { Array($0.utf8) },
+            topic: topic, partition: partition, offset: offset, key: key.map { Array($0.utf8) },
+            value: value.map { Array($0.utf8) },
             headers: headers, timestampMilliseconds: timestampMilliseconds)
     }
 
@@ -38,6 +39,7 @@ extension ConsumerRecord {
             timestampMilliseconds.map { RecordTimestamp(kind: .createTime, milliseconds: $0) }
             ?? RecordTimestamp(kind: .notAvailable, milliseconds: 0)
         return ConsumerRecord(
-            topic: topic, partition: partition, offset: offset, timestamp: timestamp, key: key, value: value, headers: headers)
+            topic: topic, partition: partition, offset: offset, timestamp: timestamp, key: key, value: value,
+            headers: headers)
     }
 }

@@ -36,7 +36,9 @@ extension ParserFuzzTests {
             if iteration % 4 == 0 {
                 let parsed = valid.withUnsafeBufferPointer { LibrdkafkaQuirks.WireHeaders.parse($0) }
                 #expect(parsed == headers)
-                #expect(RecordHeadersExtractor().extract(key: "traceparent", from: headers) == headers.lastString(for: "traceparent"))
+                #expect(
+                    RecordHeadersExtractor().extract(key: "traceparent", from: headers)
+                        == headers.lastString(for: "traceparent"))
                 continue
             }
             var block = iteration % 4 == 1 ? fuzz.bytes(count: fuzz.int(in: 0...64)) : fuzz.mutate(bytes: valid)

@@ -20,14 +20,18 @@ extension ParserFuzzTests {
                 let endpoint = listener.endpoint
                 #expect(endpoint.concurrency >= 1 && endpoint.maxPollRecords >= 1, "\(input)")
                 switch endpoint.ackMode {
-                case .time(let time), .countTime(_, let time): #expect(time >= .zero && time <= DurationText.maximum, "\(input)")
+                case .time(let time), .countTime(_, let time):
+                    #expect(time >= .zero && time <= DurationText.maximum, "\(input)")
                 default: break
                 }
             }
         } catch let error as ListenerOverrideError {
             let key = error.key.lowercased()
-            if ["password", "oauthbearer_config", "oauthbearer.config", "key_pem", "key.pem"].contains(where: { key.contains($0) }) {
-                #expect(!"\(error)".contains(secretValue) && !String(reflecting: error).contains(secretValue), "\(error)")
+            if ["password", "oauthbearer_config", "oauthbearer.config", "key_pem", "key.pem"].contains(where: {
+                key.contains($0)
+            }) {
+                #expect(
+                    !"\(error)".contains(secretValue) && !String(reflecting: error).contains(secretValue), "\(error)")
             }
             #expect(error.key.count <= InputExcerpt.limit + 24 && error.value.count <= InputExcerpt.limit + 24)
         } catch {
@@ -41,10 +45,13 @@ extension ParserFuzzTests {
         let listeners = try Self.declaredListeners()
         let ids = ["ORDERS", "ORDER_EVENTS", "A", "", "_", "ORDERS_", "PAYMENTS", "LOG"]
         let settings = [
-            "CONCURRENCY", "ACK_MODE", "ACK_TIME", "ACK_COUNT", "MAX_POLL_RECORDS", "AUTO_STARTUP", "PAUSED", "GROUP_ID", "PROPERTIES_",
-            "PROPERTIES", "PROPERTIES_SASL_PASSWORD", "PROPERTIES_SASL_OAUTHBEARER_CONFIG", "PROPERTIES_SSL_KEY_PEM", "LEVEL", "", "_",
+            "CONCURRENCY", "ACK_MODE", "ACK_TIME", "ACK_COUNT", "MAX_POLL_RECORDS", "AUTO_STARTUP", "PAUSED",
+            "GROUP_ID", "PROPERTIES_",
+            "PROPERTIES", "PROPERTIES_SASL_PASSWORD", "PROPERTIES_SASL_OAUTHBEARER_CONFIG", "PROPERTIES_SSL_KEY_PEM",
+            "LEVEL", "", "_",
         ]
-        let values = FuzzInput.awkwardNumbers + ["count-time", "time", "count", "manual", "true", "FALSE", "5s", "366d", "500"]
+        let values =
+            FuzzInput.awkwardNumbers + ["count-time", "time", "count", "manual", "true", "FALSE", "5s", "366d", "500"]
         for _ in 0..<fuzzIterations {
             var environment: [String: String] = [:]
             for _ in 0..<fuzz.int(in: 1...3) {
@@ -69,7 +76,8 @@ extension ParserFuzzTests {
             #"{"orders": {"ack-mode": "count-time", "ack-count": 1e300, "ack-time": 9223372036854775807}}"#,
             #"{"": 1}"#, #"{".": {"": 2}}"#, #"{"orders": {"": 1}}"#, #"{"orders.": 3}"#, #"{"": {"concurrency": 1}}"#,
             #"{"orders": {"properties": {"sasl.password": "Sup3r-S3cret-Value-4711", "": "x"}}}"#,
-            #"{"orders": {"concurrency": -1}}"#, #"{"orders": {"concurrency": 1.5e10}}"#, #"[1, 2]"#, #""text""#, "{", "",
+            #"{"orders": {"concurrency": -1}}"#, #"{"orders": {"concurrency": 1.5e10}}"#, #"[1, 2]"#, #""text""#, "{",
+            "",
             #"{"orders": {"ack-mode": "time", "ack-time": "1e400s"}}"#, #"{"orders": {"paused": null}}"#,
         ]
         for iteration in 0..<fuzzIterations {
@@ -94,7 +102,9 @@ extension ParserFuzzTests {
 
     @Test("the kafka-listeners tool's KAFKA_LISTENERS_LOG_LEVEL is not read as a listener override")
     func reservedVariable() throws {
-        let overrides = ListenerOverrides(environment: ["KAFKA_LISTENERS_LOG_LEVEL": "debug", "KAFKA_LISTENERS_ORDERS_CONCURRENCY": "2"])
+        let overrides = ListenerOverrides(environment: [
+            "KAFKA_LISTENERS_LOG_LEVEL": "debug", "KAFKA_LISTENERS_ORDERS_CONCURRENCY": "2",
+        ])
         #expect(overrides.entries.map(\.origin) == ["KAFKA_LISTENERS_ORDERS_CONCURRENCY"])
         #expect(try overrides.apply(to: Self.declaredListeners())[0].endpoint.concurrency == 2)
     }

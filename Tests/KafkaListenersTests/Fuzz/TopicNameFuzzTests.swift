@@ -6,7 +6,11 @@ extension ParserFuzzTests {
     /// Kafka's rules, written out independently of ``TopicName``.
     static func isLegalTopic(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && name.utf8.count <= 249
-            && name.unicodeScalars.allSatisfy { $0.isASCII && (("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || ".-_".unicodeScalars.contains($0)) }
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && (("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                        || ".-_".unicodeScalars.contains($0))
+            }
             && name != "__consumer_offsets" && name != "__transaction_state"
     }
 
@@ -24,7 +28,9 @@ extension ParserFuzzTests {
                     #expect(Self.isLegalTopic(candidate), "accepted \(candidate.debugDescription)")
                 } catch let error as KafkaError {
                     #expect(!Self.isLegalTopic(candidate), "refused \(candidate.debugDescription): \(error)")
-                    #expect(error.kind == .invalidTopicName && error.message.count < 400, "\(error.message.count) characters")
+                    #expect(
+                        error.kind == .invalidTopicName && error.message.count < 400,
+                        "\(error.message.count) characters")
                 } catch {
                     Issue.record("not a KafkaError: \(error)")
                 }

@@ -1,6 +1,7 @@
-@testable import KafkaListeners
 import KafkaListenersTesting
 import Testing
+
+@testable import KafkaListeners
 
 /// The commit scheduler alone: events in, actions out, time as an input. No broker, no clock, no sleeps.
 @Suite("Commit scheduler (no broker)", .timeLimit(.minutes(1)))
@@ -74,7 +75,9 @@ struct CommitSchedulerTests {
         #expect(s.flight == .idle, "nothing was due: the claim is released")
     }
 
-    @Test("a queued job that waits long stalls nothing: the next boundary sends the commit, and the late job does nothing")
+    @Test(
+        "a queued job that waits long stalls nothing: the next boundary sends the commit, and the late job does nothing"
+    )
     func starvedJob() {
         var s = scheduler(.record)
         #expect(s.recordFinished(now: t0, worker: true) == .queueAsyncCommit)
@@ -100,7 +103,9 @@ struct CommitSchedulerTests {
         #expect(s.recordFinished(now: t0, worker: true) == .queueSyncCommit)
     }
 
-    @Test("a refused commit backs off 100 ms, doubling to 5 s; nothing is tried meanwhile; a commit that goes through resets it")
+    @Test(
+        "a refused commit backs off 100 ms, doubling to 5 s; nothing is tried meanwhile; a commit that goes through resets it"
+    )
     func refusedThenAccepted() {
         var s = scheduler(.batch, .sync)
         var now = t0
@@ -116,7 +121,11 @@ struct CommitSchedulerTests {
             now = now + delay
             #expect(s.boundary(now: now) == .commitOverlapped, "after the back-off")
         }
-        #expect(delays.prefix(7) == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .milliseconds(3200), .seconds(5)])
+        #expect(
+            delays.prefix(7) == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600),
+                .milliseconds(3200), .seconds(5),
+            ])
         #expect(delays.allSatisfy { $0 <= .seconds(5) })
         _ = s.committed(now: now)
         #expect(s.refusals == .none)
@@ -136,7 +145,9 @@ struct CommitSchedulerTests {
         #expect(s.boundary(now: t0 + .milliseconds(100)) == .commitAsync)
     }
 
-    @Test("a rebalance refusal holds records back: first refusal warns, the rest do not; the hold ends by rebalance, commit or time")
+    @Test(
+        "a rebalance refusal holds records back: first refusal warns, the rest do not; the hold ends by rebalance, commit or time"
+    )
     func rebalanceHold() {
         var s = scheduler(.record, .sync)
         #expect(s.refused(rebalancing: true, now: t0) == .hold(first: true))
@@ -164,7 +175,10 @@ struct CommitSchedulerTests {
     @Test("seeded random event sequences keep the scheduler's invariants", arguments: [1, 2, 3, 42, 2026] as [UInt64])
     func invariants(seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        let modes: [AckMode] = [.record, .batch, .time(.milliseconds(50)), .count(3), .countTime(3, .milliseconds(50)), .manual, .manualImmediate]
+        let modes: [AckMode] = [
+            .record, .batch, .time(.milliseconds(50)), .count(3), .countTime(3, .milliseconds(50)), .manual,
+            .manualImmediate,
+        ]
         for _ in 0..<200 {
             let mode = modes.randomElement(using: &random)!
             let commitMode: CommitMode = Bool.random(using: &random) ? .sync : .async
@@ -180,7 +194,9 @@ struct CommitSchedulerTests {
                     let quiet = !inFlight && !s.isBackingOff(at: now) && s.isDue(at: now)
                     let action = s.boundary(now: now)
                     if commitMode == .async && quiet {
-                        #expect(action == .commitAsync, "seed \(seed): nothing in flight, due, not backing off, yet \(action)")
+                        #expect(
+                            action == .commitAsync,
+                            "seed \(seed): nothing in flight, due, not backing off, yet \(action)")
                     }
                     if action == .commitAsync {
                         #expect(!inFlight, "seed \(seed): a second async commit while one is in flight")
@@ -210,7 +226,9 @@ struct CommitSchedulerTests {
                     // Consecutive refusals back off longer each time; a commit or a rebalance hold starts afresh.
                     if case .backingOff = s.refusals {} else { lastDelay = .zero }
                     if case .backOff(let delay) = s.refused(rebalancing: false, now: now) {
-                        #expect(delay >= lastDelay && delay <= .seconds(5), "seed \(seed): back-off \(delay) after \(lastDelay)")
+                        #expect(
+                            delay >= lastDelay && delay <= .seconds(5),
+                            "seed \(seed): back-off \(delay) after \(lastDelay)")
                         lastDelay = delay
                     }
                     if inFlight {
@@ -229,7 +247,11 @@ struct CommitSchedulerTests {
                     }
                 }
                 if case .asyncInFlight = s.flight { #expect(inFlight, "seed \(seed): in flight without a commit sent") }
-                if inFlight { #expect(s.flight == .asyncInFlight(again: false) || s.flight == .asyncInFlight(again: true), "seed \(seed): \(s.flight)") }
+                if inFlight {
+                    #expect(
+                        s.flight == .asyncInFlight(again: false) || s.flight == .asyncInFlight(again: true),
+                        "seed \(seed): \(s.flight)")
+                }
             }
         }
     }

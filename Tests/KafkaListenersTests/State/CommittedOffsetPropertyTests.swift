@@ -1,10 +1,13 @@
-@testable import KafkaListeners
 import KafkaListenersTesting
 import Testing
 
+@testable import KafkaListeners
+
 @Suite("Committable offsets (no broker)", .timeLimit(.minutes(1)))
 struct CommittedOffsetPropertyTests {
-    @Test("seeded sequences: the offset to commit never passes a delivered record that is not finished", arguments: [11, 12, 13, 99] as [UInt64])
+    @Test(
+        "seeded sequences: the offset to commit never passes a delivered record that is not finished",
+        arguments: [11, 12, 13, 99] as [UInt64])
     func neverPastAGap(seed: UInt64) {
         var random = SplitMix64(seed: seed)
         for _ in 0..<200 {
@@ -31,7 +34,9 @@ struct CommittedOffsetPropertyTests {
                     #expect(due <= lowest, "seed \(seed): would commit \(due) past unfinished \(lowest)")
                 }
                 if unfinished.isEmpty, let last = delivered.last {
-                    #expect((progress.commitDue ?? progress.committed) == last + 1, "seed \(seed): everything finished commits past the last")
+                    #expect(
+                        (progress.commitDue ?? progress.committed) == last + 1,
+                        "seed \(seed): everything finished commits past the last")
                 }
             }
         }

@@ -1,6 +1,7 @@
-@testable import KafkaListeners
 import KafkaListenersTesting
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Container lifecycle (no broker)", .timeLimit(.minutes(1)))
 struct ContainerLifecycleTests {
@@ -38,7 +39,9 @@ struct ContainerLifecycleTests {
         #expect(life.isAbrupt)
     }
 
-    @Test("an abrupt stop overrides a graceful one under way; a start after an abrupt stop runs afresh; a failed start stops")
+    @Test(
+        "an abrupt stop overrides a graceful one under way; a start after an abrupt stop runs afresh; a failed start stops"
+    )
     func abruptAndFailed() {
         var life = ContainerLifecycle()
         _ = life.start()

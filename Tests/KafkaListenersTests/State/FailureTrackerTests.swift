@@ -1,7 +1,8 @@
-@testable import KafkaListeners
 import KafkaClient
 import KafkaListenersTesting
 import Testing
+
+@testable import KafkaListeners
 
 @Suite("Failure tracker: the error handler's decisions (no broker)", .timeLimit(.minutes(1)))
 struct FailureTrackerTests {
@@ -14,15 +15,22 @@ struct FailureTrackerTests {
     @Test("retries with the back-off's waits, counting attempts; then the recoverer; a success forgets the record")
     func retriesThenRecover() {
         var tracker = FailureTracker(scope: .partition, backOff: .fixed(.milliseconds(200), maxAttempts: 3))
-        #expect(tracker.failed(key(a, 5), error: Boom(), retryable: true, now: t0) == .retry(after: .milliseconds(200), attempt: 1))
-        #expect(tracker.failed(key(a, 5), error: Boom(), retryable: true, now: t0 + .seconds(1)) == .retry(after: .milliseconds(200), attempt: 2))
-        #expect(tracker.failed(key(a, 5), error: Boom(), retryable: true, now: t0 + .seconds(2)) == .recover(attempts: 3))
+        #expect(
+            tracker.failed(key(a, 5), error: Boom(), retryable: true, now: t0)
+                == .retry(after: .milliseconds(200), attempt: 1))
+        #expect(
+            tracker.failed(key(a, 5), error: Boom(), retryable: true, now: t0 + .seconds(1))
+                == .retry(after: .milliseconds(200), attempt: 2))
+        #expect(
+            tracker.failed(key(a, 5), error: Boom(), retryable: true, now: t0 + .seconds(2)) == .recover(attempts: 3))
         tracker.recovered(key(a, 5))
         #expect(tracker.isEmpty)
         _ = tracker.failed(key(a, 6), error: Boom(), retryable: true, now: t0)
         tracker.succeeded(key(a, 6))
         #expect(tracker.isEmpty, "a success forgets the failure")
-        #expect(tracker.failed(key(a, 6), error: Boom(), retryable: true, now: t0) == .retry(after: .milliseconds(200), attempt: 1),
+        #expect(
+            tracker.failed(key(a, 6), error: Boom(), retryable: true, now: t0)
+                == .retry(after: .milliseconds(200), attempt: 1),
             "counting starts afresh after a success")
     }
 
@@ -34,10 +42,17 @@ struct FailureTrackerTests {
 
     @Test("the back-off sees the time since the first failure, which is an input")
     func elapsedIsAnInput() {
-        var tracker = FailureTracker(scope: .partition, backOff: .exponential(initial: .seconds(1), jitter: 0, maxAttempts: 100, maxElapsed: .seconds(10)))
-        #expect(tracker.failed(key(a, 0), error: Boom(), retryable: true, now: t0) == .retry(after: .seconds(1), attempt: 1))
-        #expect(tracker.failed(key(a, 0), error: Boom(), retryable: true, now: t0 + .seconds(3)) == .retry(after: .seconds(2), attempt: 2))
-        #expect(tracker.failed(key(a, 0), error: Boom(), retryable: true, now: t0 + .seconds(10)) == .recover(attempts: 3),
+        var tracker = FailureTracker(
+            scope: .partition,
+            backOff: .exponential(initial: .seconds(1), jitter: 0, maxAttempts: 100, maxElapsed: .seconds(10)))
+        #expect(
+            tracker.failed(key(a, 0), error: Boom(), retryable: true, now: t0) == .retry(after: .seconds(1), attempt: 1)
+        )
+        #expect(
+            tracker.failed(key(a, 0), error: Boom(), retryable: true, now: t0 + .seconds(3))
+                == .retry(after: .seconds(2), attempt: 2))
+        #expect(
+            tracker.failed(key(a, 0), error: Boom(), retryable: true, now: t0 + .seconds(10)) == .recover(attempts: 3),
             "past maxElapsed since the first failure")
     }
 
@@ -49,13 +64,16 @@ struct FailureTrackerTests {
             Issue.record("before the recovery failed, the listener is called")
             return
         }
-        #expect(tracker.recoveryFailed(key(a, 3), error: Boom(), attempts: 1, now: t0) == .retryRecovery(after: .seconds(1)))
+        #expect(
+            tracker.recoveryFailed(key(a, 3), error: Boom(), attempts: 1, now: t0) == .retryRecovery(after: .seconds(1))
+        )
         guard case .recover(_, let attempts) = tracker.delivering(key(a, 3)) else {
             Issue.record("after a failed recovery, the next delivery goes to the recoverer")
             return
         }
         #expect(attempts == 1)
-        #expect(tracker.failed(key(a, 3), error: Boom(), retryable: true, now: t0) == .recover(attempts: 2),
+        #expect(
+            tracker.failed(key(a, 3), error: Boom(), retryable: true, now: t0) == .recover(attempts: 2),
             "a failure after a failed recovery never retries the listener")
         tracker.recovered(key(a, 3))
         guard case .invokeListener = tracker.delivering(key(a, 3)) else {
@@ -65,7 +83,8 @@ struct FailureTrackerTests {
         #expect(tracker.isEmpty)
     }
 
-    @Test("sequential scope: one failing record per partition; a failure or success elsewhere in it forgets the old one")
+    @Test(
+        "sequential scope: one failing record per partition; a failure or success elsewhere in it forgets the old one")
     func partitionScope() {
         var tracker = FailureTracker(scope: .partition, backOff: .fixed(.zero, maxAttempts: 5))
         _ = tracker.failed(key(a, 1), error: Boom(), retryable: true, now: t0)
@@ -96,7 +115,8 @@ struct FailureTrackerTests {
         #expect(tracker.attempts(of: key(a, 1)) == 0)
     }
 
-    @Test("seeded sequences: attempts only grow while a record fails; retry only while the back-off allows and never after a failed recovery",
+    @Test(
+        "seeded sequences: attempts only grow while a record fails; retry only while the back-off allows and never after a failed recovery",
         arguments: [3, 5, 8, 13, 2026] as [UInt64])
     func invariants(seed: UInt64) {
         var random = SplitMix64(seed: seed)
@@ -117,9 +137,13 @@ struct FailureTrackerTests {
                     #expect(tracker.attempts(of: k) == before + 1, "seed \(seed): a failure counts one attempt")
                     switch decision {
                     case .retry(_, let attempt):
-                        #expect(retryable && attempt < maxAttempts && !recoveryFailed.contains(k), "seed \(seed): retry \(attempt) of \(k)")
+                        #expect(
+                            retryable && attempt < maxAttempts && !recoveryFailed.contains(k),
+                            "seed \(seed): retry \(attempt) of \(k)")
                     case .recover(let attempts):
-                        #expect(!retryable || attempts >= maxAttempts || recoveryFailed.contains(k), "seed \(seed): recover at \(attempts)")
+                        #expect(
+                            !retryable || attempts >= maxAttempts || recoveryFailed.contains(k),
+                            "seed \(seed): recover at \(attempts)")
                     case .retryRecovery:
                         Issue.record("seed \(seed): a listener failure never answers retryRecovery")
                     }
@@ -143,11 +167,14 @@ struct FailureTrackerTests {
                 }
                 if scope == .partition {
                     let perPartition = Dictionary(grouping: tracker.failingRecords, by: \.tp)
-                    #expect(perPartition.values.allSatisfy { $0.count <= 1 }, "seed \(seed): at most one failing record per partition")
+                    #expect(
+                        perPartition.values.allSatisfy { $0.count <= 1 },
+                        "seed \(seed): at most one failing record per partition")
                 }
                 for failing in recoveryFailed {
                     guard case .recover = tracker.delivering(failing) else {
-                        Issue.record("seed \(seed): \(failing) failed recovery, yet its delivery would call the listener")
+                        Issue.record(
+                            "seed \(seed): \(failing) failed recovery, yet its delivery would call the listener")
                         continue
                     }
                 }
@@ -179,7 +206,9 @@ struct BatchInterruptionsTests {
         #expect(batch.takeGiveBack() == .nothing)
     }
 
-    @Test("pause work: a change reconciles with the requests; a timed pause alone only expires; a steady state does nothing")
+    @Test(
+        "pause work: a change reconciles with the requests; a timed pause alone only expires; a steady state does nothing"
+    )
     func pauseWork() {
         var pauses = ContainerPauses()
         guard case .reconcile(let first?) = pauses.boundary(now: t0).action else {

@@ -102,7 +102,8 @@ struct CommitScheduler: Sendable {
 
     /// `count` records were processed (for the `count` ack modes).
     mutating func processed(_ count: Int) {
-        processedSinceCommit = processedSinceCommit.addingReportingOverflow(count).overflow ? Int.max : processedSinceCommit + count
+        processedSinceCommit =
+            processedSinceCommit.addingReportingOverflow(count).overflow ? Int.max : processedSinceCommit + count
     }
 
     /// A poll boundary at `now`: ends a hold that outlived its time, then says whether and how to commit.
@@ -192,7 +193,11 @@ struct CommitScheduler: Sendable {
             return .hold(first: first)
         }
         let failures: Int
-        if case .backingOff(let previous, _) = refusals { failures = previous == .max ? previous : previous + 1 } else { failures = 1 }
+        if case .backingOff(let previous, _) = refusals {
+            failures = previous == .max ? previous : previous + 1
+        } else {
+            failures = 1
+        }
         let delay = Self.retryDelay(afterFailures: failures)
         refusals = .backingOff(failures: failures, retryAt: now + delay)
         return .backOff(delay)
@@ -213,7 +218,8 @@ struct CommitScheduler: Sendable {
     /// How long to wait after `failures` refused commits in a row: 100 ms, doubling, at most 5 s. Records keep
     /// flowing meanwhile; the retry carries their offsets too.
     static func retryDelay(afterFailures failures: Int) -> Duration {
-        let first = Duration.milliseconds(100), longest = Duration.seconds(5)
+        let first = Duration.milliseconds(100)
+        let longest = Duration.seconds(5)
         return min(first * (1 << min(max(failures - 1, 0), 16)), longest)
     }
 

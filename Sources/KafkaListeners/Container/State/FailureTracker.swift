@@ -92,7 +92,8 @@ struct FailureTracker: Sendable {
 
     /// The listener failed on `key` with an error the handler does (`retryable`) or does not want retried;
     /// returns whether to retry it after a wait or to recover it now.
-    mutating func failed(_ key: RecordKey, error: any Error, retryable: Bool, now: ContinuousClock.Instant) -> Decision {
+    mutating func failed(_ key: RecordKey, error: any Error, retryable: Bool, now: ContinuousClock.Instant) -> Decision
+    {
         if scope == .partition { forget(key.tp, except: key.offset) }
         var failure = failing[key] ?? Failure(attempts: 0, firstAt: now, lastError: error)
         failure.attempts = failure.attempts.addingReportingOverflow(1).overflow ? .max : failure.attempts + 1
@@ -111,7 +112,9 @@ struct FailureTracker: Sendable {
 
     /// The recoverer failed on `key` (a record that failed with `error` before): it stays failing, and its next
     /// delivery goes to the recoverer again after ``recoveryRetryDelay``.
-    mutating func recoveryFailed(_ key: RecordKey, error: any Error, attempts: Int, now: ContinuousClock.Instant) -> Decision {
+    mutating func recoveryFailed(
+        _ key: RecordKey, error: any Error, attempts: Int, now: ContinuousClock.Instant
+    ) -> Decision {
         if scope == .partition { forget(key.tp, except: key.offset) }
         var failure = failing[key] ?? Failure(attempts: attempts, firstAt: now, lastError: error)
         failure.phase = .recoveryFailed

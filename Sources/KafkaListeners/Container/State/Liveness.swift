@@ -58,7 +58,8 @@ struct Liveness: Sendable {
     /// episode, after `threshold`). For a per-partition container, `oldestWorkerCall` is when its longest-running
     /// listener call started (`nil`: none runs).
     mutating func watch(
-        now: ContinuousClock.Instant, threshold: Duration, perPartition: Bool, oldestWorkerCall: ContinuousClock.Instant?
+        now: ContinuousClock.Instant, threshold: Duration, perPartition: Bool,
+        oldestWorkerCall: ContinuousClock.Instant?
     ) -> Duration? {
         if perPartition {
             guard let since = oldestWorkerCall else {

@@ -19,6 +19,7 @@ enum PauseReconciliation {
         let desired = Set(reasons.filter { !$0.value.isEmpty }.keys)
         let current = applied.filter { reasons[$0] != nil }
         return Plan(
-            pause: desired.subtracting(current).sorted(), resume: current.subtracting(desired).sorted(), paused: desired)
+            pause: desired.subtracting(current).sorted(), resume: current.subtracting(desired).sorted(), paused: desired
+        )
     }
 }

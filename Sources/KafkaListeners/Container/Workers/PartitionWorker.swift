@@ -169,7 +169,9 @@ final class PartitionWorker: Sendable {
         }
         for record in chunk {
             guard !isClosed.load(ordering: .relaxed) else { return false }
-            guard await owner.handle(record, of: partition, isClosed: { self.isClosed.load(ordering: .relaxed) }) else { return false }
+            guard await owner.handle(record, of: partition, isClosed: { self.isClosed.load(ordering: .relaxed) }) else {
+                return false
+            }
         }
         owner.counted(chunk.count)
         return true

@@ -36,7 +36,8 @@ final class PartitionWorkers: Sendable {
         guard !records.isEmpty else { return }
         var start = records.startIndex
         var tp = records[start].topicPartition
-        for index in records.indices.dropFirst() where records[index].partition != tp.partition || records[index].topic != tp.topic {
+        for index in records.indices.dropFirst()
+        where records[index].partition != tp.partition || records[index].topic != tp.topic {
             worker(for: tp).enqueue(records[start..<index])
             start = index
             tp = records[index].topicPartition
@@ -75,7 +76,8 @@ final class PartitionWorkers: Sendable {
         while true {
             do {
                 let delivered = attemptHeader ? container.withDeliveryAttempt(record) : record
-                _ = try await container.invokeRecord(handler, delivered, container.makeContext(.record(tp, record.offset)))
+                _ = try await container.invokeRecord(
+                    handler, delivered, container.makeContext(.record(tp, record.offset)))
                 if failed { container.succeeded(record) }
                 settle(CollectionOfOne(record), of: tp, recovered: false)
                 return true
@@ -153,7 +155,9 @@ final class PartitionWorkers: Sendable {
     }
 
     /// Runs the recoverer on `record` until it works; `false` if it stopped the container or the lane closed.
-    private func recover(_ record: ConsumerRecord, _ error: any Error, attempts: Int, _ isClosed: () -> Bool) async -> Bool {
+    private func recover(
+        _ record: ConsumerRecord, _ error: any Error, attempts: Int, _ isClosed: () -> Bool
+    ) async -> Bool {
         while true {
             switch await container.recover(record, error, attempts: attempts) {
             case .processed: return true
