@@ -37,7 +37,9 @@ struct AdminFixture {
             registry: registry, pauses: PauseService(registry: registry), fleet: fleet,
             configuration: .init(port: 0, bearerToken: token, fleetSize: fleetSize))
         let task = Task { try await server.run() }
-        return AdminFixture(registry: registry, server: server, task: task, port: try await server.port(), topic: topic)
+        return AdminFixture(
+            registry: registry, server: server, task: task, port: try await server.port(timeout: .seconds(60)),
+            topic: topic)
     }
 
     /// Makes a request with the real `curl` client (run as a child process, no dispatch sources involved).

@@ -65,7 +65,7 @@ struct MetricsEndpointTests {
             registry: registry, pauses: PauseService(registry: registry),
             configuration: .init(port: 0, metrics: metrics))
         let task = Task { try await server.run() }
-        let port = try await server.port()
+        let port = try await server.port(timeout: .seconds(60))
         let child = ["listener": "metered", "listener_container": "metered-0"]
         let partition = child.merging(["topic": topic, "partition": "0"]) { $1 }
 

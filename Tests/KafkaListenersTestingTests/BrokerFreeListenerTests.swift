@@ -170,7 +170,7 @@ struct BrokerFreeListenerTests {
         let kit = ListenerTestKit(endpoint)
         let outcome = try await kit.deliver(
             (0..<4).map { ConsumerRecord.test(topic: "audit", offset: $0, value: "v\($0)") })
-        #expect(outcome.seeks.map(\.offset) == [0])
+        #expect(outcome.seeks.map(\.position) == [.offset(0)])
         #expect(outcome.calls.count == 2)
         #expect(outcome.notDelivered.map(\.offset) == [2, 3])
         #expect(outcome.processed.map(\.offset) == [0, 1])

@@ -21,6 +21,9 @@ final class ConsumerCore: @unchecked Sendable {
     /// to the close's own queue) and it returns "timed out" with the consumer still open; a yield after the
     /// close would touch a freed queue.
     private let closing = Mutex<Bool>(false)
+
+    /// Whether ``close()`` has begun (the final revoke runs inside it).
+    var isClosing: Bool { closing.withLock { $0 } }
     var batch: MessageBatch
     var pendingCommits: [Int: @Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void] = [:]
     var nextCommitId = 1

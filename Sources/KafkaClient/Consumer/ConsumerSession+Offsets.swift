@@ -69,7 +69,9 @@ extension ConsumerSession {
     public func committed(
         _ partitions: [TopicPartition], timeout: Duration = .seconds(10)
     ) throws -> [TopicPartitionOffset] {
-        guard !core.closed else { throw KafkaError.closed(operation: "read committed offsets") }
+        // While the consumer closes (its final revoke), librdkafka answers no committed-offset lookup: it would only
+        // time out.
+        guard !core.closed, !core.isClosing else { throw KafkaError.closed(operation: "read committed offsets") }
         return try PartitionList.with(partitions) { list in
             let err = rd_kafka_committed(core.rk, list, timeout.milliseconds)
             if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
@@ -101,6 +103,29 @@ extension ConsumerSession {
             if let error = PartitionList.firstError(list, operation: "look up offsets by time") { throw error }
             return PartitionList.read(list)
         }
+    }
+
+    /// The low and high watermark of `partition` (the first offset still held and the offset the next record
+    /// will get), asked from its leader (`rd_kafka_query_watermark_offsets`). Blocks for at most `timeout`.
+    ///
+    /// - Throws: ``KafkaError`` if the lookup fails or times out.
+    public func watermarks(
+        _ partition: TopicPartition, timeout: Duration = .seconds(10)
+    ) throws -> (
+        low: Int64, high: Int64
+    ) {
+        guard !core.closed else { throw KafkaError.closed(operation: "read watermarks") }
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = rd_kafka_query_watermark_offsets(
+            core.rk, partition.topic, partition.partition, &low, &high, timeout.milliseconds)
+        if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+            throw KafkaError.timedOut(operation: "read the watermarks of \(partition)", after: timeout)
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError.rdkafka(err, operation: "read the watermarks of \(partition)")
+        }
+        return (low, high)
     }
 
     /// The next offset this consumer would read for each partition (`.invalid` when unknown).

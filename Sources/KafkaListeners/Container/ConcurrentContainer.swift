@@ -173,6 +173,22 @@ public final class ConcurrentContainer: Sendable {
         for child in children { child.seek(toTimestamp: milliseconds) }
     }
 
+    /// Moves `partition` to `position` at the next poll boundary of the child it is assigned to (see
+    /// ``SingleContainer/seek(_:to:)-(_,SeekPosition)``).
+    ///
+    /// - Returns: whether a child had `partition` assigned (otherwise nothing moves).
+    @discardableResult
+    public func seek(_ partition: TopicPartition, to position: SeekPosition) -> Bool {
+        guard let owner = children.first(where: { $0.assignedPartitions.contains(partition) }) else { return false }
+        owner.seek(partition, to: position)
+        return true
+    }
+
+    /// Moves every assigned partition of every child to `position` at each child's next poll boundary.
+    public func seekAll(to position: SeekPosition) {
+        for child in children { child.seekAll(to: position) }
+    }
+
     /// Every child's status.
     public var status: [ContainerStatus] { children.map(\.status) }
 }

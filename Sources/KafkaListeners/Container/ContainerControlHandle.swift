@@ -38,8 +38,8 @@ final class ContainerControlHandle: ContainerControl, @unchecked Sendable {
         try container.nack(partition, offset: offset, sleep: sleep, acknowledging: acknowledging)
     }
 
-    func seek(_ partition: TopicPartition, to offset: Int64) {
-        container?.seek(partition, to: offset)
+    func seek(_ partition: TopicPartition, to position: SeekPosition) {
+        container?.seek(partition, to: position)
     }
 
     func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws {

@@ -24,12 +24,7 @@ extension SingleContainer {
             // assigned partitions; reasons of other sources are left as they are.
             if let requests { tracker.apply(requests) }
             tracker.expirePauses(now: now)
-            resolveTimestampSeek(session)
-            let seeks = tracker.takeSeeks()
-            if !seeks.isEmpty {
-                do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }
-                state.withLock { $0.workers }?.seeksApplied(seeks.map(\.topicPartition))
-            }
+            applySeeks(session)
             reconcilePauses(session)
             let timed = tracker.hasTimedPauses
             state.withLock { $0.pauses.reconciled(timedPausesLeft: timed) }
@@ -45,6 +40,15 @@ extension SingleContainer {
             sendAsyncCommit(session)
             return nil
         }
+    }
+
+    /// Resolves the requested seeks and moves the partitions (on the consumer's thread).
+    func applySeeks(_ session: ConsumerSession) {
+        resolveSeekRequests(session)
+        let seeks = tracker.takeSeeks()
+        guard !seeks.isEmpty else { return }
+        do { try session.seek(seeks) } catch { logger.error("seek to \(seeks) failed: \(error)") }
+        state.withLock { $0.workers }?.seeksApplied(seeks.map(\.topicPartition))
     }
 
     /// A synchronous commit sent by ``boundary(_:)`` and not yet answered.
@@ -238,6 +242,11 @@ extension SingleContainer {
             state.withLock { $0.pauses.applied.subtract(flowing) }
             reconcilePauses(session)
             emit(.partitionsAssigned(event.partitions))
+            if let listener = endpoint.rebalanceListener {
+                listener.assigned(RebalanceContext(partitions: event.partitions, container: self, session: session))
+                // Seeks asked for in the callback move the partitions before their first fetch is handed over.
+                applySeeks(session)
+            }
         case .revoked:
             if let workers = state.withLock({ $0.workers }) {
                 // Per-partition: queued records of the revoked partitions are dropped; running ones get the
@@ -265,6 +274,8 @@ extension SingleContainer {
             }
             metrics.lag.remove(event.partitions)
             emit(.partitionsRevoked(event.partitions))
+            endpoint.rebalanceListener?.revoked(
+                RebalanceContext(partitions: event.partitions, container: self, session: session))
         case .lost:
             state.withLock { $0.workers }?.stop(event.partitions, timeout: .zero, wait: false)
             tracker.revoked(event.partitions)
@@ -274,6 +285,8 @@ extension SingleContainer {
             }
             metrics.lag.remove(event.partitions)
             emit(.partitionsLost(event.partitions))
+            endpoint.rebalanceListener?.lost(
+                RebalanceContext(partitions: event.partitions, container: self, session: session))
         }
         onAssignment?(self, event)
     }

@@ -51,8 +51,8 @@ public final class SingleContainer: Sendable {
         var counters = LoopCounters()
         /// The per-partition concurrency limit (kept across restarts).
         var maxConcurrency: Int?
-        /// A seek to a timestamp (milliseconds since the epoch) waiting for the next poll boundary.
-        var timestampSeek: Int64?
+        /// Seeks that need the broker to resolve (a timestamp, a relative position), waiting for the next boundary.
+        var seekRequests: [SeekRequest] = []
         /// Records a consumer interceptor dropped, until they come up for handling.
         var discarded: Set<RecordKey> = []
         /// The delay the throttle applied last.

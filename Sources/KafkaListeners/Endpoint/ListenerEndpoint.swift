@@ -46,23 +46,10 @@ public struct ListenerEndpoint: Sendable {
     public var ackMode: AckMode
     /// Whether commits wait for the broker (``CommitMode/async`` by default).
     public var commitMode: CommitMode
-    /// The most records one poll returns (Kafka's `max.poll.records`).
-    public var maxPollRecords: Int
-    /// How long a poll waits for the first record.
-    public var pollTimeout: Duration
-    /// Whether the registry starts the container when it starts.
-    public var autoStartup: Bool
-    /// Prefix of each consumer's `client.id` (`<prefix>-<child index>`); defaults to the id.
-    public var clientIdPrefix: String?
-    /// Extra consumer properties laid over the registry's base configuration.
-    public var consumerProperties: [String: String]
-    /// Emit an idle event when no record arrived for this long (nil: never).
-    public var idleEventInterval: Duration?
-    /// How long stop waits for the record in flight before it gives up on it.
-    public var shutdownTimeout: Duration
-    /// A poll loop that has not come back to poll for this long is reported non-responsive
-    /// (nil: use the consumer's `max.poll.interval.ms`).
-    public var nonResponsiveThreshold: Duration?
+    /// Poll settings and consumer properties.
+    public var consumer: ConsumerSettings
+    /// Start, stop, liveness and rebalance settings of the containers.
+    public var container: ContainerSettings
     /// Run as a per-partition container: a worker per assigned partition, records handled in parallel as
     /// far as the ordering allows (`nil`: records are handled one at a time by the poll loop).
     public var perPartition: PerPartitionOptions?
@@ -84,7 +71,7 @@ public struct ListenerEndpoint: Sendable {
         consumerProperties: [String: String] = [:], idleEventInterval: Duration? = nil,
         shutdownTimeout: Duration = .seconds(10), nonResponsiveThreshold: Duration? = nil,
         perPartition: PerPartitionOptions? = nil, errorHandler: ErrorHandler = .default,
-        interceptors: Interceptors = .none, throttle: Throttle? = nil
+        interceptors: Interceptors = .none, throttle: Throttle? = nil, rebalanceListener: RebalanceListener? = nil
     ) {
         self.id = id
         self.selection = selection
@@ -93,14 +80,12 @@ public struct ListenerEndpoint: Sendable {
         self.concurrency = concurrency
         self.ackMode = ackMode
         self.commitMode = commitMode
-        self.maxPollRecords = maxPollRecords
-        self.pollTimeout = pollTimeout
-        self.autoStartup = autoStartup
-        self.clientIdPrefix = clientIdPrefix
-        self.consumerProperties = consumerProperties
-        self.idleEventInterval = idleEventInterval
-        self.shutdownTimeout = shutdownTimeout
-        self.nonResponsiveThreshold = nonResponsiveThreshold
+        self.consumer = ConsumerSettings(
+            maxPollRecords: maxPollRecords, pollTimeout: pollTimeout, clientIdPrefix: clientIdPrefix,
+            properties: consumerProperties)
+        self.container = ContainerSettings(
+            autoStartup: autoStartup, shutdownTimeout: shutdownTimeout, idleEventInterval: idleEventInterval,
+            nonResponsiveThreshold: nonResponsiveThreshold, rebalanceListener: rebalanceListener)
         self.perPartition = perPartition
         self.errorHandler = errorHandler
         self.interceptors = interceptors
@@ -109,6 +94,54 @@ public struct ListenerEndpoint: Sendable {
 
     /// The group id in effect.
     public var effectiveGroupId: String { groupId ?? id }
+
+    /// The most records one poll returns (Kafka's `max.poll.records`; ``ConsumerSettings/maxPollRecords``).
+    public var maxPollRecords: Int {
+        get { consumer.maxPollRecords }
+        set { consumer.maxPollRecords = newValue }
+    }
+    /// How long a poll waits for the first record (``ConsumerSettings/pollTimeout``).
+    public var pollTimeout: Duration {
+        get { consumer.pollTimeout }
+        set { consumer.pollTimeout = newValue }
+    }
+    /// Prefix of each consumer's `client.id` (`<prefix>-<child index>`); defaults to the id
+    /// (``ConsumerSettings/clientIdPrefix``).
+    public var clientIdPrefix: String? {
+        get { consumer.clientIdPrefix }
+        set { consumer.clientIdPrefix = newValue }
+    }
+    /// Extra consumer properties laid over the registry's base configuration (``ConsumerSettings/properties``).
+    public var consumerProperties: [String: String] {
+        get { consumer.properties }
+        set { consumer.properties = newValue }
+    }
+    /// Whether the registry starts the container when it starts (``ContainerSettings/autoStartup``).
+    public var autoStartup: Bool {
+        get { container.autoStartup }
+        set { container.autoStartup = newValue }
+    }
+    /// Emit an idle event when no record arrived for this long (nil: never; ``ContainerSettings/idleEventInterval``).
+    public var idleEventInterval: Duration? {
+        get { container.idleEventInterval }
+        set { container.idleEventInterval = newValue }
+    }
+    /// How long stop waits for the record in flight before it gives up on it (``ContainerSettings/shutdownTimeout``).
+    public var shutdownTimeout: Duration {
+        get { container.shutdownTimeout }
+        set { container.shutdownTimeout = newValue }
+    }
+    /// A poll loop that has not come back to poll for this long is reported non-responsive (nil: use the consumer's
+    /// `max.poll.interval.ms`; ``ContainerSettings/nonResponsiveThreshold``).
+    public var nonResponsiveThreshold: Duration? {
+        get { container.nonResponsiveThreshold }
+        set { container.nonResponsiveThreshold = newValue }
+    }
+    /// Callbacks around partition assignment changes (``ContainerSettings/rebalanceListener``).
+    public var rebalanceListener: RebalanceListener? {
+        get { container.rebalanceListener }
+        set { container.rebalanceListener = newValue }
+    }
 
     /// Checks the settings that can be checked without a broker.
     ///

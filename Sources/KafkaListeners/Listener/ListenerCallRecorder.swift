@@ -10,14 +10,14 @@ public enum ListenerCall: Sendable, Hashable, CustomStringConvertible {
     /// delivered again after `sleep`; `acknowledging` are the earlier records of its partition, which count as
     /// acknowledged.
     case nack(RecordPosition, index: Int, sleep: Duration, acknowledging: [RecordPosition])
-    /// `seek(_:to:)`.
-    case seek(TopicPartition, to: Int64)
+    /// `seek(_:to:)`: the partition and where to (an offset given as a number is ``SeekPosition/offset(_:)``).
+    case seek(TopicPartition, to: SeekPosition)
 
     public var description: String {
         switch self {
         case .acknowledge(let positions): "acknowledge(\(positions.map(\.description).joined(separator: ", ")))"
         case .nack(let position, let index, let sleep, _): "nack(\(position), index: \(index), sleep: \(sleep))"
-        case .seek(let tp, let offset): "seek(\(tp), to: \(offset))"
+        case .seek(let tp, let position): "seek(\(tp), to: \(position))"
         }
     }
 }
@@ -114,7 +114,7 @@ private struct RecordingControl: ContainerControl {
                 acknowledging: acknowledging.map { RecordPosition($0.0, $0.1) }))
     }
 
-    func seek(_ partition: TopicPartition, to offset: Int64) {
-        recorder.append(.seek(partition, to: offset))
+    func seek(_ partition: TopicPartition, to position: SeekPosition) {
+        recorder.append(.seek(partition, to: position))
     }
 }

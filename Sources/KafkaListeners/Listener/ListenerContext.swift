@@ -56,7 +56,14 @@ public struct ListenerContext: Sendable {
     /// Asks the container to continue `partition` from `offset`: the rest of this poll's records of that
     /// partition are skipped, and from the next poll boundary records from `offset` on are delivered (again).
     public func seek(_ partition: TopicPartition, to offset: Int64) {
-        control.seek(partition, to: offset)
+        control.seek(partition, to: .offset(offset))
+    }
+
+    /// Asks the container to move `partition` to `position` (the beginning, the end, a timestamp, a relative
+    /// position; Spring-Kafka's `ConsumerSeekCallback`): the rest of this poll's records of that partition are
+    /// skipped, and the position is resolved and applied at the next poll boundary.
+    public func seek(_ partition: TopicPartition, to position: SeekPosition) {
+        control.seek(partition, to: position)
     }
 
     /// Holds this call's record back until `deadline` (retry topics): its partition is sought back to it and
@@ -111,7 +118,7 @@ protocol ContainerControl: Sendable {
     func acknowledge(_ records: [(TopicPartition, Int64)])
     func nack(
         _ partition: TopicPartition, offset: Int64, sleep: Duration, acknowledging: [(TopicPartition, Int64)]) throws
-    func seek(_ partition: TopicPartition, to offset: Int64)
+    func seek(_ partition: TopicPartition, to position: SeekPosition)
     /// Holds a record back: seek its partition back to it and pause the partition until `deadline`.
     func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws
 }

@@ -239,6 +239,11 @@ final class OffsetTracker: Sendable {
         partitions.withLock { $0.filter { !$0.value.pauseReasons.isEmpty }.map(\.key) }
     }
 
+    /// The last offset committed for `tp` by this container (the next offset to read), once known.
+    func committedOffset(_ tp: TopicPartition) -> Int64? {
+        partitions.withLock { $0[tp]?.committed }
+    }
+
     /// A snapshot of every partition's state.
     var snapshot: [TopicPartition: PartitionProgress] { partitions.withLock { $0 } }
 

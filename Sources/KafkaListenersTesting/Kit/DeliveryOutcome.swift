@@ -96,9 +96,9 @@ public struct DeliveryOutcome: Sendable {
         }
     }
     /// The seeks the listener asked for.
-    public var seeks: [(partition: TopicPartition, offset: Int64)] {
+    public var seeks: [(partition: TopicPartition, position: SeekPosition)] {
         containerCalls.compactMap { call in
-            if case .seek(let tp, let offset) = call { return (tp, offset) }
+            if case .seek(let tp, let position) = call { return (tp, position) }
             return nil
         }
     }

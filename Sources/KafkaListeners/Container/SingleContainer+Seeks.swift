@@ -1,0 +1,115 @@
+import KafkaClient
+
+/// A seek waiting for the next poll boundary, where it is resolved into an offset on the consumer's thread.
+struct SeekRequest: Sendable {
+    /// The partitions to move (`nil`: every partition assigned when the seek is resolved).
+    var partitions: [TopicPartition]?
+    /// Where to.
+    var position: SeekPosition
+}
+
+extension SingleContainer {
+    /// Moves `partition` to `position` at the next poll boundary: the rest of the current poll's records of the
+    /// partition are skipped, records from the new position on are delivered (again, if it is behind).
+    ///
+    /// A partition not assigned to this container when the seek is resolved is left alone. A position that needs
+    /// the broker (``SeekPosition/timestamp(milliseconds:)``, ``SeekPosition/relative(_:from:)``) is looked up
+    /// there; if the lookup fails the partition stays where it was and the failure is logged.
+    public func seek(_ partition: TopicPartition, to position: SeekPosition) {
+        if case .offset(let offset) = position, offset >= 0 {
+            seek(partition, to: offset)
+            return
+        }
+        request(SeekRequest(partitions: [partition], position: position))
+    }
+
+    /// Moves every assigned partition to `position` at the next poll boundary (see ``seek(_:to:)-(_,SeekPosition)``).
+    public func seekAll(to position: SeekPosition) {
+        request(SeekRequest(partitions: nil, position: position))
+    }
+
+    /// Moves every assigned partition to its first record at or after `milliseconds` since the epoch (after
+    /// the newest record where none is that recent), at the next poll boundary. The rest of the current
+    /// poll's records are skipped; records from the new position on are delivered, again if need be.
+    ///
+    /// The lookup is Kafka's ListOffsets by time. librdkafka 2.0.2's mock cluster (EmbeddedKafka) answers
+    /// every such lookup with "no record", so there every timestamp moves to the end.
+    public func seek(toTimestamp milliseconds: Int64) {
+        seekAll(to: .timestamp(milliseconds: milliseconds))
+    }
+
+    private func request(_ request: SeekRequest) {
+        let affected = request.partitions ?? tracker.assignedPartitions
+        let workers = state.withLock { state -> PartitionWorkers? in
+            state.seekRequests.append(request)
+            state.pauses.changed()
+            state.batch.interrupt(affected)
+            return state.workers
+        }
+        for tp in affected {
+            if let dropped = workers?.discard(tp, from: nil) { tracker.forget(tp, offsets: dropped) }
+        }
+        attention.add(1, ordering: .releasing)
+        wakeUp()
+    }
+
+    /// On the consumer's thread (a poll boundary, an assignment): resolves the requested seeks into offset seeks
+    /// of the tracker, asking the broker where a position needs it.
+    func resolveSeekRequests(_ session: ConsumerSession) {
+        let requests = state.withLock { state in
+            defer { state.seekRequests = [] }
+            return state.seekRequests
+        }
+        guard !requests.isEmpty else { return }
+        let assigned = Set(tracker.assignedPartitions)
+        var unresolved: [TopicPartition] = []
+        for request in requests {
+            let partitions = (request.partitions ?? Array(assigned)).filter { assigned.contains($0) }.sorted()
+            guard !partitions.isEmpty else { continue }
+            do {
+                let resolved = try resolve(request.position, partitions, session)
+                for tp in partitions {
+                    if let offset = resolved[tp] {
+                        tracker.requestSeek(tp, to: offset)
+                    } else {
+                        logger.warning("\(tp) has no \(request.position) to seek to; it stays where it was")
+                        unresolved.append(tp)
+                    }
+                }
+                logger.info("seeking \(partitions) to \(request.position)")
+            } catch {
+                logger.error("seek of \(partitions) to \(request.position) failed; they stay where they were: \(error)")
+                unresolved.append(contentsOf: partitions)
+            }
+        }
+        // Records dropped while waiting for these seeks are fetched again from where the consumer is.
+        if !unresolved.isEmpty { state.withLock { $0.workers }?.seeksApplied(unresolved) }
+    }
+
+    /// The offset of `position` for each of `partitions` (absent where the broker gave no answer to use).
+    private func resolve(
+        _ position: SeekPosition, _ partitions: [TopicPartition], _ session: ConsumerSession
+    ) throws -> [TopicPartition: Int64] {
+        var byTime: [TopicPartition: Int64] = [:]
+        if case .timestamp(let milliseconds) = position {
+            for found in try session.offsetsForTimes(partitions, milliseconds: milliseconds) {
+                byTime[found.topicPartition] = found.offset.rawValue
+            }
+        }
+        var current: [TopicPartition: Int64] = [:]
+        if case .relative(_, .current) = position {
+            let positions = try session.position(partitions)
+            for tp in partitions {
+                current[tp] =
+                    positions.first { $0.topicPartition == tp && $0.offset.rawValue >= 0 }?.offset.rawValue
+                    ?? tracker.committedOffset(tp)
+            }
+        }
+        var result: [TopicPartition: Int64] = [:]
+        for tp in partitions {
+            let watermarks = position.needsWatermarks ? try session.watermarks(tp) : nil
+            result[tp] = position.resolve(watermarks: watermarks, current: current[tp], timestampOffset: byTime[tp])
+        }
+        return result
+    }
+}
