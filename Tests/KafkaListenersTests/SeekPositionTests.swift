@@ -143,8 +143,10 @@ struct SeekPositionTests {
         #expect(offsets(recorder, tp) == expected)
     }
 
-    @Test("from outside: a container seeks one partition to its beginning and all to 2 before the end")
-    func fromOutside() async throws {
+    @Test(
+        "from outside: a container seeks one partition to its beginning and all to 2 before the end",
+        arguments: [false, true])
+    func fromOutside(perPartition: Bool) async throws {
         let topic = try await topic("seek-outside")
         let p0 = TopicPartition(topic, 0)
         let p1 = TopicPartition(topic, 1)
@@ -154,7 +156,7 @@ struct SeekPositionTests {
             ListenerEndpoint(
                 id: "seek-outside", selection: .topics([topic]),
                 listener: .record { record, context in recorder.note(record, context) },
-                groupId: kafka.unique("seek-outside")))
+                groupId: kafka.unique("seek-outside"), perPartition: perPartition ? PerPartitionOptions() : nil))
         try await registry.startAll()
         try await waitUntil("20 records", observed: { "\(recorder.count)" }) { recorder.count >= 20 }
         #expect(container.seek(p0, to: .beginning))
