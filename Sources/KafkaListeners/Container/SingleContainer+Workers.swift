@@ -66,7 +66,9 @@ extension SingleContainer {
     func giveBackQueued(_ tps: [TopicPartition]?) {
         guard let workers else { return }
         for tp in tps ?? tracker.assignedPartitions {
-            if let lowest = workers.discard(tp, from: nil).min() { tracker.requestSeek(tp, to: lowest) }
+            if let lowest = workers.discard(tp, from: nil, cuttingChunks: false).min() {
+                tracker.requestSeek(tp, to: lowest)
+            }
         }
         markPausesDirty()
     }

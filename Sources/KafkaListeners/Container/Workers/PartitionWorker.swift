@@ -43,11 +43,16 @@ final class PartitionWorker: Sendable {
         var idle: DispatchSemaphore?
         /// When each running lane took its current chunk (for non-responsive detection).
         var runningSince: [UInt64: ContinuousClock.Instant] = [:]
+        /// Discards since the running chunks were taken, and the generation each running chunk was taken at.
+        var cutoffs = ChunkCutoffs()
+        var runningGeneration: [UInt64: UInt64] = [:]
     }
 
     private let state = Mutex(State())
     /// Mirrors `closed`, read between the records of a chunk without taking the lock.
     private let isClosed = Atomic<Bool>(false)
+    /// Mirrors the discard generation, read between the records of a chunk without taking the lock.
+    private let discardGeneration = Atomic<UInt64>(0)
 
     init(partition: TopicPartition, owner: PartitionWorkers) {
         self.partition = partition
@@ -122,7 +127,7 @@ final class PartitionWorker: Sendable {
         let limited = owner.limiter.capacity != nil
         defer { state.withLock { _ = $0.tasks.removeValue(forKey: id) } }
         while true {
-            let chunk = state.withLock { state -> [ConsumerRecord]? in
+            let taken = state.withLock { state -> (chunk: [ConsumerRecord], generation: UInt64)? in
                 guard !state.closed, var queue = state.lanes[key], !queue.isEmpty else {
                     // Removing the lane under the lock that enqueue takes: a record arriving later starts
                     // a new lane, never a second task beside this one.
@@ -136,12 +141,15 @@ final class PartitionWorker: Sendable {
                 state.lanes[key] = queue
                 state.inFlight += taken.count
                 state.runningSince[id] = .now
-                return taken
+                state.runningGeneration[id] = state.cutoffs.generation
+                return (taken, state.cutoffs.generation)
             }
-            guard let chunk else { break }
-            let completed = await handle(chunk, batch: batchSize > 1)
+            guard let (chunk, generation) = taken else { break }
+            let completed = await handle(chunk, batch: batchSize > 1, takenAt: generation)
             let (idle, relieved, more) = state.withLock { state -> (DispatchSemaphore?, Bool, Bool) in
                 state.runningSince[id] = nil
+                state.runningGeneration[id] = nil
+                state.cutoffs.trim(oldestRunning: state.runningGeneration.values.min())
                 state.inFlight -= chunk.count
                 state.buffered -= chunk.count
                 let idle = state.inFlight == 0 ? state.idle.take() : nil
@@ -161,28 +169,58 @@ final class PartitionWorker: Sendable {
     }
 
     /// Hands a chunk to the listener (record by record, or as one batch); returns `false` once cancelled
-    /// or closed (the rest of the chunk is dropped, not processed).
-    private func handle(_ chunk: [ConsumerRecord], batch: Bool) async -> Bool {
+    /// or closed (the rest of the chunk is dropped, not processed). Records a discard asked for after the chunk
+    /// was taken (`takenAt`) are skipped and forgotten: the seek that asked for it moved the partition past them,
+    /// or delivers them again.
+    private func handle(_ chunk: [ConsumerRecord], batch: Bool, takenAt: UInt64) async -> Bool {
+        var seen = takenAt
+        var cutoff = ChunkCutoffs.Cutoff.none
+        var skipped: [Int64] = []
+        defer { if !skipped.isEmpty { owner.forget(skipped, of: partition) } }
+        /// Takes the discards asked for since the chunk was taken, or since the last look.
+        func refreshCutoff() {
+            let current = discardGeneration.load(ordering: .acquiring)
+            guard current != seen else { return }
+            cutoff = cutoff.merged(state.withLock { $0.cutoffs.cutoff(since: seen) })
+            seen = current
+        }
         if batch {
             guard !isClosed.load(ordering: .relaxed) else { return false }
-            return await owner.handle(chunk, of: partition) { self.isClosed.load(ordering: .relaxed) }
+            refreshCutoff()
+            let kept = chunk.filter { !cutoff.skips($0.offset) }
+            skipped = chunk.filter { cutoff.skips($0.offset) }.map(\.offset)
+            guard !kept.isEmpty else { return true }
+            return await owner.handle(kept, of: partition) { self.isClosed.load(ordering: .relaxed) }
         }
+        var handled = 0
         for record in chunk {
             guard !isClosed.load(ordering: .relaxed) else { return false }
+            refreshCutoff()
+            if cutoff.skips(record.offset) {
+                skipped.append(record.offset)
+                continue
+            }
             guard await owner.handle(record, of: partition, isClosed: { self.isClosed.load(ordering: .relaxed) }) else {
                 return false
             }
+            handled += 1
         }
-        owner.counted(chunk.count)
+        owner.counted(handled)
         return true
     }
 
     /// Drops the queued records at or after `offset` (every queued record for `nil`), and every record
-    /// that arrives until ``seekApplied()``; returns the offsets dropped. Running records go on.
+    /// that arrives until ``seekApplied()``; returns the offsets dropped. A running record goes on; with
+    /// `cuttingChunks`, the records its lane took with it and has not started are skipped by the lane (see
+    /// ``ChunkCutoffs``), otherwise they are handed over (a give-back seeks to the first queued record).
     @discardableResult
-    func discard(from offset: Int64?) -> [Int64] {
+    func discard(from offset: Int64?, cuttingChunks: Bool = true) -> [Int64] {
         state.withLock { state in
             state.awaitingSeek = true
+            if cuttingChunks {
+                state.cutoffs.discarded(from: offset)
+                discardGeneration.store(state.cutoffs.generation, ordering: .releasing)
+            }
             var dropped: [Int64] = []
             for key in Array(state.lanes.keys) {
                 guard var queue = state.lanes[key] else { continue }

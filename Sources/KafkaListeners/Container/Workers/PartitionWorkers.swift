@@ -173,6 +173,12 @@ final class PartitionWorkers: Sendable {
         return !isClosed() && !Task.isCancelled
     }
 
+    /// Forgets records of `tp` a lane skipped after a discard: they never reach the listener, so they must not
+    /// hold later offsets back.
+    func forget(_ offsets: [Int64], of tp: TopicPartition) {
+        container.tracker.forget(tp, offsets: offsets)
+    }
+
     /// Counts processed records once per chunk (metrics and the count ack modes).
     func counted(_ count: Int) {
         container.workersProcessed(count)
@@ -196,10 +202,11 @@ final class PartitionWorkers: Sendable {
     }
 
     /// Drops the queued records of `tp` at or after `offset` (all of them for `nil`) until the poll loop
-    /// applies the seek that delivers them again; returns the offsets dropped.
+    /// applies the seek that delivers them again; returns the offsets dropped. With `cuttingChunks`, records that
+    /// running lanes took with them and have not started are skipped too (a seek or nack moved past them).
     @discardableResult
-    func discard(_ tp: TopicPartition, from offset: Int64?) -> [Int64] {
-        workers.withLock { $0[tp] }?.discard(from: offset) ?? []
+    func discard(_ tp: TopicPartition, from offset: Int64?, cuttingChunks: Bool = true) -> [Int64] {
+        workers.withLock { $0[tp] }?.discard(from: offset, cuttingChunks: cuttingChunks) ?? []
     }
 
     /// The poll loop applied seeks on these partitions.
