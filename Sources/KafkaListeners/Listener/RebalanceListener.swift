@@ -11,7 +11,7 @@ import KafkaClient
 ///   here (``RebalanceContext/seek(_:to:)``) are applied before the first record.
 /// - `revoked`: after the offsets of every record handled (in manual ack modes: acknowledged) in the revoked
 ///   partitions were committed, synchronously, and no listener call of them is running any more. The committed
-///   offsets the callback reads (``RebalanceContext/committed()``) include them.
+///   offsets the callback reads (``RebalanceContext/committed(timeout:)``) include them.
 /// - `lost`: the partitions were taken away without a revoke (the member was evicted): nothing could be committed,
 ///   and another member may already be handling their records.
 public struct RebalanceListener: Sendable {
