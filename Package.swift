@@ -210,6 +210,18 @@ let package = Package(
             name: "KafkaListenersTestingTests",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"]
         ),
+        // The code blocks of README.md and Docs/, compiled by `make doc-snippets` (scripts/doc-snippets.py writes them
+        // into Tests/DocSnippets/Generated/ and removes them afterwards); on its own it holds only their context.
+        .testTarget(
+            name: "DocSnippets",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersAdmin", "KafkaListenersConfiguration",
+                "KafkaListenersMacros", "KafkaListenersTesting",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "KafkaListenersCLITests",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting", "KafkaListenersCLICore"]
