@@ -1,5 +1,5 @@
 # The two entry points of the README: `make demo` and `make test`. Both install librdkafka-dev first.
-.PHONY: deps demo test build bench docs format format-check
+.PHONY: deps demo test build bench docs doc-snippets format format-check
 
 deps:
 	@bash scripts/install-deps.sh
@@ -44,3 +44,9 @@ format:
 
 format-check:
 	swift format lint --strict --recursive --parallel $(FORMAT_PATHS)
+
+# Every ```swift block of README.md and Docs/*.md compiles: scripts/doc-snippets.py writes them into the DocSnippets
+# test target (Tests/DocSnippets/Generated/, removed afterwards) and the package's own build compiles that target.
+# `…` in a block stands for code left out; a deliberate fragment is marked with `<!-- fragment -->` before its fence.
+doc-snippets: deps
+	@bash scripts/check-doc-snippets.sh

@@ -1,10 +1,9 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
     name: "swift-kafka-listeners",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "KafkaListeners", targets: ["KafkaListeners"]),
@@ -21,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.0"),
@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.0"),
         .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.7.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
         // `make docs`: `swift package generate-documentation` (build-time only; no target depends on it).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -69,6 +70,7 @@ let package = Package(
                 "KafkaClient",
                 "KafkaListeners",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // Optional: HTTP admin endpoints on Hummingbird (a heavy dependency, kept out of the core).
@@ -89,6 +91,8 @@ let package = Package(
                 "KafkaClient", "KafkaListeners", "KafkaListenersTesting", "KafkaListenersCLICore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
@@ -205,6 +209,18 @@ let package = Package(
         .testTarget(
             name: "KafkaListenersTestingTests",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"]
+        ),
+        // The code blocks of README.md and Docs/, compiled by `make doc-snippets` (scripts/doc-snippets.py writes them
+        // into Tests/DocSnippets/Generated/ and removes them afterwards); on its own it holds only their context.
+        .testTarget(
+            name: "DocSnippets",
+            dependencies: [
+                "KafkaClient", "KafkaListeners", "KafkaListenersAdmin", "KafkaListenersConfiguration",
+                "KafkaListenersMacros", "KafkaListenersTesting",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "KafkaListenersCLITests",

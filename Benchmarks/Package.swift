@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // Benchmarks for swift-kafka-listeners, kept in their own package so the root package does not pull in
 // benchmark-only dependencies. Run from the repository root:
 //
@@ -7,7 +7,6 @@ import PackageDescription
 
 let package = Package(
     name: "swift-kafka-listeners-benchmarks",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "swift-kafka-listeners", path: ".."),
         // Counts malloc/free calls of the whole process (all threads, librdkafka's included).

@@ -3,12 +3,22 @@
 #define CRDKAFKA_SHIM_H
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#if defined(__linux__)
 #include <sys/prctl.h>
+#elif defined(__APPLE__)
+#include <pthread.h>
+#endif
 
 /// Names the calling thread (Linux keeps the first 15 bytes) so `top -H` and `perf` can tell the
-/// library's threads apart. `prctl` is variadic, which Swift cannot call directly.
+/// library's threads apart. `prctl` is variadic, which Swift cannot call directly. Elsewhere it does nothing.
 static inline void crdkafka_name_current_thread(const char *name) {
+#if defined(__linux__)
     prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+#elif defined(__APPLE__)
+    pthread_setname_np(name);
+#else
+    (void)name;
+#endif
 }
 
 /// The start of librdkafka 2.0.2's private `rd_kafka_msg_t` (src/rdkafka_msg.h), whose first field is the

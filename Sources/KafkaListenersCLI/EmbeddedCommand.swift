@@ -46,7 +46,7 @@ struct EmbeddedCommand: AsyncParsableCommand {
             if let port {
                 let first =
                     cluster.bootstrapServers.split(separator: ",").first.map(String.init) ?? cluster.bootstrapServers
-                forwarder = try BootstrapForwarder(port: port, target: first)
+                forwarder = try await BootstrapForwarder.start(port: port, target: first)
             }
         } catch {
             await cluster.stop()
@@ -69,7 +69,7 @@ struct EmbeddedCommand: AsyncParsableCommand {
             Terminal.print("running \(brokers) broker\(brokers == 1 ? "" : "s"); Ctrl-C stops")
         }
         let signal = await signals.wait()
-        forwarder?.stop()
+        await forwarder?.stop()
         await cluster.stop()
         Terminal.print("stopped on \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
     }

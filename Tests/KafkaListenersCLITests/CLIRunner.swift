@@ -4,6 +4,8 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 let kafka = TestKafka.shared
@@ -35,14 +37,14 @@ enum CLI {
     /// Starts the command without waiting for it (for long-running commands).
     static func start(
         _ arguments: [String], input: String? = nil, environment: [String: String] = [:]
-    ) throws -> ChildProcess {
+    ) async throws -> ChildProcess {
         try #require(
             FileManager.default.isExecutableFile(atPath: path),
             "build the kafka-listeners executable first (swift build)")
         var env = ProcessInfo.processInfo.environment
         env["KAFKA_BOOTSTRAP_SERVERS"] = nil
         env.merge(environment) { $1 }
-        return try ChildProcess(executable: path, arguments: arguments, environment: env, standardInput: input)
+        return try await ChildProcess(executable: path, arguments: arguments, environment: env, standardInput: input)
     }
 
     /// Runs the command to its end (within `timeout`) and returns its output and exit code.
@@ -50,7 +52,7 @@ enum CLI {
         _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
         timeout: Duration = .seconds(60)
     ) async throws -> CLIResult {
-        let child = try start(arguments, input: input, environment: environment)
+        let child = try await start(arguments, input: input, environment: environment)
         try await waitUntil(
             "kafka-listeners \(arguments.joined(separator: " ")) finishes", timeout: timeout,
             observed: { "stdout: \(child.text)\nstderr: \(child.errorText)" }

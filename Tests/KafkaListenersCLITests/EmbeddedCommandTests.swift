@@ -9,7 +9,7 @@ struct EmbeddedCommandTests {
     )
     func standaloneBroker() async throws {
         let port = try freePort()
-        let broker = try CLI.start([
+        let broker = try await CLI.start([
             "embedded", "--brokers", "3", "--port", String(port), "--topic", "cli-orders:3", "--topic", "cli-audit",
         ])
         try await waitUntil(

@@ -78,7 +78,7 @@ struct GroupsCommandTests {
     func resetRefusedWhileMembersAreActive() async throws {
         let topic = try await kafka.topic("cli-active", partitions: 2)
         let group = kafka.unique("cli-active")
-        let consumer = try CLI.start(["consume", topic, "--group", group, "--from-beginning"] + CLI.cluster)
+        let consumer = try await CLI.start(["consume", topic, "--group", group, "--from-beginning"] + CLI.cluster)
         // Records printed prove the member joined (the first join takes about 3 s on the mock).
         try await waitUntil(
             "the consumer prints records", timeout: .seconds(60), observed: { "\(consumer.text) \(consumer.errorText)" }

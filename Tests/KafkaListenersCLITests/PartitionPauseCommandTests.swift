@@ -13,7 +13,7 @@ struct PartitionPauseCommandTests {
     )
     func partitionPauseThroughTheCLI() async throws {
         let port = try freePort()
-        let broker = try CLI.start([
+        let broker = try await CLI.start([
             "embedded", "--port", String(port), "--topic", "pp-orders:3", "--topic", "pp-control", "--topic",
             "pp-replies",
         ])

@@ -4,6 +4,8 @@ import KafkaListenersTesting
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Where the broker the sides consume from runs.

@@ -1,7 +1,8 @@
 /// When a container commits offsets (Spring-Kafka's `AckMode`).
 ///
 /// Every commit is of `offset + 1` of the last record of a *contiguous* processed (or, in manual modes,
-/// acknowledged) prefix of each partition: a record that is not finished holds every later offset back.
+/// acknowledged) prefix of each partition: a record that is not finished holds every later offset back. A record the
+/// error handler's recoverer handled counts as acknowledged in manual modes too (Spring-Kafka's `ackAfterHandle`).
 ///
 /// | mode | commits | a crash can re-deliver (per partition) with `.sync` commits; with `.async` (the default), also what was handled while the last commit was in flight |
 /// | --- | --- | --- |
@@ -28,7 +29,8 @@ public enum AckMode: Sendable, Hashable, CustomStringConvertible {
     /// Commit what the listener acknowledged, at once.
     case manualImmediate
 
-    /// Whether the listener acknowledges (only acknowledged records are ever committed).
+    /// Whether the listener acknowledges (only acknowledged records, and records the error handler recovered, are
+    /// committed).
     public var isManual: Bool {
         switch self {
         case .manual, .manualImmediate: true

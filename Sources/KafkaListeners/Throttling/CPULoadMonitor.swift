@@ -2,6 +2,8 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// This machine's CPU usage, from `/proc/stat` (Linux), sampled at most once per `interval`.
