@@ -75,6 +75,8 @@ public struct ListenerEndpoint: Sendable {
     public var throttle: Throttle?
     /// The listener itself.
     public var listener: Listener
+    /// Run the listener in Kafka transactions, one per poll (`nil`: offsets are committed by the ack mode).
+    public var transactions: ListenerTransactions? = nil
 
     /// Creates an endpoint.
     public init(
@@ -118,6 +120,7 @@ public struct ListenerEndpoint: Sendable {
         if id.allSatisfy(\.isWhitespace) {
             throw ListenerError.invalidEndpoint(id: id, reason: "the listener id is blank")
         }
+        try transactions?.validate(self)
         if concurrency < 1 { throw fail("concurrency must be at least 1, got \(concurrency)") }
         if maxPollRecords < 1 { throw fail("maxPollRecords must be at least 1, got \(maxPollRecords)") }
         if let options = perPartition {

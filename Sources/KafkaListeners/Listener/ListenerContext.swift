@@ -114,6 +114,8 @@ protocol ContainerControl: Sendable {
     func seek(_ partition: TopicPartition, to offset: Int64)
     /// Holds a record back: seek its partition back to it and pause the partition until `deadline`.
     func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws
+    /// The container's transactions, for a transactional listener.
+    var transactions: ContainerTransactions? { get }
 }
 
 extension ContainerControl {
