@@ -178,12 +178,25 @@ struct TransactionTests {
         ) { recorder.transactionCommits(tp).last == 5 }
         await registry.stopAll()
         #expect(recovered.withLock { $0 } == [2])
-        #expect(log.times(tp, 2).count == 3, "max-attempts listener calls, none after the recovery")
-        #expect(log.offsets(tp).suffix(2) == [3, 4], "after the recovery the poll comes again without it")
+        #expect(log.times(tp, 2).count == 3, "max-attempts listener calls, none after the recovery: \(log.offsets(tp))")
+        #expect(log.offsets(tp).suffix(2) == [3, 4], "after the recovery the records after it are handled")
         let script = recorder.transactionScript
         #expect(script.ranges(of: "BA").count == 3, "one abort per failed attempt: \(script)")
-        #expect(
-            script.hasSuffix("BABABABOC"), "the recovered record's offset commits in the next transaction: \(script)")
+        let commits = recorder.transactionCommits(tp)
+        #expect(commits == commits.sorted() && Set(commits).count == commits.count, "\(commits)")
+        // The transaction after the recovery commits past the recovered record without handing it over again.
+        let kinds = recorder.events.withLock { $0.map(\.kind) }
+        let recoveredAt = try #require(kinds.firstIndex { if case .recovered = $0 { true } else { false } })
+        let nextCommit = kinds[recoveredAt...].lazy.compactMap { kind -> Int64? in
+            guard case .transaction(.committed(let offsets)) = kind else { return nil }
+            return offsets.first { $0.topicPartition == tp }?.offset.rawValue
+        }.first
+        #expect(nextCommit.map { $0 > 2 } == true, "the next transaction commits past offset 2: \(commits)")
+        let before = kinds[..<recoveredAt].compactMap { kind -> Int64? in
+            guard case .transaction(.committed(let offsets)) = kind else { return nil }
+            return offsets.first { $0.topicPartition == tp }?.offset.rawValue
+        }
+        #expect(before.allSatisfy { $0 <= 2 }, "nothing commits past the failing record before its recovery: \(before)")
         #expect(recorder.plainCommits.isEmpty)
     }
 
@@ -280,7 +293,7 @@ struct TransactionFaultTests {
     @Test("an EndTxn error that requires an abort: the commit fails, the transaction aborts, the poll comes again")
     func abortableCommit() async throws {
         let scenario = try await InjectionScenario("txn-endtxn", records: 10) {
-            $0.pushRequestErrors(.endTxn, [.invalidProducerIdMapping])
+            $0.pushRequestErrors(.endTxn, [.unknownProducerId])
         }
         try await scenario.waitForCommit(through: 10)
         await scenario.finish()
@@ -294,18 +307,42 @@ struct TransactionFaultTests {
         #expect(scenario.recorder.plainCommits.isEmpty)
     }
 
-    @Test("an AddPartitionsToTxn error: the transaction cannot commit, it aborts, the poll comes again")
+    @Test(
+        "an AddPartitionsToTxn error: the listener's send fails, the transaction aborts, the poll comes again and commits"
+    )
     func addPartitionsError() async throws {
         let scenario = try await InjectionScenario("txn-addparts", records: 10) {
             $0.pushRequestErrors(.addPartitionsToTxn, [.topicAuthorizationFailed])
         }
         try await scenario.waitForCommit(through: 10)
         await scenario.finish()
+        #expect(scenario.failures.isEmpty, "the transactional calls themselves succeed: \(scenario.failures)")
+        let listenerFailures = scenario.recorder.events(matching: {
+            if case .listenerFailed(_, _, let error) = $0 { error.contains("_PURGE_QUEUE") } else { false }
+        })
+        #expect(listenerFailures.count == 1, "the send failed in the listener")
+        #expect(scenario.recorder.transactionScript.hasPrefix("BA"), "\(scenario.recorder.transactionScript)")
+        #expect(scenario.calls.all.flatMap(\.offsets) == Array(0..<10), "the first call never finished its sends")
+    }
+
+    @Test(
+        "a fenced producer while it sends (PRODUCER_FENCED on AddPartitionsToTxn): the abort is fatal, the container stops"
+    )
+    func fencedWhileSending() async throws {
+        let scenario = try await InjectionScenario("txn-fenced-send", records: 10) {
+            $0.pushRequestErrors(.addPartitionsToTxn, [.producerFenced])
+        }
+        try await waitUntil("the container stopped", observed: { "\(scenario.stops)" }) { !scenario.stops.isEmpty }
         let failures = scenario.failures
-        #expect(!failures.isEmpty && failures.allSatisfy { !$0.1.isFatal }, "\(failures)")
-        #expect(scenario.recorder.transactionScript.contains("A"), "\(scenario.recorder.transactionScript)")
-        let calls = scenario.calls.all
-        #expect(Set(calls.filter { !$0.failed }.flatMap(\.offsets)) == Set(0..<10))
+        #expect(failures.map(\.0) == [.abort] && failures.first?.1.isFenced == true, "\(failures)")
+        guard case .fatal(let reason) = scenario.stops.first else {
+            Issue.record("expected a fatal stop, got \(scenario.stops)")
+            await scenario.finish()
+            return
+        }
+        #expect(reason.contains("_FENCED"), "\(reason)")
+        #expect(scenario.recorder.transactionCommits(scenario.tp).isEmpty)
+        await scenario.finish()
     }
 
     @Test("retriable InitProducerId errors are retried by librdkafka: the transactions go on")
@@ -315,7 +352,7 @@ struct TransactionFaultTests {
         }
         try await scenario.waitForCommit(through: 10)
         await scenario.finish()
-        #expect(scenario.failures.allSatisfy { !$0.1.isFatal }, "\(scenario.failures)")
+        #expect(scenario.failures.isEmpty, "retried inside librdkafka: \(scenario.failures)")
         #expect(scenario.stops == [.requested])
     }
 

@@ -118,10 +118,7 @@ extension SingleContainer {
                         record: deliver[0], error: error, decision: listenerFailed(deliver[0], error),
                         toRecover: deliver))
             }
-            if failuresPending {
-                var seen: Set<TopicPartition> = []
-                for record in deliver where seen.insert(record.topicPartition).inserted { succeeded(record) }
-            }
+            if failuresPending { for record in deliver { succeededAfterRollback(record) } }
             for record in deliver { last[record.topicPartition] = record.offset }
             return .handled(last, count: count + deliver.count)
         case .record, .syncRecord:
@@ -154,7 +151,7 @@ extension SingleContainer {
                 do {
                     let delivered = attemptHeader ? withDeliveryAttempt(record) : record
                     _ = try await invokeRecord(handler, delivered, makeContext(.record(tp, record.offset)))
-                    if failuresPending { succeeded(record) }
+                    if failuresPending { succeededAfterRollback(record) }
                 } catch {
                     if Task.isCancelled { return .cancelled }
                     return .failed(
@@ -166,6 +163,14 @@ extension SingleContainer {
             }
             return .handled(last, count: count)
         }
+    }
+
+    /// The listener handled `record`: if it was failing, it no longer is. Records before a failed one in its poll
+    /// are handled again after a rollback; unlike a sequential container's redelivery (which starts at the failed
+    /// record), their success says nothing about the failing record after them, so it keeps its attempts.
+    private func succeededAfterRollback(_ record: ConsumerRecord) {
+        let key = RecordKey(record)
+        state.withLock { if $0.failures.attempts(of: key) > 0 { $0.failures.succeeded(key) } }
     }
 
     /// Sends the handled records' offsets and commits; on success the offset tracker learns they are committed.
