@@ -200,7 +200,7 @@ struct TransactionTests {
         #expect(recorder.plainCommits.isEmpty)
     }
 
-    @Test("a listener without transactions has no transactional sender; transactional settings are checked")
+    @Test("the transactional modifier sets the settings; without transactions there is no sender; settings are checked")
     func settingsAndSenderAbsence() throws {
         #expect(throws: ListenerError.self) {
             var endpoint = ListenerEndpoint(id: "t", selection: .topics(["t"]), listener: .record { _, _ in })
@@ -220,6 +220,15 @@ struct TransactionTests {
                 transactionalIdPrefix: "tx-", producerProperties: ["transactional.id": "mine"])
             try endpoint.validate()
         }
+        let declared = try ListenBatch("enrich", topics: "orders") { (_: [ConsumerRecord], _) in }
+            .transactional(transactionalIdPrefix: "tx-", timeout: .seconds(5)).declaredListeners()
+        #expect(declared.first?.endpoint.transactions?.transactionalIdPrefix == "tx-", "the modifier sets it")
+        #expect(declared.first?.endpoint.transactions?.timeout == .seconds(5))
+        let plain = ListenerEndpoint(id: "t", selection: .topics(["t"]), listener: .record { _, _ in })
+        let context = ListenerContext(
+            scope: .record(TopicPartition("t", 0), 0),
+            control: ContainerControlHandle(id: "t-0", listenerId: "t", endpoint: plain))
+        #expect(context.transactionalSender == nil, "no sender without transactions")
         let settings = ListenerTransactions(
             transactionalIdPrefix: "tx-", producerProperties: ["sasl.password": "hunter2"])
         #expect(!settings.description.contains("hunter2"), "secrets never printed")
