@@ -229,6 +229,22 @@ struct TransactionTests {
             scope: .record(TopicPartition("t", 0), 0),
             control: ContainerControlHandle(id: "t-0", listenerId: "t", endpoint: plain))
         #expect(context.transactionalSender == nil, "no sender without transactions")
+        // Each child has its own transactional.id; read_committed unless the endpoint says otherwise.
+        let registry = ListenerRegistry(baseConfiguration: KafkaConfiguration(bootstrapServers: "localhost:9"))
+        var two = ListenerEndpoint(id: "two", selection: .topics(["t"]), listener: .record { _, _ in }, concurrency: 2)
+        two.transactions = ListenerTransactions(transactionalIdPrefix: "tx-")
+        let children = try registry.register(two).children
+        #expect(children.map { $0.transactions?.transactionalId } == ["tx-two-0", "tx-two-1"])
+        #expect(children.map { $0.configuration["isolation.level"] } == ["read_committed", "read_committed"])
+        #expect(children.map { $0.transactions?.configuration["transactional.id"] } == ["tx-two-0", "tx-two-1"])
+        var uncommitted = ListenerEndpoint(
+            id: "uncommitted", selection: .topics(["t"]), listener: .record { _, _ in },
+            consumerProperties: ["isolation.level": "read_uncommitted"])
+        uncommitted.transactions = ListenerTransactions(transactionalIdPrefix: "tx-")
+        #expect(try registry.register(uncommitted).children[0].configuration["isolation.level"] == "read_uncommitted")
+        // A send outside an open transaction is refused.
+        let outside = try #require(children[0].transactions)
+        #expect(throws: ListenerError.self) { try outside.openProducer() }
         let settings = ListenerTransactions(
             transactionalIdPrefix: "tx-", producerProperties: ["sasl.password": "hunter2"])
         #expect(!settings.description.contains("hunter2"), "secrets never printed")
