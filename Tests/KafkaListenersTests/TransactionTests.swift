@@ -200,6 +200,41 @@ struct TransactionTests {
         #expect(recorder.plainCommits.isEmpty)
     }
 
+    @Test("a crash while the listener runs: the transaction is aborted, not committed")
+    func crashAbandonsTransaction() async throws {
+        let input = try await kafka.topic("txn-crash", partitions: 1)
+        let output = try await kafka.topic("txn-crash-out", partitions: 1)
+        try await produceValues(["a", "b", "c"], to: input, partition: 0)
+        let entered = Atomic<Bool>(false)
+        let gate = Atomic<Bool>(false)
+        let recorder = Recorder()
+        let registry = makeRegistry()
+        recorder.record(registry.events)
+        var endpoint = ListenerEndpoint(
+            id: kafka.unique("txn-crash"), selection: .topics([input]),
+            listener: .batch { records, context in
+                try await context.transactionalSender?.send(ProducerRecord(topic: output, value: "\(records.count)"))
+                entered.store(true, ordering: .releasing)
+                // Ignores cancellation on purpose: the listener returns normally after the crash began.
+                let deadline = ContinuousClock.now + .seconds(20)
+                while !gate.load(ordering: .acquiring) && ContinuousClock.now < deadline { await Task.yield() }
+            })
+        endpoint.transactions = ListenerTransactions(transactionalIdPrefix: "tx-")
+        let child = try #require(try registry.register(endpoint).children.first)
+        try await registry.startAll()
+        try await waitUntil("the listener runs") { entered.load(ordering: .acquiring) }
+        let crash = Task { await child.simulateCrash() }
+        try await waitUntil("the crash began") { child.isStopping }
+        gate.store(true, ordering: .releasing)
+        await crash.value
+        try await waitUntil("the abort reported", observed: { recorder.transactionScript }) {
+            recorder.transactionScript.contains("A")
+        }
+        #expect(recorder.transactionScript == "BA", "begun, then aborted: nothing committed")
+        #expect(recorder.plainCommits.isEmpty)
+        await registry.stopAll()
+    }
+
     @Test("the transactional modifier sets the settings; without transactions there is no sender; settings are checked")
     func settingsAndSenderAbsence() throws {
         #expect(throws: ListenerError.self) {

@@ -76,6 +76,11 @@ extension SingleContainer {
             await afterRollback(failure, records)
             return 0
         case .handled(let last, let count):
+            // A crash (an abrupt stop) or a shutdown timeout commits nothing more: the transaction is abandoned.
+            if Task.isCancelled || state.withLock({ $0.lifecycle.isAbrupt }) {
+                if transactions.withCycle({ $0.listenerFailed() }) == .abort { _ = await abort(producer, transactions) }
+                return 0
+            }
             _ = transactions.withCycle { $0.handled() }
             return await commit(last, count: count, records, consumer, producer, transactions)
         }
