@@ -39,11 +39,22 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     public let isRetriable: Bool
     /// Whether the client handle is no longer usable.
     public let isFatal: Bool
+    /// Whether the transaction in progress can no longer commit and must be aborted (librdkafka's
+    /// `rd_kafka_error_txn_requires_abort`); the producer stays usable for the next transaction.
+    public let requiresTransactionAbort: Bool
+
+    /// Whether another producer with the same `transactional.id` took over (`PRODUCER_FENCED`,
+    /// `INVALID_PRODUCER_EPOCH`, or librdkafka's `_FENCED`): this producer can do nothing more.
+    public var isFenced: Bool {
+        guard let code else { return false }
+        return code == RD_KAFKA_RESP_ERR__FENCED.rawValue || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue
+            || code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue
+    }
 
     /// Creates an error; the library's own code uses the factory functions below.
     public init(
         kind: Kind, code: Int32? = nil, codeName: String? = nil, message: String, operation: String,
-        isRetriable: Bool = false, isFatal: Bool = false
+        isRetriable: Bool = false, isFatal: Bool = false, requiresTransactionAbort: Bool = false
     ) {
         self.kind = kind
         self.code = code
@@ -52,12 +63,19 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
         self.operation = operation
         self.isRetriable = isRetriable
         self.isFatal = isFatal
+        self.requiresTransactionAbort = requiresTransactionAbort
     }
 
     public var description: String {
         var text = "KafkaError(\(kind)) while trying to \(operation): \(message)"
         if let codeName { text += " [\(codeName)]" }
-        if isFatal { text += " (fatal)" } else if isRetriable { text += " (retriable)" }
+        if isFatal {
+            text += " (fatal)"
+        } else if requiresTransactionAbort {
+            text += " (the transaction must be aborted)"
+        } else if isRetriable {
+            text += " (retriable)"
+        }
         return text
     }
 
@@ -77,7 +95,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
         return KafkaError(
             kind: kind(for: err), code: err.rawValue, codeName: String(cString: rd_kafka_error_name(error)),
             message: String(cString: rd_kafka_error_string(error)), operation: operation,
-            isRetriable: rd_kafka_error_is_retriable(error) != 0, isFatal: rd_kafka_error_is_fatal(error) != 0)
+            isRetriable: rd_kafka_error_is_retriable(error) != 0, isFatal: rd_kafka_error_is_fatal(error) != 0,
+            requiresTransactionAbort: rd_kafka_error_txn_requires_abort(error) != 0)
     }
 
     /// An error for a closed client.

@@ -39,6 +39,20 @@ public struct KafkaResponseCode: RawRepresentable, Hashable, Sendable, CustomStr
     public static let unsupportedVersion = KafkaResponseCode(rawValue: 35)
     /// A broker policy refused the request.
     public static let policyViolation = KafkaResponseCode(rawValue: 44)
+    /// The producer's epoch is stale: another producer with its `transactional.id` took over.
+    public static let invalidProducerEpoch = KafkaResponseCode(rawValue: 47)
+    /// The request is not valid in the transaction's current state.
+    public static let invalidTxnState = KafkaResponseCode(rawValue: 48)
+    /// The producer id is not known for this `transactional.id`.
+    public static let invalidProducerIdMapping = KafkaResponseCode(rawValue: 49)
+    /// Another transaction of this `transactional.id` is still being completed.
+    public static let concurrentTransactions = KafkaResponseCode(rawValue: 51)
+    /// The principal may not use this `transactional.id`.
+    public static let transactionalIdAuthorizationFailed = KafkaResponseCode(rawValue: 53)
+    /// The broker no longer knows the producer id.
+    public static let unknownProducerId = KafkaResponseCode(rawValue: 59)
+    /// Another producer with the same `transactional.id` took over.
+    public static let producerFenced = KafkaResponseCode(rawValue: 90)
 
     /// librdkafka's name for the code.
     public var name: String { String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(rawValue: rawValue))) }
@@ -82,4 +96,12 @@ public enum KafkaAPI: Int16, Sendable, CaseIterable {
     case deleteTopics = 20
     /// InitProducerId (idempotent and transactional producers).
     case initProducerId = 22
+    /// AddPartitionsToTxn (a transaction's first record to a partition).
+    case addPartitionsToTxn = 24
+    /// AddOffsetsToTxn (a transaction's first offsets of a consumer group).
+    case addOffsetsToTxn = 25
+    /// EndTxn (commit or abort a transaction).
+    case endTxn = 26
+    /// TxnOffsetCommit (the offsets sent in a transaction, to the group coordinator).
+    case txnOffsetCommit = 28
 }

@@ -13,8 +13,8 @@ import Synchronization
 /// both calls wait asynchronously and try again instead of failing. Delivery reports are served on a
 /// thread the producer owns. ``close(timeout:)`` delivers what is queued before it frees the handle.
 public final class KafkaProducer: Sendable {
-    private let core: ProducerCore
-    private let thread: KafkaThread
+    let core: ProducerCore
+    let thread: KafkaThread
     private let closeRequested = Atomic<Bool>(false)
     private let interceptors: [any ProducerInterceptor]
     /// librdkafka's name for the client.

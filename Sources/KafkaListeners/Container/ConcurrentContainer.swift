@@ -74,6 +74,18 @@ public final class ConcurrentContainer: Sendable {
                 configuration["queued.max.messages.kbytes"] =
                     "\(perPartition ? Self.defaultPerPartitionQueuedMaxKilobytes : Self.defaultQueuedMaxKilobytes)"
             }
+            // A transactional listener reads only committed records unless told otherwise (Spring's default for
+            // consume-transform-produce), and gets a producer with its own transactional.id.
+            var transactions: ContainerTransactions?
+            if let settings = endpoint.transactions {
+                if endpoint.consumerProperties["isolation.level"] == nil {
+                    configuration["isolation.level"] = "read_committed"
+                }
+                transactions = ContainerTransactions(
+                    settings: settings,
+                    configuration: settings.producerConfiguration(base: baseConfiguration, containerId: childId),
+                    transactionalId: settings.transactionalId(containerId: childId))
+            }
             let concurrency = endpoint.concurrency
             children.append(
                 SingleContainer(
@@ -85,7 +97,7 @@ public final class ConcurrentContainer: Sendable {
                         child.logger.warning(
                             "\(child.id) got no partitions: concurrency \(concurrency) exceeds the number of partitions, so some children stay idle"
                         )
-                    }))
+                    }, transactions: transactions))
         }
         self.children = children
     }

@@ -38,6 +38,8 @@ final class ContainerControlHandle: ContainerControl, @unchecked Sendable {
         try container.nack(partition, offset: offset, sleep: sleep, acknowledging: acknowledging)
     }
 
+    var transactions: ContainerTransactions? { container?.transactions }
+
     func seek(_ partition: TopicPartition, to position: SeekPosition) {
         container?.seek(partition, to: position)
     }

@@ -57,7 +57,10 @@ extension SingleContainer {
                 if let throttle = endpoint.throttle { await applyThrottle(throttle) }
                 continue
             }
-            let processed = await dispatch(records, consumer)
+            let processed =
+                if let transactions { await dispatchInTransaction(records, consumer, transactions) } else {
+                    await dispatch(records, consumer)
+                }
             metrics.records.increment(by: Int64(processed))
             state.withLock {
                 $0.liveness.handlingEnded()

@@ -27,6 +27,8 @@ public final class SingleContainer: Sendable {
     /// Bumped whenever something the dispatch loop must notice changes (stop, nack, seek, rebalance hold),
     /// so the per-record check is one relaxed atomic load and the lock is taken only after a change.
     let attention = Atomic<Int>(0)
+    /// The transactional producer and its cycle, for a transactional listener (see `Transactions/`).
+    let transactions: ContainerTransactions?
     /// Called on the consumer's thread after each assignment change (the concurrent container listens).
     let onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)?
 
@@ -102,8 +104,10 @@ public final class SingleContainer: Sendable {
 
     init(
         id: String, endpoint: ListenerEndpoint, configuration: KafkaConfiguration, events: EventBus, logger: Logger,
-        onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)? = nil
+        onAssignment: (@Sendable (SingleContainer, RebalanceEvent) -> Void)? = nil,
+        transactions: ContainerTransactions? = nil
     ) {
+        self.transactions = transactions
         self.id = id
         self.listenerId = endpoint.id
         self.endpoint = endpoint
@@ -290,6 +294,7 @@ public final class SingleContainer: Sendable {
     /// Third phase: close the consumer (leaving the group) and forget the partitions.
     func close(_ consumer: KafkaConsumer, abrupt: Bool) async {
         await consumer.close()
+        let fatal = await transactions?.close()
         state.withLock {
             $0.lifecycle.closed()
             $0.run = ContainerRun()
@@ -297,7 +302,7 @@ public final class SingleContainer: Sendable {
         tracker.revoked(tracker.assignedPartitions)
         metrics.lag.remove(nil)
         logger.info("container stopped\(abrupt ? " abruptly (no final commit)" : "")")
-        emit(.stopped(reason: abrupt ? .abrupt : .requested))
+        emit(.stopped(reason: fatal.map(StopReason.fatal) ?? (abrupt ? .abrupt : .requested)))
     }
 
     var isStopping: Bool { state.withLock { $0.lifecycle.isStopping } }

@@ -1,4 +1,4 @@
-/// How an endpoint's containers start, stop, report and react to rebalances (part of ``ListenerEndpoint``, whose
+/// How an endpoint's containers start, stop, report, react to rebalances and use transactions (part of ``ListenerEndpoint``, whose
 /// same-named properties read and write these).
 public struct ContainerSettings: Sendable {
     /// Whether the registry starts the container when it starts.
@@ -12,6 +12,8 @@ public struct ContainerSettings: Sendable {
     public var nonResponsiveThreshold: Duration?
     /// Callbacks around partition assignment changes (nil: none).
     public var rebalanceListener: RebalanceListener?
+    /// Run the listener in Kafka transactions, one per poll (`nil`: offsets are committed by the ack mode).
+    public var transactions: ListenerTransactions?
 
     /// Creates container settings.
     ///
@@ -21,14 +23,17 @@ public struct ContainerSettings: Sendable {
     ///   - idleEventInterval: Emit an idle event when no record arrived for this long.
     ///   - nonResponsiveThreshold: When a poll loop that has not come back is reported non-responsive.
     ///   - rebalanceListener: Callbacks around partition assignment changes.
+    ///   - transactions: Run the listener in Kafka transactions.
     public init(
         autoStartup: Bool = true, shutdownTimeout: Duration = .seconds(10), idleEventInterval: Duration? = nil,
-        nonResponsiveThreshold: Duration? = nil, rebalanceListener: RebalanceListener? = nil
+        nonResponsiveThreshold: Duration? = nil, rebalanceListener: RebalanceListener? = nil,
+        transactions: ListenerTransactions? = nil
     ) {
         self.autoStartup = autoStartup
         self.shutdownTimeout = shutdownTimeout
         self.idleEventInterval = idleEventInterval
         self.nonResponsiveThreshold = nonResponsiveThreshold
         self.rebalanceListener = rebalanceListener
+        self.transactions = transactions
     }
 }

@@ -137,6 +137,12 @@ public struct ListenerEndpoint: Sendable {
         get { container.nonResponsiveThreshold }
         set { container.nonResponsiveThreshold = newValue }
     }
+    /// Run the listener in Kafka transactions, one per poll (`nil`: offsets are committed by the ack mode;
+    /// ``ContainerSettings/transactions``).
+    public var transactions: ListenerTransactions? {
+        get { container.transactions }
+        set { container.transactions = newValue }
+    }
     /// Callbacks around partition assignment changes (``ContainerSettings/rebalanceListener``).
     public var rebalanceListener: RebalanceListener? {
         get { container.rebalanceListener }
@@ -151,6 +157,7 @@ public struct ListenerEndpoint: Sendable {
         if id.allSatisfy(\.isWhitespace) {
             throw ListenerError.invalidEndpoint(id: id, reason: "the listener id is blank")
         }
+        try transactions?.validate(self)
         if concurrency < 1 { throw fail("concurrency must be at least 1, got \(concurrency)") }
         if maxPollRecords < 1 { throw fail("maxPollRecords must be at least 1, got \(maxPollRecords)") }
         if let options = perPartition {

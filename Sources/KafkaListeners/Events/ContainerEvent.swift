@@ -36,6 +36,8 @@ public struct ContainerEvent: Sendable, CustomStringConvertible {
         case committed([TopicPartitionOffset])
         /// A commit failed; the offsets stay due and are retried.
         case commitFailed([TopicPartitionOffset], error: KafkaError)
+        /// A transactional listener's transaction began, committed, aborted or failed.
+        case transaction(TransactionEvent)
     }
 
     /// The child container's id.

@@ -121,6 +121,8 @@ protocol ContainerControl: Sendable {
     func seek(_ partition: TopicPartition, to position: SeekPosition)
     /// Holds a record back: seek its partition back to it and pause the partition until `deadline`.
     func hold(_ partition: TopicPartition, offset: Int64, until deadline: ContinuousClock.Instant) throws
+    /// The container's transactions, for a transactional listener.
+    var transactions: ContainerTransactions? { get }
 }
 
 extension ContainerControl {
