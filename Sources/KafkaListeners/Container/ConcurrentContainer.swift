@@ -17,17 +17,18 @@ public final class ConcurrentContainer: Sendable {
     private let idleWarned: IdleWarning
 
     /// The `queued.min.messages` a container's consumer gets unless the endpoint sets it: librdkafka's own
-    /// default, the most messages it prefetches per consumer (per partition for per-partition containers).
+    /// default, the messages it tries to keep prefetched per partition.
     public static let defaultQueuedMinMessages = 100_000
     /// The `queued.max.messages.kbytes` a container's consumer gets unless the endpoint sets it: the
     /// payload bytes librdkafka prefetches, in KiB. It holds about three times as much in memory (each
     /// message's bookkeeping and fetch buffer), so the default keeps a consumer under ~100 MB.
     public static let defaultQueuedMaxKilobytes = 16_384
-    /// The `queued.min.messages` of a per-partition container's consumer: librdkafka applies it to each
-    /// partition's own queue there, so it is a tenth of ``defaultQueuedMinMessages``.
+    /// The `queued.min.messages` of a per-partition container's consumer (per partition, as for every consumer): a
+    /// tenth of ``defaultQueuedMinMessages``, since its workers buffer records of their own (`bufferSize`).
     public static let defaultPerPartitionQueuedMinMessages = 10_000
-    /// The `queued.max.messages.kbytes` of a per-partition container's consumer, per partition: 2 MiB, so
-    /// 32 partitions prefetch at most 64 MiB of payload.
+    /// The `queued.max.messages.kbytes` of a per-partition container's consumer: 2 MiB of payload for the whole
+    /// consumer (a subscribing consumer has one queue, and librdkafka applies the limit to it), since its workers
+    /// buffer records of their own (`bufferSize`). Raise it for partitions with large records.
     public static let defaultPerPartitionQueuedMaxKilobytes = 2_048
 
     final class IdleWarning: Sendable {
@@ -63,8 +64,8 @@ public final class ConcurrentContainer: Sendable {
             // queued.max.messages.kbytes, so 16 MB keeps a consumer's queue well under 100 MB of memory. The
             // consumer wakes librdkafka 2.0.2's fetcher when the queue drains (see KafkaClient's
             // LibrdkafkaQuirks.FetchRestarter), so a listener slower than the fetcher no longer stalls ~1 s per refill.
-            // Per-partition containers split every partition into its own queue, and librdkafka applies the
-            // limits to each of those queues: smaller ones keep the whole consumer bounded.
+            // Per-partition containers poll the same single queue; their workers buffer records as well, so the
+            // prefetch defaults are smaller there.
             let perPartition = endpoint.perPartition != nil
             if configuration["queued.min.messages"] == nil {
                 configuration["queued.min.messages"] =
