@@ -2,9 +2,10 @@
 // ReplyingKafkaTemplate), on an embedded broker.
 //
 // A "quotes" listener answers each QuoteRequest with a Quote; it returns the quote, and the framework sends it to the
-// topic the request names in its kafka_replyTopic header, with the request's correlation id. The client sends 200
-// requests at once through one ReplyingProducer and awaits each reply, then one request with a timeout too short for
-// a deliberately slow quote. Run it with `swift run RequestReplyDemo`.
+// topic the request names in its kafka_replyTopic header, with the request's correlation id. The client sends one
+// request (answered once the listener has joined its group), then 200 requests at once (REQUESTS=n for another count)
+// through one ReplyingProducer, awaiting each reply, then one request with a timeout too short for a deliberately slow
+// quote. Run it with `swift run RequestReplyDemo`.
 import Foundation
 import KafkaClient
 import KafkaListeners
@@ -55,9 +56,15 @@ let client = try ReplyingProducer(
     producer: requestProducer, configuration: configuration, replyTopic: "quote-replies", defaultTimeout: .seconds(30))
 try await client.start()
 
+// The first reply also waits for the listener to join its group.
+let joinStarted = ContinuousClock.now
+_ = try await client.request(topic: "quote-requests", value: QuoteRequest(item: "first", quantity: 1), as: Quote.self)
+print("first quote after \(ContinuousClock.now - joinStarted) (the listener joins its group)")
+
+let requests = Int(ProcessInfo.processInfo.environment["REQUESTS"] ?? "") ?? 200
 let started = ContinuousClock.now
 let quotes = try await withThrowingTaskGroup(of: Quote.self) { group in
-    for n in 1...200 {
+    for n in 1...requests {
         group.addTask {
             try await client.request(
                 topic: "quote-requests", value: QuoteRequest(item: "item-\(n)", quantity: n), as: Quote.self)
@@ -69,7 +76,9 @@ let quotes = try await withThrowingTaskGroup(of: Quote.self) { group in
 }
 let elapsed = ContinuousClock.now - started
 let correct = quotes.filter { $0.item == "item-\($0.quantity)" && $0.priceCents == $0.quantity * 250 }.count
-print("\(quotes.count) quotes received, \(correct) matching their requests, in \(elapsed)")
+print(
+    "\(requests) requests in flight at once: \(quotes.count) quotes received, \(correct) matching their requests, in \(elapsed)"
+)
 
 var timedOut = false
 do {
@@ -86,7 +95,7 @@ await app.stop()
 await requestProducer.close()
 await replyProducer.close()
 await kafka.stop()
-if correct != 200 || !timedOut {
-    print("expected 200 matching quotes and one timeout")
+if correct != requests || !timedOut {
+    print("expected \(requests) matching quotes and one timeout")
     exit(1)
 }
