@@ -252,4 +252,23 @@ struct RequestReplyTests {
         #expect(service.handled.count == 1, "only the good request reached the listener")
         await service.stop()
     }
+
+    @Test("a reply that cannot be delivered is a listener failure: the error handler gets the delivery error")
+    func undeliverableReply() async throws {
+        let recovered = Recovered()
+        let service = try await service("rr-undeliverable", recovered: recovered)
+        let headers = [
+            RecordHeader(key: ReplyHeaders.replyTopic, string: service.replies),
+            RecordHeader(key: ReplyHeaders.replyPartition, value: ReplyHeaders.encodePartition(7)),
+        ]
+        try await service.requestProducer.send(
+            ProducerRecord(topic: service.requests, value: try Question(n: 2).encode(), headers: headers))
+        try await waitUntil("the request was recovered", observed: { "\(recovered.all)" }) {
+            recovered.all.count == 1
+        }
+        let error = try #require(recovered.all.first as? KafkaError, "\(recovered.all)")
+        #expect("\(error)".contains("partition"), "\(error)")
+        #expect(service.handled.count == 1, "the listener ran; its reply failed")
+        await service.stop()
+    }
 }
