@@ -1,6 +1,7 @@
 import KafkaClient
 import KafkaListenersTesting
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -117,7 +118,9 @@ struct RequestReplyTests {
             requests: requests, replies: replies, handled: handled)
     }
 
-    @Test("a typed round trip: the reply carries the correlation id and the request's key, on the asked partition")
+    @Test(
+        "a typed round trip: the reply carries the correlation id and the request's key, on the asked partition; a ReplyingProducer runs as a Service too"
+    )
     func roundTrip() async throws {
         let service = try await service("rr-trip", replyPartition: 1)
         let answer = try await service.requester.request(
@@ -131,6 +134,22 @@ struct RequestReplyTests {
         #expect(reply.topic == service.replies && reply.partition == 1)
         #expect(reply.raw.headers.lastValue(for: ReplyHeaders.correlationId)?.count == 16)
         #expect(service.requester.pendingRequests == 0 && service.requester.droppedReplies == 0)
+
+        let serviced = try ReplyingProducer(
+            producer: service.requestProducer, configuration: kafka.configuration(), replyTopic: service.replies,
+            replyPartition: 0)
+        let group = ServiceGroup(configuration: .init(services: [serviced], logger: Logger(label: "test.group")))
+        let running = Task { try await group.run() }
+        let requests = service.requests
+        try await waitUntil("the service answers through the ServiceGroup's replying producer") {
+            (try? await serviced.request(topic: requests, value: Question(n: 2), as: Answer.self))
+                == Answer(n: 2, square: 4)
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await #expect(throws: ReplyingProducerError.closed) {
+            try await serviced.request(topic: requests, value: Question(n: 3), as: Answer.self)
+        }
         await service.stop()
     }
 
