@@ -134,6 +134,10 @@ struct RequestReplyTests {
         #expect(reply.topic == service.replies && reply.partition == 1)
         #expect(reply.raw.headers.lastValue(for: ReplyHeaders.correlationId)?.count == 16)
         #expect(service.requester.pendingRequests == 0 && service.requester.droppedReplies == 0)
+        await #expect(throws: KafkaError.self, "a request that cannot be sent fails with the send's error") {
+            try await service.requester.request(ProducerRecord(topic: "not a topic", value: "q"))
+        }
+        #expect(service.requester.pendingRequests == 0)
 
         let serviced = try ReplyingProducer(
             producer: service.requestProducer, configuration: kafka.configuration(), replyTopic: service.replies,

@@ -40,9 +40,6 @@ final class PendingReplies: Sendable {
         }
     }
 
-    /// Forgets `id` (its request could not be sent).
-    func remove(_ id: [UInt8]) { _ = state.withLock { $0.entries.removeValue(forKey: id) } }
-
     /// Finishes the request `id` with `result`; `false` if no such request waits (it timed out, was cancelled, or
     /// is not this producer's).
     @discardableResult

@@ -130,8 +130,8 @@ public final class ReplyingProducer: Sendable {
     ///   - record: the request.
     ///   - timeout: how long to wait for the reply, from the call (``defaultTimeout`` when `nil`).
     /// - Throws: ``ReplyingProducerError/timedOut(topic:after:)``, ``ReplyingProducerError/notStarted``,
-    ///   ``ReplyingProducerError/closed``, `CancellationError` when the awaiting task is cancelled, or the request's
-    ///   delivery error.
+    ///   ``ReplyingProducerError/closed``, `CancellationError` when the awaiting task is cancelled (the request may
+    ///   still be sent), or the request's delivery error.
     public func request(_ record: ProducerRecord, timeout: Duration? = nil) async throws -> ConsumerRecord {
         let state = running.withLock { $0 }
         if state?.closed == true { throw ReplyingProducerError.closed }
@@ -157,14 +157,13 @@ public final class ReplyingProducer: Sendable {
             pending.finish(id, with: .failure(ReplyingProducerError.timedOut(topic: record.topic, after: timeout)))
         }
         defer { timer.cancel() }
+        // The send runs on its own, so the timeout and cancellation also end a wait for a slow delivery report.
+        let producer = self.producer
+        Task {
+            do { try await producer.send(outgoing) } catch { pending.finish(id, with: .failure(error)) }
+        }
         return try await withTaskCancellationHandler {
-            do {
-                try await producer.send(outgoing)
-            } catch {
-                pending.remove(id)
-                throw error
-            }
-            return try await pending.wait(id)
+            try await pending.wait(id)
         } onCancel: {
             pending.finish(id, with: .failure(CancellationError()))
         }
