@@ -132,6 +132,11 @@ let package = Package(
             path: "Samples/ListenerDemo"
         ),
         .executableTarget(
+            name: "RequestReplyDemo",
+            dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"],
+            path: "Samples/RequestReply"
+        ),
+        .executableTarget(
             name: "RetryTopicsDemo",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting"],
             path: "Samples/RetryTopics"
