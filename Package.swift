@@ -28,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.0"),
         .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.7.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
         // `make docs`: `swift package generate-documentation` (build-time only; no target depends on it).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -70,7 +69,6 @@ let package = Package(
                 "KafkaClient",
                 "KafkaListeners",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // Optional: HTTP admin endpoints on Hummingbird (a heavy dependency, kept out of the core).
