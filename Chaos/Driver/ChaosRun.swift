@@ -1,0 +1,126 @@
+import ChaosKit
+import Foundation
+
+/// Where the executables and the run's files are.
+struct DriverPaths {
+    /// The directory of the chaos executables (the driver's own).
+    var binaries: String
+    /// Where runs keep their logs.
+    var output: String
+}
+
+/// Runs one plan: broker, processes, producer, schedule, drain, outside view, check.
+struct ChaosRun {
+    let plan: ChaosPlan
+    let paths: DriverPaths
+    let index: Int
+    /// How long a process sent SIGTERM may take to exit.
+    static let drainTimeout = 20.0
+    /// How long the drain (all processes running, nothing produced) may take to commit everything.
+    static let drainDeadline = 120.0
+
+    func say(_ line: String) { FileHandle.standardError.write(Data("[run \(index)] \(line)\n".utf8)) }
+
+    func run() async throws -> ChaosRunResult {
+        let started = ContinuousClock.now
+        let directory = paths.output + "/run-\(index)"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let logPath = directory + "/handled.log"
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+            throw DriverFailure("cannot create the log \(logPath)")
+        }
+        let topic = "chaos"
+        let group = "chaos-group"
+        say("\(plan.settings), seed \(plan.seed)\(plan.broken ? ", BROKEN BUILD" : "")")
+
+        let broker = try await BrokerProcess(
+            executable: paths.binaries + "/ChaosBroker", brokers: plan.schedule.brokers, topic: topic,
+            partitions: plan.partitions, directory: directory)
+        var environment = ProcessInfo.processInfo.environment
+        environment["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrapServers
+        environment["CHAOS_TOPIC"] = topic
+        environment["CHAOS_GROUP"] = group
+        environment["CHAOS_LOG"] = logPath
+        let members = Members(
+            executable: paths.binaries + "/ChaosApp", plan: plan, environment: environment,
+            drainTimeout: Self.drainTimeout)
+        do {
+            let result = try await storm(broker: broker, members: members, topic: topic, group: group)
+            await broker.stop()
+            let seconds = Self.seconds(ContinuousClock.now - started)
+            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            let (lines, unreadable) = ChaosLogLine.parse(text)
+            let observation = ChaosObservation(
+                lines: lines, unreadableLines: unreadable, produced: result.produced, committed: result.committed,
+                fates: await members.fates)
+            let verdict = ChaosChecker(bound: plan.settings.duplicateBound, drainTimeout: Self.drainTimeout)
+                .check(observation)
+            for violation in verdict.violations { say("violation: \(violation)") }
+            if !verdict.passed {
+                let tails = await members.errorTails()
+                if !tails.isEmpty { say("stderr of the processes:\n\(tails)") }
+            }
+            say("done in \(Int(seconds)) s: \(verdict.passed ? "pass" : "FAIL")")
+            return ChaosRunResult(
+                settings: plan.settings, seed: plan.seed, seconds: seconds, kills: await members.kills,
+                terminations: await members.sigterms, joins: await members.joins, outages: plan.schedule.outages,
+                verdict: verdict)
+        } catch {
+            for slot in await members.runningSlots { await members.kill(slot: slot) }
+            await broker.stop()
+            throw error
+        }
+    }
+
+    private func storm(
+        broker: BrokerProcess, members: Members, topic: String, group: String
+    ) async throws -> (produced: [Int32: [Int64]], committed: [Int32: Int64?]) {
+        for slot in 0..<plan.schedule.slots { try await members.start(slot: slot, initial: true) }
+        let producer = try RateProducer(bootstrap: broker.bootstrapServers, topic: topic)
+        let schedule = plan.schedule
+        let rate = plan.recordsPerSecond
+        let producing = Task { try await producer.run(recordsPerSecond: rate, seconds: schedule.duration) }
+        let start = ContinuousClock.now
+        var down: Set<Int> = []
+        for event in schedule.events(seed: plan.seed) {
+            try await Task.sleep(until: start + .milliseconds(Int(event.at * 1000)))
+            say(event.description)
+            switch event.action {
+            case .start(let slot): try await members.start(slot: slot)
+            case .kill(let slot): await members.kill(slot: slot)
+            case .terminate(let slot): await members.terminate(slot: slot)
+            case .brokerDown(let id):
+                try await broker.control("down \(id)")
+                down.insert(id)
+            case .brokerUp(let id):
+                try await broker.control("up \(id)")
+                down.remove(id)
+            }
+        }
+        for id in down.sorted() { try await broker.control("up \(id)") }
+        let sent = try await producing.value
+        try await producer.finish()
+        say("storm over: \(sent) records produced; draining with every slot running")
+
+        for slot in 0..<schedule.slots { try await members.start(slot: slot) }
+        let drained = await waitFor(seconds: Self.drainDeadline) {
+            guard let rows = try? await OutsideView.lag(bootstrap: broker.bootstrapServers, group: group, topic: topic)
+            else { return false }
+            return !rows.isEmpty && rows.allSatisfy { $0.logEndOffset == 0 || $0.currentOffset == $0.logEndOffset }
+        }
+        if !drained { say("the group did not commit every partition's end within \(Int(Self.drainDeadline)) s") }
+        await members.terminateAll()
+        let rows = try await OutsideView.lag(bootstrap: broker.bootstrapServers, group: group, topic: topic)
+        let ends = Dictionary(rows.map { ($0.partition, $0.logEndOffset) }, uniquingKeysWith: max)
+        let committed = Dictionary(
+            rows.map { ($0.partition, $0.currentOffset) }, uniquingKeysWith: { first, _ in first })
+        let produced = try await OutsideView.producedOffsets(
+            bootstrap: broker.bootstrapServers, topic: topic, ends: ends)
+        return (produced, committed)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
