@@ -23,6 +23,14 @@ LoggingSystem.bootstrap { label in
 }
 let logger = Logger(label: "chaos-app")
 let environment = ProcessInfo.processInfo.environment
+let started = ContinuousClock.now
+
+/// Writes a line to stdout at once, with the seconds since the start (the driver keeps it in the run's directory).
+func say(_ line: String) {
+    let elapsed = ContinuousClock.now - started
+    let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+    FileHandle.standardOutput.write(Data("[\(millis) ms] \(line)\n".utf8))
+}
 
 func required(_ name: String) throws -> String {
     guard let value = environment[name], !value.isEmpty else { throw AppFailure("\(name) must be set") }
@@ -96,21 +104,27 @@ do {
                             member: "\(member).\(event.containerId)", partition: offset.topicPartition.partition,
                             offset: offset.offset.rawValue))
                 }
-            case .commitFailed(let offsets, _):
+            case .commitFailed(let offsets, let error):
+                say("\(event.containerId): commit failed: \(error)")
                 for offset in offsets where offset.topicPartition.topic == topic {
                     log.append(
                         .commitFailed(
                             member: "\(member).\(event.containerId)", partition: offset.topicPartition.partition))
                 }
+            case .partitionsAssigned(let partitions): say("\(event.containerId): assigned \(partitions)")
+            case .partitionsRevoked(let partitions): say("\(event.containerId): revoked \(partitions)")
+            case .partitionsLost(let partitions): say("\(event.containerId): lost \(partitions)")
+            case .stopped(let reason): say("\(event.containerId): stopped (\(reason))")
+            case .nonResponsive(let duration): say("\(event.containerId): non-responsive for \(duration)")
             default: break
             }
         }
     }
-    print("chaos-app \(member) running: \(settings)")
+    say("chaos-app \(member) running: \(settings)")
     let services = ServiceGroup(
         configuration: .init(services: [registry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await services.run()
-    print("chaos-app \(member) stopped")
+    say("chaos-app \(member) stopped")
 } catch {
     FileHandle.standardError.write(Data("chaos-app: \(error)\n".utf8))
     exit(2)

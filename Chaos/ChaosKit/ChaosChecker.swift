@@ -60,7 +60,8 @@ public struct ChaosVerdict: Sendable, Hashable {
 /// 2. No commit ran ahead of handling: when the broker accepted a commit of offset `c`, every offset of the
 ///    partition below `c` had already been handled (the log line comes before the commit's); the group's final
 ///    committed offset is within the handled prefix too.
-/// 3. Duplicates: what a handover hands on again lies at or after the last offset committed before it (exact);
+/// 3. Duplicates: a handover is a partition handled by another member than before, or by the same member going
+///    back to records it had handled (revoked and assigned to it again). What a handover hands on again lies at or after the last offset committed before it (exact);
 ///    and, when `bound` is given, at most `bound` records per handover — unless a commit of the previous owner
 ///    failed meanwhile (a broker outage), when only the exact check applies.
 /// 4. No partition left unconsumed: the final committed offset of every partition is its end.
@@ -89,6 +90,7 @@ public struct ChaosChecker: Sendable {
         var lastLine: Int
         var committedAtStart: Int64
         var duplicates: [Int64] = []
+        var lastWasDuplicate = false
     }
 
     /// Checks `observation` and returns what was found.
@@ -111,17 +113,22 @@ public struct ChaosChecker: Sendable {
             case .handled(let member, let partition, let offset):
                 verdict.handled += 1
                 var list = segments[partition, default: []]
-                if list.last?.member != member {
+                let isDuplicate = handled[partition, default: []].contains(offset)
+                // A new segment: another member, or the same one going back to records it handled (its partition
+                // revoked and assigned to it again, or its position reset), after handling new ones.
+                let rewind = isDuplicate && list.last.map { $0.member == member && !$0.lastWasDuplicate } == true
+                if list.last?.member != member || rewind {
                     list.append(
                         Segment(
                             member: member, firstLine: index, lastLine: index,
                             committedAtStart: lastCommitted[partition] ?? low[partition] ?? 0))
                 }
-                let isDuplicate = !handled[partition, default: []].insert(offset).inserted
+                handled[partition, default: []].insert(offset)
                 if isDuplicate {
                     list[list.count - 1].duplicates.append(offset)
                     verdict.duplicates += 1
                 }
+                list[list.count - 1].lastWasDuplicate = isDuplicate
                 list[list.count - 1].lastLine = index
                 segments[partition] = list
                 var next = prefix[partition] ?? low[partition] ?? 0

@@ -29,18 +29,21 @@ public struct ChaosPlan: Sendable, Hashable {
 
 /// The runs `make chaos`, `make chaos-short` and `make chaos-selftest` make.
 public enum ChaosPlans {
-    /// The storm of `make chaos`: 3 processes at most, one joining or leaving every second (half the leavers
-    /// killed with SIGKILL, half sent SIGTERM), two 3-second outages of one of 3 brokers.
+    /// The schedule of `make chaos`: 3 processes at most; in the middle third a rebalance storm, one joining or
+    /// leaving every second; before and after it one every 8 seconds, so the group settles and the faults hit
+    /// members that hold partitions; half the leavers killed with SIGKILL, half sent SIGTERM; two 3-second outages
+    /// of one of 3 brokers.
     public static func stormSchedule(duration: Double) -> ChaosSchedule {
         ChaosSchedule(
-            duration: duration, slots: 3, minimumMembers: 1, memberInterval: 1, killShare: 0.5, brokers: 3,
-            outages: 2, outageLength: 3)
+            duration: duration, slots: 3, minimumMembers: 1, memberInterval: 1,
+            storm: (duration / 3)..<(duration * 2 / 3), calmInterval: 8, killShare: 0.5, brokers: 3, outages: 2,
+            outageLength: 3)
     }
 
     /// `make chaos`: every ack mode; concurrent and per-partition (key-ordered) containers; dynamic and static
     /// membership; eager and cooperative-sticky assignment; synchronous commits (where the fixed duplicate bounds
     /// hold) and the default asynchronous ones.
-    public static func full(duration: Double = 40, seed: UInt64 = 1) -> [ChaosPlan] {
+    public static func full(duration: Double = 60, seed: UInt64 = 1) -> [ChaosPlan] {
         let runs: [ChaosRunSettings] = [
             .init(ackMode: .record, container: .concurrent),
             .init(ackMode: .batch, container: .concurrent, staticMembership: true),

@@ -43,9 +43,10 @@ public struct ChaosEvent: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A seeded plan of member and broker faults for the storm phase of a chaos run.
+/// A seeded plan of member and broker faults for a chaos run.
 ///
-/// Every `memberInterval` seconds one member leaves or joins: with every slot running one leaves, with only
+/// Every `memberInterval` seconds one member leaves or joins (inside `storm`, when given; outside it every
+/// `calmInterval` seconds, so the group settles and the faults hit members that hold partitions): with every slot running one leaves, with only
 /// `minimumMembers` running one joins, otherwise either, at random. A member that leaves is killed with SIGKILL
 /// with probability `killShare`, else sent SIGTERM. `outages` brokers, chosen at random, go down for
 /// `outageLength` seconds each, spread evenly over the run. The same parameters and seed give the same plan.
@@ -58,6 +59,10 @@ public struct ChaosSchedule: Sendable, Hashable {
     public var minimumMembers: Int
     /// Seconds between member events (1 for a rebalance storm).
     public var memberInterval: Double
+    /// The seconds of the run in which members come and go every `memberInterval` (`nil`: the whole run).
+    public var storm: Range<Double>?
+    /// Seconds between member events outside `storm`.
+    public var calmInterval: Double
     /// The probability that a leaving member is killed with SIGKILL rather than sent SIGTERM.
     public var killShare: Double
     /// How many brokers the cluster has (ids 1 … n).
@@ -69,13 +74,15 @@ public struct ChaosSchedule: Sendable, Hashable {
 
     /// Creates schedule parameters.
     public init(
-        duration: Double, slots: Int, minimumMembers: Int = 1, memberInterval: Double, killShare: Double,
-        brokers: Int, outages: Int, outageLength: Double
+        duration: Double, slots: Int, minimumMembers: Int = 1, memberInterval: Double, storm: Range<Double>? = nil,
+        calmInterval: Double = 8, killShare: Double, brokers: Int, outages: Int, outageLength: Double
     ) {
         self.duration = duration
         self.slots = slots
         self.minimumMembers = minimumMembers
         self.memberInterval = memberInterval
+        self.storm = storm
+        self.calmInterval = calmInterval
         self.killShare = killShare
         self.brokers = brokers
         self.outages = outages
@@ -107,7 +114,10 @@ public struct ChaosSchedule: Sendable, Hashable {
                     running.insert(slot)
                     events.append(ChaosEvent(at: time, action: .start(slot: slot)))
                 }
-                time += memberInterval
+                let inStorm = storm.map { $0.contains(time + memberInterval) } ?? true
+                var next = time + (inStorm ? memberInterval : max(calmInterval, memberInterval))
+                if let storm, time < storm.lowerBound, next > storm.lowerBound { next = storm.lowerBound }
+                time = next
             }
         }
         if brokers > 0 && outages > 0 {

@@ -48,6 +48,8 @@ struct ChaosRun {
         do {
             let result = try await storm(broker: broker, members: members, topic: topic, group: group)
             await broker.stop()
+            await members.saveOutputs(to: directory)
+            try? Data(broker.process.text.utf8).write(to: URL(fileURLWithPath: directory + "/broker.out"))
             let seconds = Self.seconds(ContinuousClock.now - started)
             let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             let (lines, unreadable) = ChaosLogLine.parse(text)

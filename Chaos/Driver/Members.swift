@@ -82,6 +82,14 @@ actor Members {
         for task in pending { await task.value }
     }
 
+    /// Writes each process's stdout and stderr to `directory`/`<member>.out` and `.err`.
+    func saveOutputs(to directory: String) {
+        for (member, process) in all {
+            try? Data(process.text.utf8).write(to: URL(fileURLWithPath: "\(directory)/\(member).out"))
+            try? Data(process.errorText.utf8).write(to: URL(fileURLWithPath: "\(directory)/\(member).err"))
+        }
+    }
+
     /// The last lines each process wrote to stderr, for a failure report.
     func errorTails() -> String {
         all.sorted { $0.key < $1.key }.compactMap { member, process in

@@ -22,7 +22,7 @@ func fail(_ message: String) -> Never {
 
 var arguments = Array(CommandLine.arguments.dropFirst())[...]
 let mode = arguments.popFirst() ?? "full"
-var duration = 40.0
+var duration = 60.0
 var seed: UInt64?
 var rotation = Int(Date().timeIntervalSince1970 / 86_400)
 var only: Set<Int>?

@@ -130,3 +130,18 @@ struct ChaosCheckerTests {
         #expect(table.contains("| 10 | 10 | 0 | 0 | 0 | exact | pass |"))
     }
 }
+
+extension ChaosCheckerTests {
+    @Test("a member going back to records it handled is a handover of its own, exempt when its commit failed")
+    func rewind() {
+        let lines =
+            handled("m1.c", 0...5) + [.committed(member: "m1.c", partition: 0, offset: 3)] + handled("m1.c", 6...7)
+            + handled("m1.c", 3...9) + [.committed(member: "m1.c", partition: 0, offset: 10)]
+        let strict = ChaosChecker(bound: 4, drainTimeout: 20)
+        let verdict = strict.check(observe(lines, fates: ["m1": .killed]))
+        #expect(verdict.handovers == 1 && verdict.duplicates == 5)
+        #expect(verdict.violations.contains { $0.contains("5 duplicates after m1.c") }, "\(verdict.violations)")
+        let failed = Array(lines[0..<7]) + [.commitFailed(member: "m1.c", partition: 0)] + Array(lines[7...])
+        #expect(strict.check(observe(failed, fates: ["m1": .killed])).passed)
+    }
+}
