@@ -93,6 +93,12 @@ do {
         perPartition: settings.container == .perPartition ? PerPartitionOptions(ordering: .key, bufferSize: 200) : nil)
     try registry.register(endpoint)
 
+    // A driver that dies leaves no process behind: this one goes when its parent does.
+    let parent = getppid()
+    Task {
+        while getppid() == parent { try? await Task.sleep(for: .seconds(1)) }
+        exit(3)
+    }
     let events = registry.events.subscribe()
     Task {
         for await event in events {

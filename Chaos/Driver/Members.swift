@@ -69,6 +69,15 @@ actor Members {
 
     private func record(_ member: String, _ fate: ChaosMemberFate) { fates[member] = fate }
 
+    /// SIGTERM to every running process but the last, one at a time, each awaited; returns the one left.
+    func terminateAllButOne() async -> ChildProcess? {
+        for slot in runningSlots.dropLast() {
+            terminate(slot: slot)
+            await settle()
+        }
+        return runningSlots.last.flatMap { running[$0]?.process }
+    }
+
     /// SIGTERM to every running process, then waits for every watched exit.
     func terminateAll() async {
         for slot in runningSlots { terminate(slot: slot) }

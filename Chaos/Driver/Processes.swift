@@ -1,12 +1,14 @@
 import Foundation
 import KafkaListenersTesting
 
-/// Waits, polling every 50 ms, until `condition` holds or `seconds` passed; returns whether it held.
-func waitFor(seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Waits, checking every `every`, until `condition` holds or `seconds` passed; returns whether it held.
+func waitFor(
+    seconds: Double, every: Duration = .milliseconds(50), _ condition: () async throws -> Bool
+) async rethrows -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
+        try? await Task.sleep(for: every)
     }
     return try await condition()
 }

@@ -3,6 +3,7 @@
 // invariants against the broker and prints the table of runs. Exits 1 when an invariant failed.
 //
 //   ChaosDriver full [--duration SECONDS] [--seed N] [--only INDEX,…]   every ack mode, container, membership
+//   ChaosDriver cooperative [--duration SECONDS] [--seed N]  the same with the cooperative-sticky assignor
 //   ChaosDriver short [--rotation N] [--seed N]     the CI run: 2 processes, 5 kills, one broker restart
 //   ChaosDriver selftest                            the broken build (commit before handling) must fail the check
 import ChaosKit
@@ -53,9 +54,10 @@ while let argument = arguments.popFirst() {
 let plans: [ChaosPlan]
 switch mode {
 case "full": plans = ChaosPlans.full(duration: duration, seed: seed ?? 1)
+case "cooperative": plans = ChaosPlans.cooperative(duration: duration, seed: seed ?? 1)
 case "short": plans = [ChaosPlans.short(rotation: rotation, seed: seed)]
 case "selftest": plans = [ChaosPlans.selftest(seed: seed ?? 7)]
-default: fail("unknown mode '\(mode)' (full, short, selftest)")
+default: fail("unknown mode '\(mode)' (full, cooperative, short, selftest)")
 }
 
 let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
