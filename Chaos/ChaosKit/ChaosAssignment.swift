@@ -5,13 +5,14 @@ public enum ChaosAssignment {
     public static func partitions(fromOutput output: String) -> Set<Int32> {
         var held: [Substring: Set<Int32>] = [:]
         for line in output.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":"), let open = line.firstIndex(of: "["),
-                let close = line.lastIndex(of: "]"), open < close
-            else { continue }
-            let prefix = line[..<colon]
-            let container = prefix.split(separator: " ").last ?? prefix
-            let verb = String(line[line.index(after: colon)..<open].filter { $0 != " " })
-            let partitions = line[line.index(after: open)..<close].split(separator: ",").compactMap { item in
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let rest = line[line.index(after: colon)...]
+            guard let open = rest.firstIndex(of: "["), let close = rest.lastIndex(of: "]"), open < close else {
+                continue
+            }
+            let container = line[..<colon].split(separator: " ").last ?? line[..<colon]
+            let verb = String(rest[..<open].filter { $0 != " " })
+            let partitions = rest[rest.index(after: open)..<close].split(separator: ",").compactMap { item in
                 item.split(separator: "-").last.flatMap { Int32(String($0.filter { $0 != " " })) }
             }
             switch verb {

@@ -81,7 +81,7 @@ struct ChaosScheduleTests {
         #expect(Set(plans.map(\.settings.container)) == Set(ChaosContainer.allCases))
         #expect(Set(plans.map(\.settings.staticMembership)) == [true, false])
         #expect(Set(plans.map(\.settings.cooperative)) == [false])
-        #expect(ChaosPlans.cooperative().allSatisfy(\.settings.cooperative))
+        #expect(ChaosPlans.cooperative().allSatisfy { $0.settings.cooperative })
         #expect(Set(ChaosPlans.cooperative().map(\.settings.container)) == Set(ChaosContainer.allCases))
         #expect(Set(plans.map(\.settings.syncCommits)) == [true, false])
         #expect(plans.allSatisfy { !$0.broken })
