@@ -52,6 +52,9 @@ public struct ChaosVerdict: Sendable, Hashable {
 
     /// Whether every invariant held.
     public var passed: Bool { violations.isEmpty }
+
+    /// Creates an empty verdict (nothing seen, nothing broken).
+    public init() {}
 }
 
 /// The invariants of a chaos run, checked after it against the log and the broker's view.

@@ -65,7 +65,7 @@ final class RateProducer: Sendable {
 
     /// Waits for every enqueued record's delivery, then closes.
     func finish() async throws {
-        try await producer.flush(timeout: .seconds(120))
+        try await producer.flush(timeout: .seconds(60))
         await producer.close()
     }
 }

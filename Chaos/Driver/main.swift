@@ -67,10 +67,18 @@ let paths = DriverPaths(binaries: binaries, output: output)
 let started = Date()
 var results: [ChaosRunResult] = []
 for (index, plan) in plans.enumerated() where only?.contains(index) ?? true {
+    let runStarted = Date()
     do {
         results.append(try await ChaosRun(plan: plan, paths: paths, index: index).run())
     } catch {
-        fail("run \(index) (\(plan.settings)) could not run: \(error)")
+        // A run that cannot finish (the cluster stopped answering, a process could not start) is a failed row.
+        FileHandle.standardError.write(Data("[run \(index)] could not finish: \(error)\n".utf8))
+        var verdict = ChaosVerdict()
+        verdict.violations = ["could not finish: \(error)"]
+        results.append(
+            ChaosRunResult(
+                settings: plan.settings, seed: plan.seed, seconds: Date().timeIntervalSince(runStarted), kills: 0,
+                terminations: 0, joins: 0, outages: plan.schedule.outages, verdict: verdict))
     }
 }
 
