@@ -177,6 +177,27 @@ let package = Package(
             ],
             path: "Samples/GracefulShutdown"
         ),
+        // The chaos suite (`make chaos`, Docs/Reliability.md): the pure schedule and invariant checker, the broker and
+        // application processes, and the driver. Not part of `make test` (ChaosKitTests, broker-free, is).
+        .target(name: "ChaosKit", path: "Chaos/ChaosKit"),
+        .executableTarget(
+            name: "ChaosApp",
+            dependencies: [
+                "ChaosKit", "KafkaClient", "KafkaListeners",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Chaos/App"
+        ),
+        .executableTarget(name: "ChaosBroker", dependencies: ["KafkaListenersTesting"], path: "Chaos/Broker"),
+        .executableTarget(
+            name: "ChaosDriver",
+            dependencies: [
+                "ChaosKit", "KafkaClient", "KafkaListenersTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Chaos/Driver"
+        ),
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "KafkaListenersTesting", .product(name: "Logging", package: "swift-log")]
@@ -225,6 +246,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "ChaosKitTests", dependencies: ["ChaosKit"]),
         .testTarget(
             name: "KafkaListenersCLITests",
             dependencies: ["KafkaClient", "KafkaListeners", "KafkaListenersTesting", "KafkaListenersCLICore"]

@@ -35,7 +35,7 @@ public final class ChildProcess: Sendable {
     /// - Throws: `POSIXError` when a pipe or the spawn fails.
     public init(
         executable: String, arguments: [String], environment: [String: String], standardInput: String? = nil
-    ) async throws {
+    ) throws {
         var pipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         var inputPipe: [Int32] = [0, 0]

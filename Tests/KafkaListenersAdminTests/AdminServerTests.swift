@@ -48,7 +48,7 @@ struct AdminFixture {
             "-s", "-S", "-X", method, "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)",
         ]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        let curl = try await ChildProcess(
+        let curl = try ChildProcess(
             executable: Self.curlPath, arguments: arguments, environment: ["PATH": "/usr/bin:/bin"])
         try await waitUntil("curl \(method) \(path) finishes", timeout: .seconds(30), observed: { curl.text }) {
             curl.exitCode != nil

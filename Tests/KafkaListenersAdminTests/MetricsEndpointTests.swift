@@ -12,7 +12,7 @@ let prometheus = PrometheusExport.bootstrap()
 
 /// The body of `GET /metrics`, fetched with the real `curl`.
 func scrapeMetrics(port: Int) async throws -> String {
-    let curl = try await ChildProcess(
+    let curl = try ChildProcess(
         executable: AdminFixture.curlPath, arguments: ["-s", "-S", "-f", "http://127.0.0.1:\(port)/metrics"],
         environment: ["PATH": "/usr/bin:/bin"])
     try await waitUntil("curl /metrics finishes", timeout: .seconds(30), observed: { curl.errorText }) {

@@ -44,7 +44,7 @@ enum CLI {
         var env = ProcessInfo.processInfo.environment
         env["KAFKA_BOOTSTRAP_SERVERS"] = nil
         env.merge(environment) { $1 }
-        return try await ChildProcess(executable: path, arguments: arguments, environment: env, standardInput: input)
+        return try ChildProcess(executable: path, arguments: arguments, environment: env, standardInput: input)
     }
 
     /// Runs the command to its end (within `timeout`) and returns its output and exit code.

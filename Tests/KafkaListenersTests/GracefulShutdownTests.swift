@@ -20,7 +20,7 @@ struct GracefulShutdownTests {
         let topic = try await kafka.topic("sigterm", partitions: 3)
         let group = kafka.unique("sigterm")
 
-        let child = try await ChildProcess(
+        let child = try ChildProcess(
             executable: Self.sample.path, arguments: [topic, group],
             environment: ProcessInfo.processInfo.environment.merging(["KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrapServers]
             ) { $1 })
