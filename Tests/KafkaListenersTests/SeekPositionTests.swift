@@ -170,4 +170,33 @@ struct SeekPositionTests {
         #expect(offsets(recorder, p0) == Array(0...9) + Array(0...9) + [8, 9])
         #expect(offsets(recorder, p1) == Array(0...9) + [8, 9])
     }
+
+    @Test(
+        "a seek that cannot be resolved (a negative offset) skips nothing: the partition continues from its first unfinished record"
+    )
+    func unresolvableSeekLosesNothing() async throws {
+        let topic = try await kafka.topic("seek-unresolvable", partitions: 1)
+        try await kafka.produce(10, to: topic, partition: 0)
+        let tp = TopicPartition(topic, 0)
+        let recorder = Recorder()
+        let sought = Atomic<Bool>(false)
+        let group = kafka.unique("seek-unresolvable")
+        let registry = makeRegistry()
+        try registry.register(
+            ListenerEndpoint(
+                id: "seek-unresolvable", selection: .topics([topic]),
+                listener: .record { record, context in
+                    recorder.note(record, context)
+                    if record.offset == 3, !sought.exchange(true, ordering: .relaxed) {
+                        context.seek(tp, to: .offset(-5))
+                    }
+                }, groupId: group))
+        try await registry.startAll()
+        try await waitUntil("every record handled", observed: { "\(offsets(recorder, tp))" }) {
+            Set(offsets(recorder, tp)).count == 10
+        }
+        await registry.stopAll()
+        #expect(offsets(recorder, tp) == Array(0...9))
+        #expect(try await committedOffsets(group: group, topic: topic, partitions: 1) == [10])
+    }
 }

@@ -14,7 +14,8 @@ extension SingleContainer {
     ///
     /// A partition not assigned to this container when the seek is resolved is left alone. A position that needs
     /// the broker (``SeekPosition/timestamp(milliseconds:)``, ``SeekPosition/relative(_:from:)``) is looked up
-    /// there; if the lookup fails the partition stays where it was and the failure is logged.
+    /// there; if the lookup fails the failure is logged and the partition continues from its first unfinished record
+    /// (the records skipped meanwhile come again).
     public func seek(_ partition: TopicPartition, to position: SeekPosition) {
         if case .offset(let offset) = position, offset >= 0 {
             seek(partition, to: offset)
@@ -72,18 +73,31 @@ extension SingleContainer {
                     if let offset = resolved[tp] {
                         tracker.requestSeek(tp, to: offset)
                     } else {
-                        logger.warning("\(tp) has no \(request.position) to seek to; it stays where it was")
+                        logger.warning(
+                            "\(tp) has no \(request.position) to seek to; it continues from its first unfinished record"
+                        )
                         unresolved.append(tp)
                     }
                 }
                 logger.info("seeking \(partitions) to \(request.position)")
             } catch {
-                logger.error("seek of \(partitions) to \(request.position) failed; they stay where they were: \(error)")
+                logger.error(
+                    "seek of \(partitions) to \(request.position) failed; they continue from their first unfinished records: \(error)"
+                )
                 unresolved.append(contentsOf: partitions)
             }
         }
-        // Records dropped while waiting for these seeks are fetched again from where the consumer is.
-        if !unresolved.isEmpty { state.withLock { $0.workers }?.seeksApplied(unresolved) }
+        // The records skipped while a seek waited here were fetched already: a partition that does not move is sought
+        // back to its first unfinished record, so they come again (at least once), or else left where the consumer is.
+        var left: [TopicPartition] = []
+        for tp in unresolved {
+            if let back = tracker.resumePoint(tp) {
+                tracker.requestSeek(tp, to: back)
+            } else {
+                left.append(tp)
+            }
+        }
+        if !left.isEmpty { state.withLock { $0.workers }?.seeksApplied(left) }
     }
 
     /// The offset of `position` for each of `partitions` (absent where the broker gave no answer to use).

@@ -5,7 +5,7 @@ import KafkaClient
 ///
 /// A seek is applied on the consumer's thread at the next poll boundary (on assignment: before any record of the
 /// partition is delivered). Positions that need the broker (a timestamp, a relative position) are looked up there;
-/// a lookup that fails leaves the partition where it was and is logged.
+/// a lookup that fails is logged, and the partition continues from its first unfinished record.
 public enum SeekPosition: Sendable, Hashable, CustomStringConvertible {
     /// The first record the partition still holds.
     case beginning

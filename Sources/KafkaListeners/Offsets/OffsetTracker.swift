@@ -239,6 +239,12 @@ final class OffsetTracker: Sendable {
         partitions.withLock { $0.filter { !$0.value.pauseReasons.isEmpty }.map(\.key) }
     }
 
+    /// Where `tp` must continue so that nothing unfinished is passed over: the offset after its contiguous finished
+    /// prefix, else its last commit; `nil` when neither is known.
+    func resumePoint(_ tp: TopicPartition) -> Int64? {
+        partitions.withLock { state in state[tp].flatMap { $0.committable ?? $0.committed } }
+    }
+
     /// The last offset committed for `tp` by this container (the next offset to read), once known.
     func committedOffset(_ tp: TopicPartition) -> Int64? {
         partitions.withLock { $0[tp]?.committed }

@@ -1,4 +1,5 @@
 import KafkaClient
+import KafkaListenersTesting
 import Testing
 
 @testable import KafkaListeners
@@ -44,14 +45,8 @@ struct SeekPositionResolutionTests {
 
     @Test("seeded hostile deltas, anchors and watermarks: never a trap, always within the records when they are known")
     func hostile() {
-        var state: UInt64 = 0x5EE4
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: 0x5EE4)
+        func next() -> UInt64 { random.next() }
         let edges: [Int64] = [.min, .max, -1, 0, 1, -1001, .min + 1, .max - 1]
         func value() -> Int64 { next() % 3 == 0 ? edges[Int(next() % UInt64(edges.count))] : Int64(bitPattern: next()) }
         let anchors: [SeekPosition.Anchor] = [.beginning, .end, .current]
