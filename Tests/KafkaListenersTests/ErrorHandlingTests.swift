@@ -57,8 +57,9 @@ struct ErrorHandlingTests {
         let registry = makeRegistry()
         recorder.record(registry.events)
         // Partition 1's records are produced after the first failure and must be handled within the back-off
-        // (two gaps): long enough for that on a slow machine (an address-sanitizer build needed over 2 s).
-        let backOff = Duration.seconds(3)
+        // (two gaps): long enough for that on a slow machine (an address-sanitizer build needed over 2 s, a fresh
+        // clone's CI run with a build beside it over 6 s).
+        let backOff = Duration.seconds(5)
         let container = try registry.register(
             ListenerEndpoint(
                 id: "poison", selection: .topics([topic]),
