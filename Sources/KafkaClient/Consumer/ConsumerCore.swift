@@ -29,6 +29,8 @@ final class ConsumerCore: @unchecked Sendable {
     var nextCommitId = 1
     var partitionQueues: [TopicPartition: PartitionQueue] = [:]
     var rebalanceHandler: RebalanceHandler?
+    /// Asked before partitions are assigned where each should start (absent: at its committed offset).
+    var assignmentOffsets: AssignmentOffsetsHandler?
     /// The librdkafka work-arounds in effect for this consumer: decided once here, read as stored flags on the
     /// poll path.
     let quirks: LibrdkafkaQuirks
@@ -104,6 +106,15 @@ final class ConsumerCore: @unchecked Sendable {
         let proto = rebalanceProtocol
         let session = ConsumerSession(core: self)
         if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            // Start offsets go into the assignment itself: librdkafka may not honour a seek of a partition it is still
+            // starting (its committed-offset lookup can land after the seek and win).
+            if let assignmentOffsets {
+                for (tp, offset) in assignmentOffsets(partitions, session) {
+                    if let element = rd_kafka_topic_partition_list_find(list, tp.topic, tp.partition) {
+                        element.pointee.offset = offset
+                    }
+                }
+            }
             if proto == .cooperative {
                 if let error = rd_kafka_incremental_assign(rk, list) {
                     logger.error("incremental assign failed: \(KafkaError.consuming(error, operation: "assign"))")

@@ -29,18 +29,21 @@ public final class KafkaConsumer: Sendable {
     /// - Parameters:
     ///   - configuration: settings; `group.id` is needed to subscribe or commit.
     ///   - rebalanceHandler: called on the consumer's thread for each assignment change.
+    ///   - assignmentOffsets: called on the consumer's thread before partitions are assigned, for where they start.
     ///   - logger: receives librdkafka's log lines and this consumer's own.
     ///   - onStatistics: receives librdkafka's statistics JSON every `statistics.interval.ms` (served by polls,
     ///     on the consumer's thread; keep it short).
     /// - Throws: ``KafkaError`` of kind `.configuration` for an unknown key or an invalid value.
     public init(
         configuration: KafkaConfiguration, rebalanceHandler: RebalanceHandler? = nil,
-        logger: Logger = Logger(label: "kafka.consumer"), onStatistics: (@Sendable (String) -> Void)? = nil
+        assignmentOffsets: AssignmentOffsetsHandler? = nil, logger: Logger = Logger(label: "kafka.consumer"),
+        onStatistics: (@Sendable (String) -> Void)? = nil
     ) throws {
         let handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logger: logger)
         if let onStatistics { handle.callbacks.statistics.withLock { $0 = .init(onStatistics) } }
         let core = ConsumerCore(handle: handle, configuration: configuration, logger: logger)
         core.rebalanceHandler = rebalanceHandler
+        core.assignmentOffsets = assignmentOffsets
         handle.callbacks.rebalance.withLock {
             $0 = .init { [weak core] _, err, list in core?.handleRebalance(err, list) }
         }

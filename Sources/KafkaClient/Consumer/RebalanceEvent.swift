@@ -44,3 +44,7 @@ public struct RebalanceEvent: Sendable, Hashable, CustomStringConvertible {
 
 /// Called on the consumer's thread for each rebalance; the session is valid only during the call.
 public typealias RebalanceHandler = @Sendable (RebalanceEvent, ConsumerSession) -> Void
+
+/// Called on the consumer's thread with partitions about to be assigned: returns where some of them start (an offset,
+/// or `KafkaOffset.beginning` / `.end`'s raw value); the others start at their committed offset.
+public typealias AssignmentOffsetsHandler = @Sendable ([TopicPartition], ConsumerSession) -> [TopicPartition: Int64]

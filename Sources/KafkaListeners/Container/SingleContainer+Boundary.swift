@@ -242,11 +242,6 @@ extension SingleContainer {
             state.withLock { $0.pauses.applied.subtract(flowing) }
             reconcilePauses(session)
             emit(.partitionsAssigned(event.partitions))
-            if let listener = endpoint.rebalanceListener {
-                listener.assigned(RebalanceContext(partitions: event.partitions, container: self, session: session))
-                // Seeks asked for in the callback move the partitions before their first fetch is handed over.
-                applySeeks(session)
-            }
         case .revoked:
             if let workers = state.withLock({ $0.workers }) {
                 // Per-partition: queued records of the revoked partitions are dropped; running ones get the

@@ -101,7 +101,7 @@ extension SingleContainer {
     }
 
     /// The offset of `position` for each of `partitions` (absent where the broker gave no answer to use).
-    private func resolve(
+    func resolve(
         _ position: SeekPosition, _ partitions: [TopicPartition], _ session: ConsumerSession
     ) throws -> [TopicPartition: Int64] {
         var byTime: [TopicPartition: Int64] = [:]
@@ -113,10 +113,16 @@ extension SingleContainer {
         var current: [TopicPartition: Int64] = [:]
         if case .relative(_, .current) = position {
             let positions = try session.position(partitions)
+            // Not fetched from yet (a new assignment): the group's committed offset is where it would start.
+            let unfetched = partitions.filter { tp in
+                !positions.contains { $0.topicPartition == tp && $0.offset.rawValue >= 0 }
+            }
+            let committed = unfetched.isEmpty ? [] : (try? session.committed(unfetched)) ?? []
             for tp in partitions {
                 current[tp] =
                     positions.first { $0.topicPartition == tp && $0.offset.rawValue >= 0 }?.offset.rawValue
                     ?? tracker.committedOffset(tp)
+                    ?? committed.first { $0.topicPartition == tp && $0.offset.rawValue >= 0 }?.offset.rawValue
             }
         }
         var result: [TopicPartition: Int64] = [:]
@@ -125,5 +131,37 @@ extension SingleContainer {
             result[tp] = position.resolve(watermarks: watermarks, current: current[tp], timestampOffset: byTime[tp])
         }
         return result
+    }
+
+    /// Before librdkafka assigns `partitions`: runs the rebalance listener's `assigned` callback and turns the seeks it
+    /// asked for into the partitions' start offsets (librdkafka may not honour a seek of a partition it is still
+    /// starting). A seek that cannot be resolved leaves its partition at the committed offset, and is logged.
+    func assigning(_ partitions: [TopicPartition], _ session: ConsumerSession) -> [TopicPartition: Int64] {
+        guard let listener = endpoint.rebalanceListener else { return [:] }
+        let seeks = RebalanceContext.StartSeeks()
+        listener.assigned(
+            RebalanceContext(partitions: partitions, container: self, session: session, startSeeks: seeks))
+        let assigning = Set(partitions)
+        var offsets: [TopicPartition: Int64] = [:]
+        for (tp, position) in seeks.requested.withLock({ $0 }) where assigning.contains(tp) {
+            do {
+                if var offset = try resolve(position, [tp], session)[tp] {
+                    // The beginning and the end as offsets now, so the start does not depend on when librdkafka
+                    // looks them up (a record produced meanwhile would be skipped by a later "end").
+                    if offset == KafkaOffset.end.rawValue || offset == KafkaOffset.beginning.rawValue,
+                        let marks = try? session.watermarks(tp)
+                    {
+                        offset = offset == KafkaOffset.end.rawValue ? marks.high : marks.low
+                    }
+                    offsets[tp] = offset
+                    logger.info("\(tp) starts at \(position) (\(offset))")
+                } else {
+                    logger.warning("\(tp) has no \(position) to start at; it starts at its committed offset")
+                }
+            } catch {
+                logger.error("\(tp) could not start at \(position); it starts at its committed offset: \(error)")
+            }
+        }
+        return offsets
     }
 }

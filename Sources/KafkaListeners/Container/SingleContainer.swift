@@ -178,9 +178,15 @@ public final class SingleContainer: Sendable {
         guard shouldStart else { return }
         do {
             let metrics = self.metrics
+            // Only a rebalance listener can ask where partitions start.
+            var assignmentOffsets: AssignmentOffsetsHandler?
+            if endpoint.rebalanceListener != nil {
+                assignmentOffsets = { [weak self] partitions, session in self?.assigning(partitions, session) ?? [:] }
+            }
             let consumer = try KafkaConsumer(
                 configuration: configuration,
-                rebalanceHandler: { [weak self] event, session in self?.rebalanced(event, session) }, logger: logger,
+                rebalanceHandler: { [weak self] event, session in self?.rebalanced(event, session) },
+                assignmentOffsets: assignmentOffsets, logger: logger,
                 onStatistics: { [weak self] in
                     metrics.recordLag(statistics: $0, assigned: Set(self?.tracker.assignedPartitions ?? []))
                 })

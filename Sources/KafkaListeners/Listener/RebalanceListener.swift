@@ -1,4 +1,5 @@
 import KafkaClient
+import Synchronization
 
 /// Code that runs when a container's partitions change: Spring-Kafka's `ConsumerAwareRebalanceListener`, with the
 /// seeks of `ConsumerSeekAware.onPartitionsAssigned`.
@@ -7,8 +8,9 @@ import KafkaClient
 /// saw the change; no listener call of that child runs meanwhile, and the next poll waits for the callback. Keep them
 /// short: a callback that blocks delays the whole group's rebalance.
 ///
-/// - `assigned`: after the partitions are assigned and before any of their records is delivered. Seeks asked for
-///   here (``RebalanceContext/seek(_:to:)``) are applied before the first record.
+/// - `assigned`: when partitions are about to be assigned, before librdkafka fetches anything of them. Seeks asked
+///   for here (``RebalanceContext/seek(_:to:)``) become where the partitions start (the beginning and the end as
+///   the offsets they are at that moment).
 /// - `revoked`: after the offsets of every record handled (in manual ack modes: acknowledged) in the revoked
 ///   partitions were committed, synchronously, and no listener call of them is running any more. The committed
 ///   offsets the callback reads (``RebalanceContext/committed(timeout:)``) include them.
@@ -51,13 +53,24 @@ public struct RebalanceContext: ~Copyable {
     public let listenerId: String
     let session: ConsumerSession
     let container: SingleContainer
+    /// For an assignment: the seeks asked for, which become the partitions' start offsets.
+    let startSeeks: StartSeeks?
 
-    init(partitions: [TopicPartition], container: SingleContainer, session: ConsumerSession) {
+    /// The seeks an `assigned` callback asks for, collected while it runs.
+    final class StartSeeks: Sendable {
+        let requested = Mutex<[(TopicPartition, SeekPosition)]>([])
+    }
+
+    init(
+        partitions: [TopicPartition], container: SingleContainer, session: ConsumerSession,
+        startSeeks: StartSeeks? = nil
+    ) {
         self.partitions = partitions
         self.containerId = container.id
         self.listenerId = container.listenerId
         self.session = session
         self.container = container
+        self.startSeeks = startSeeks
     }
 
     /// The group's committed offsets of ``partitions`` (the next offset to read; `.invalid` where the group has
@@ -74,11 +87,15 @@ public struct RebalanceContext: ~Copyable {
     /// Moves `partition` to `position` before its first record is delivered (from an `assigned` callback), or at
     /// the next poll boundary. A partition this container does not own is left alone.
     public func seek(_ partition: TopicPartition, to position: SeekPosition) {
-        container.seek(partition, to: position)
+        if let startSeeks {
+            startSeeks.requested.withLock { $0.append((partition, position)) }
+        } else {
+            container.seek(partition, to: position)
+        }
     }
 
     /// Moves every partition of this change to `position` (see ``seek(_:to:)``).
     public func seekAll(to position: SeekPosition) {
-        for partition in partitions { container.seek(partition, to: position) }
+        for partition in partitions { seek(partition, to: position) }
     }
 }
