@@ -15,8 +15,8 @@ extension ConsumerSession {
     /// Sends a commit and returns at once; ``PendingCommit/wait()`` then waits for the broker's answer.
     ///
     /// `commit(_:)` split in two, so the consumer's thread can poll the next batch out of the local queue while
-    /// the round trip is under way. Wait for it in this session, before the records polled meanwhile are used,
-    /// if the commit is meant to be synchronous.
+    /// the round trip is under way. Wait for it on the consumer's thread, before the records polled meanwhile are
+    /// used, if the commit is meant to be synchronous.
     public func beginCommit(_ offsets: [TopicPartitionOffset]) -> PendingCommit {
         let rk = core.rk
         guard !core.closed else {
