@@ -141,25 +141,34 @@ extension SingleContainer {
         let seeks = RebalanceContext.StartSeeks()
         listener.assigned(
             RebalanceContext(partitions: partitions, container: self, session: session, startSeeks: seeks))
+        // The last seek asked for each partition counts; partitions going to one position are looked up together.
         let assigning = Set(partitions)
+        var wanted: [TopicPartition: SeekPosition] = [:]
+        for (tp, position) in seeks.requested.withLock({ $0 }) where assigning.contains(tp) { wanted[tp] = position }
         var offsets: [TopicPartition: Int64] = [:]
-        for (tp, position) in seeks.requested.withLock({ $0 }) where assigning.contains(tp) {
+        for (position, entries) in Dictionary(grouping: wanted, by: \.value) {
+            let tps = entries.map(\.key).sorted()
+            let resolved: [TopicPartition: Int64]
             do {
-                if var offset = try resolve(position, [tp], session)[tp] {
-                    // The beginning and the end as offsets now, so the start does not depend on when librdkafka
-                    // looks them up (a record produced meanwhile would be skipped by a later "end").
-                    if offset == KafkaOffset.end.rawValue || offset == KafkaOffset.beginning.rawValue,
-                        let marks = try? session.watermarks(tp)
-                    {
-                        offset = offset == KafkaOffset.end.rawValue ? marks.high : marks.low
-                    }
-                    offsets[tp] = offset
-                    logger.info("\(tp) starts at \(position) (\(offset))")
-                } else {
-                    logger.warning("\(tp) has no \(position) to start at; it starts at its committed offset")
-                }
+                resolved = try resolve(position, tps, session)
             } catch {
-                logger.error("\(tp) could not start at \(position); it starts at its committed offset: \(error)")
+                logger.error("\(tps) could not start at \(position); they start at their committed offsets: \(error)")
+                continue
+            }
+            for tp in tps {
+                guard var offset = resolved[tp] else {
+                    logger.warning("\(tp) has no \(position) to start at; it starts at its committed offset")
+                    continue
+                }
+                // The beginning and the end as offsets now, so the start does not depend on when librdkafka looks
+                // them up (a record produced meanwhile would be skipped by a later "end").
+                if offset == KafkaOffset.end.rawValue || offset == KafkaOffset.beginning.rawValue,
+                    let marks = try? session.watermarks(tp)
+                {
+                    offset = offset == KafkaOffset.end.rawValue ? marks.high : marks.low
+                }
+                offsets[tp] = offset
+                logger.info("\(tp) starts at \(position) (\(offset))")
             }
         }
         return offsets

@@ -13,12 +13,7 @@ extension ListenerDeclaration {
     public func onPartitionsAssigned(
         _ callback: @escaping @Sendable (borrowing RebalanceContext) -> Void
     ) -> ModifiedDeclaration<Self> {
-        modifier(
-            SettingModifier {
-                var listener = $0.endpoint.rebalanceListener ?? RebalanceListener()
-                listener.assigned = callback
-                $0.endpoint.rebalanceListener = listener
-            })
+        updatingRebalanceListener { $0.assigned = callback }
     }
 
     /// Runs `callback` with revoked partitions after the offsets of what was handled in them were committed.
@@ -26,12 +21,7 @@ extension ListenerDeclaration {
     public func onPartitionsRevoked(
         _ callback: @escaping @Sendable (borrowing RebalanceContext) -> Void
     ) -> ModifiedDeclaration<Self> {
-        modifier(
-            SettingModifier {
-                var listener = $0.endpoint.rebalanceListener ?? RebalanceListener()
-                listener.revoked = callback
-                $0.endpoint.rebalanceListener = listener
-            })
+        updatingRebalanceListener { $0.revoked = callback }
     }
 
     /// Runs `callback` with partitions lost without a revoke (nothing could be committed for them). Replaces an
@@ -39,10 +29,17 @@ extension ListenerDeclaration {
     public func onPartitionsLost(
         _ callback: @escaping @Sendable (borrowing RebalanceContext) -> Void
     ) -> ModifiedDeclaration<Self> {
+        updatingRebalanceListener { $0.lost = callback }
+    }
+
+    /// Changes one callback of this declaration's rebalance listener (creating one with no-op callbacks first).
+    private func updatingRebalanceListener(
+        _ change: @escaping @Sendable (inout RebalanceListener) -> Void
+    ) -> ModifiedDeclaration<Self> {
         modifier(
             SettingModifier {
                 var listener = $0.endpoint.rebalanceListener ?? RebalanceListener()
-                listener.lost = callback
+                change(&listener)
                 $0.endpoint.rebalanceListener = listener
             })
     }
