@@ -172,6 +172,8 @@ struct RetryTopicTests {
         }
         #expect(attempts.of(0).count == 1, "not retried before the crash")
         let second = try app("rt-crash", topic: topic, retry: retry, handler)
+        let recorder = Recorder()
+        recorder.record(second.registry.events)
         try await second.start()
         try await waitUntil(
             "retried after the restart", timeout: .seconds(30),
@@ -182,7 +184,19 @@ struct RetryTopicTests {
         try await waitUntil("the retry topic committed") {
             try await committedOffsets(group: "rt-crash-retry", topic: "\(topic)-retry", partitions: 1) == [1]
         }
-        #expect(attempts.of(0).map(\.topic) == [topic, "\(topic)-retry"], "one retry, no duplicate")
+        // At least once: a commit of the retry topic the broker refused (EmbeddedKafka refuses commits while the
+        // group rebalances, and the crashed member's departure is such a rebalance) lets the retry come again.
+        let refusedRetryCommits = recorder.events.withLock {
+            $0.filter { (event: ContainerEvent) -> Bool in
+                guard case .commitFailed(let offsets, _) = event.kind else { return false }
+                return offsets.contains { $0.topicPartition.topic == "\(topic)-retry" }
+            }
+        }
+        if refusedRetryCommits.isEmpty {
+            #expect(attempts.of(0).map(\.topic) == [topic, "\(topic)-retry"], "one retry, no duplicate")
+        } else {
+            #expect(attempts.of(0).dropFirst().allSatisfy { $0.topic == "\(topic)-retry" }, "retried, never lost")
+        }
         #expect((1..<3).allSatisfy { attempts.of(Int64($0)).count == 1 }, "the other records once each")
         await second.stop()
     }
