@@ -151,8 +151,9 @@ struct RetryTopicTests {
     func crashMidRetry() async throws {
         let topic = try await kafka.topic("rt-crash", partitions: 1)
         let attempts = Attempts()
-        // Long enough that the retry cannot come due before the crash, however slow the machine.
-        let retry = RetryTopics(attempts: 3, backOff: .fixed(.seconds(10)))
+        // Long enough that the retry cannot come due before the crash, however slow the machine (a full test run on
+        // two cores needed over ten seconds from the failure to the main topic's commit).
+        let retry = RetryTopics(attempts: 3, backOff: .fixed(.seconds(30)))
         let handler: @Sendable (ConsumerRecord) throws -> Void = { record in
             attempts.note(record)
             if record.valueString == "value-0" && RetryTopicHeaders.attempt(of: record) == 1 { throw Flaky() }
@@ -166,7 +167,7 @@ struct RetryTopicTests {
         ) {
             try await committedOffsets(group: "rt-crash", topic: topic, partitions: 1) == [3]
         }
-        // The record waits in the retry topic (not due for ten seconds): crash every container now.
+        // The record waits in the retry topic (not due for thirty seconds): crash every container now.
         for id in first.registry.listenerIds {
             for child in first.registry.container(id: id)?.children ?? [] { await child.simulateCrash() }
         }
@@ -176,7 +177,7 @@ struct RetryTopicTests {
         recorder.record(second.registry.events)
         try await second.start()
         try await waitUntil(
-            "retried after the restart", timeout: .seconds(30),
+            "retried after the restart", timeout: .seconds(90),
             observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" })" }
         ) {
             attempts.of(0).count >= 2
