@@ -1,29 +1,23 @@
 import KafkaClient
 
-/// The sequential containers' dispatch: one poll's records handed to the listener in order, through the
-/// interceptors (``invokeRecord(_:_:_:)``, ``invokeBatch(_:_:_:)``) and the error handler (``listenerFailed(_:_:)``,
-/// ``recover(_:_:attempts:)``) that per-partition lanes use too, then marked processed for the ack mode.
+/// The sequential containers' dispatch: one poll's records handed to the listener in order through the
+/// ``RecordDispatcher`` (which per-partition lanes and transactions use too), the error handler's decisions carried
+/// out by seeking back and pausing for the back-off, and the records marked processed for the ack mode.
 extension SingleContainer {
     /// Hands one poll's records to the listener: returns how many were handled.
     nonisolated(nonsending) func dispatch(_ records: [ConsumerRecord], _ consumer: KafkaConsumer) async -> Int {
-        switch endpoint.listener {
-        case .record(let handler): await dispatchRecords(records, handler, sync: nil, consumer)
-        case .syncRecord(let handler):
-            await dispatchRecords(
-                records, endpoint.listener.recordHandler ?? { try handler($0, $1) }, sync: handler, consumer)
-        case .batch(let handler): await dispatchBatch(records, handler)
-        }
+        if case .batch = endpoint.listener { return await dispatchBatch(records) }
+        return await dispatchRecords(records, consumer)
     }
 
-    /// Hands records to a record listener in order; returns how many were handled. `sync`, the listener's
-    /// synchronous form if it has one, is called instead of `handler` when no interceptor runs.
+    /// Hands records to a record listener in order; returns how many were handled.
     private nonisolated(nonsending) func dispatchRecords(
-        _ records: [ConsumerRecord], _ handler: Listener.RecordHandler, sync: Listener.SyncRecordHandler?,
-        _ consumer: KafkaConsumer
+        _ records: [ConsumerRecord], _ consumer: KafkaConsumer
     ) async -> Int {
         let manual = endpoint.ackMode.isManual
         let perRecordCommit = endpoint.ackMode == .record
         if manual { tracker.delivered(records) }
+        let dispatcher = RecordDispatcher(self)
         var handled = 0
         var skip: Set<TopicPartition> = []
         // The in-order run of the current partition, applied to the tracker when the partition changes.
@@ -33,66 +27,27 @@ extension SingleContainer {
         var stopping = isStopping
         var hold = false
         // The error handler's state is looked at per record only while some record is failing.
-        let failuresPending = state.withLock { !$0.failures.isEmpty }
-        // Without interceptors the listener is called directly (one async frame less per record).
-        let intercepted = !endpoint.interceptors.record.isEmpty || !endpoint.interceptors.consumer.isEmpty
-        // A synchronous listener is called without an async call (and the executor hop after it) per record.
-        let direct = intercepted ? nil : sync
-        let attemptHeader = endpoint.errorHandler.deliveryAttemptHeader == .added
+        let failing = state.withLock { !$0.failures.isEmpty }
         records: for (index, record) in records.enumerated() {
             if stopping { break }
             let tp = record.topicPartition
             if !skip.isEmpty && skip.contains(tp) { continue }
-            let context = makeContext(.record(tp, record.offset))
-            // Set when the error handler took the record over; `nil` while the listener handled it.
-            var recovery: RecoveryOutcome?
-            do {
-                if failuresPending, case .recover(let error, let attempts) = delivering(record) {
-                    // Its recovery failed before: retry the recovery, not the listener.
-                    recovery = await recover(record, error, attempts: attempts)
-                } else {
-                    if _slowPath(attemptHeader) {
-                        // A copy of the record with the header: only on request (a copy costs on every record).
-                        _ = try await invokeRecord(handler, withDeliveryAttempt(record), context)
-                    } else if let direct {
-                        try direct(record, context)
-                    } else if intercepted {
-                        _ = try await invokeRecord(handler, record, context)
-                    } else {
-                        try await handler(record, context)
-                    }
-                    if failuresPending { succeeded(record) }
-                }
-            } catch {
-                // Cancelled by a crash or a shutdown timeout: the record was not processed, so it must
-                // not count as processed (nor be committed).
-                if Task.isCancelled { break }
-                if error is RecordHeld {
-                    // Not due yet: sought back and paused; neither processed nor failed.
-                    skip.insert(tp)
-                    continue records
-                }
-                switch listenerFailed(record, error) {
-                case .retry(let delay, _), .retryRecovery(let delay):
-                    redeliver([record], waiting: [tp], delay: delay)
-                    skip.insert(tp)
-                    continue records
-                case .recover(let attempts):
-                    recovery = await recover(record, error, attempts: attempts)
-                }
-            }
-            switch recovery {
-            case nil:
+            switch await dispatcher.deliver(record, failing: failing) {
+            case .handled:
                 break
-            case .processed:
+            case .recovered:
                 // The error handler recovered it on the listener's behalf: in manual modes that counts as
                 // an acknowledgement (Spring-Kafka's `ackAfterHandle`).
                 if manual { tracker.finished(tp, record.offset) }
-            case .retry(let delay):
+            case .held:
+                // Not due yet: sought back and paused; neither processed nor failed.
+                skip.insert(tp)
+                continue records
+            case .failed(_, .retry(let delay, _)), .failed(_, .retryRecovery(let delay)):
                 redeliver([record], waiting: [tp], delay: delay)
                 skip.insert(tp)
                 continue records
-            case .stop:
+            case .failed(_, .recover), .stopped, .cancelled:
                 break records
             }
             handled += 1
@@ -169,27 +124,26 @@ extension SingleContainer {
     /// A failure goes to the error handler: with ``BatchListenerFailedError`` the records before the index
     /// count as processed and the failed one is retried (then recovered) from its position; any other error
     /// retries the whole batch, then recovers its records one by one.
-    private nonisolated(nonsending) func dispatchBatch(
-        _ records: [ConsumerRecord], _ handler: Listener.BatchHandler
-    ) async -> Int {
+    private nonisolated(nonsending) func dispatchBatch(_ records: [ConsumerRecord]) async -> Int {
         let manual = endpoint.ackMode.isManual
         if manual { tracker.delivered(records) }
-        do {
-            try await invokeBatch(handler, records, makeContext(.batch(records)))
+        switch await RecordDispatcher(self).deliverBatch(records) {
+        case .cancelled:
+            return 0
+        case .handled:
             if state.withLock({ !$0.failures.isEmpty }) {
                 var seen: Set<TopicPartition> = []
                 for record in records where seen.insert(record.topicPartition).inserted { succeeded(record) }
             }
-        } catch {
-            if Task.isCancelled { return 0 }
-            return await batchFailed(records, error)
+            if !manual { finishRuns(records[...]) }
+            return records.count
+        case .failed(let failure):
+            return await batchFailed(records, failure)
         }
-        if !manual { finishRuns(records[...]) }
-        return records.count
     }
 
-    /// The error handler's side of a failed batch; returns how many records count as processed.
-    private func batchFailed(_ records: [ConsumerRecord], _ error: any Error) async -> Int {
+    /// Carries out the error handler's decision on a failed batch; returns how many records count as processed.
+    private func batchFailed(_ records: [ConsumerRecord], _ failure: RecordDispatcher.BatchFailure) async -> Int {
         let manual = endpoint.ackMode.isManual
         func finish(_ slice: ArraySlice<ConsumerRecord>, recovered: Bool) {
             if !manual {
@@ -198,47 +152,31 @@ extension SingleContainer {
                 for record in slice { tracker.finished(record.topicPartition, record.offset) }
             }
         }
-        if let failed = error as? BatchListenerFailedError, records.indices.contains(failed.index) {
-            let index = failed.index
-            let bad = records[index]
-            finish(records[..<index], recovered: false)
-            switch listenerFailed(bad, failed.cause) {
-            case .retry(let delay, _), .retryRecovery(let delay):
-                redeliver(records[index...], waiting: [bad.topicPartition], delay: delay)
-                return index
-            case .recover(let attempts):
-                switch await recover(bad, failed.cause, attempts: attempts) {
-                case .processed:
-                    finish(records[index...index], recovered: true)
-                    redeliver(records[(index + 1)...], waiting: [], delay: .zero)
-                    return index + 1
-                case .retry(let delay):
-                    redeliver(records[index...], waiting: [bad.topicPartition], delay: delay)
-                    return index
-                case .stop:
-                    return index
-                }
-            }
-        }
-        let partitions = Set(records.map(\.topicPartition))
-        switch listenerFailed(records[0], error) {
+        let start = failure.handled
+        finish(records[..<start], recovered: false)
+        let rest = records[start...]
+        switch failure.decision {
         case .retry(let delay, _), .retryRecovery(let delay):
-            redeliver(records, waiting: partitions, delay: delay)
-            return 0
+            redeliver(rest, waiting: Set(rest.prefix(failure.toRecover).map(\.topicPartition)), delay: delay)
+            return start
         case .recover(let attempts):
-            for (index, record) in records.enumerated() {
-                let outcome = await recover(record, error, attempts: attempts)
+            for (index, record) in rest.prefix(failure.toRecover).enumerated() {
+                let outcome = await recover(record, failure.error, attempts: attempts)
                 guard outcome == .processed else {
-                    finish(records[..<index], recovered: true)
+                    finish(rest.prefix(index), recovered: true)
                     if case .retry(let delay) = outcome {
+                        let left = rest.dropFirst(index)
                         redeliver(
-                            records[index...], waiting: Set(records[index...].map(\.topicPartition)), delay: delay)
+                            left, waiting: Set(left.prefix(failure.toRecover - index).map(\.topicPartition)),
+                            delay: delay)
                     }
-                    return index
+                    return start + index
                 }
             }
-            finish(records[...], recovered: true)
-            return records.count
+            finish(rest.prefix(failure.toRecover), recovered: true)
+            let left = rest.dropFirst(failure.toRecover)
+            if !left.isEmpty { redeliver(left, waiting: [], delay: .zero) }
+            return start + failure.toRecover
         }
     }
 

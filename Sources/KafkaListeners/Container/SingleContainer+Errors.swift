@@ -45,9 +45,11 @@ extension SingleContainer {
         return DeliveryAttemptHeader.adding(failed + 1, to: record)
     }
 
-    /// The listener handled `record`: it is no longer failing.
-    func succeeded(_ record: ConsumerRecord) {
-        state.withLock { $0.failures.succeeded(RecordKey(record)) }
+    /// The listener handled `record`: it is no longer failing. With `ownFailureOnly`, only a failure of this very
+    /// record ends (records before a failed one, handled again after a transaction's rollback, say nothing about it).
+    func succeeded(_ record: ConsumerRecord, ownFailureOnly: Bool = false) {
+        let key = RecordKey(record)
+        state.withLock { if !ownFailureOnly || $0.failures.attempts(of: key) > 0 { $0.failures.succeeded(key) } }
     }
 
     /// Runs the recoverer on a record the error handler stopped retrying.

@@ -103,79 +103,44 @@ extension SingleContainer {
                 deliver.append(record)
             }
         }
-        let failuresPending = state.withLock { !$0.failures.isEmpty }
-        switch endpoint.listener {
-        case .batch(let handler):
+        let failing = state.withLock { !$0.failures.isEmpty }
+        let dispatcher = RecordDispatcher(self)
+        if endpoint.listener.isBatch {
             guard !deliver.isEmpty else { return .handled(last, count: count) }
-            do {
-                try await invokeBatch(handler, deliver, makeContext(.batch(deliver)))
-            } catch {
-                if Task.isCancelled { return .cancelled }
-                if let failed = error as? BatchListenerFailedError, deliver.indices.contains(failed.index) {
-                    let bad = deliver[failed.index]
-                    return .failed(
-                        TransactionalFailure(
-                            record: bad, error: failed.cause, decision: listenerFailed(bad, failed.cause),
-                            toRecover: [bad]))
-                }
+            switch await dispatcher.deliverBatch(deliver) {
+            case .cancelled:
+                return .cancelled
+            case .failed(let failure):
                 return .failed(
                     TransactionalFailure(
-                        record: deliver[0], error: error, decision: listenerFailed(deliver[0], error),
-                        toRecover: deliver))
+                        record: failure.record, error: failure.error, decision: failure.decision,
+                        toRecover: Array(deliver[failure.handled...].prefix(failure.toRecover))))
+            case .handled:
+                if failing { for record in deliver { succeeded(record, ownFailureOnly: true) } }
+                for record in deliver { last[record.topicPartition] = record.offset }
+                return .handled(last, count: count + deliver.count)
             }
-            if failuresPending { for record in deliver { succeededAfterRollback(record) } }
-            for record in deliver { last[record.topicPartition] = record.offset }
-            return .handled(last, count: count + deliver.count)
-        case .record, .syncRecord:
-            let handler: Listener.RecordHandler
-            switch endpoint.listener {
-            case .record(let recordHandler): handler = recordHandler
-            case .syncRecord(let sync): handler = endpoint.listener.recordHandler ?? { try sync($0, $1) }
-            case .batch: return .handled(last, count: count)
-            }
-            let attemptHeader = endpoint.errorHandler.deliveryAttemptHeader == .added
-            for record in deliver {
-                // Stopping: the handled prefix commits; the rest goes to the next owner.
-                if isStopping { break }
-                let tp = record.topicPartition
-                if failuresPending, case .recover(let error, let attempts) = delivering(record) {
-                    // Its recovery failed before: retry the recovery, not the listener.
-                    switch await recover(record, error, attempts: attempts) {
-                    case .processed:
-                        last[tp] = record.offset
-                        count += 1
-                        continue
-                    case .retry(let delay):
-                        return .failed(
-                            TransactionalFailure(
-                                record: record, error: error, decision: .retryRecovery(after: delay), toRecover: []))
-                    case .stop:
-                        return .cancelled
-                    }
-                }
-                do {
-                    let delivered = attemptHeader ? withDeliveryAttempt(record) : record
-                    _ = try await invokeRecord(handler, delivered, makeContext(.record(tp, record.offset)))
-                    if failuresPending { succeededAfterRollback(record) }
-                } catch {
-                    if Task.isCancelled { return .cancelled }
-                    return .failed(
-                        TransactionalFailure(
-                            record: record, error: error, decision: listenerFailed(record, error), toRecover: [record]))
-                }
-                last[tp] = record.offset
-                count += 1
-            }
-            return .handled(last, count: count)
         }
-    }
-
-    /// The listener handled `record`: if it was failing, it no longer is. Records before a failed one in its poll
-    /// are handled again after a rollback; unlike a sequential container's redelivery (which starts at the failed
-    /// record), their success says nothing about the failing record after them, so it keeps its attempts.
-    private func succeededAfterRollback(_ record: ConsumerRecord) {
-        let key = RecordKey(record)
-        state.withLock { if $0.failures.attempts(of: key) > 0 { $0.failures.succeeded(key) } }
+        // Partitions whose record is not due yet (sought back and paused by the listener): the rest of them waits.
+        var held: Set<TopicPartition> = []
+        for record in deliver {
+            // Stopping: the handled prefix commits; the rest goes to the next owner.
+            if isStopping { break }
+            if !held.isEmpty && held.contains(record.topicPartition) { continue }
+            switch await dispatcher.deliver(record, failing: failing, recovery: .deferred, clearsOwnFailureOnly: true) {
+            case .handled, .recovered:
+                last[record.topicPartition] = record.offset
+                count += 1
+            case .held:
+                held.insert(record.topicPartition)
+            case .stopped, .cancelled:
+                return .cancelled
+            case .failed(let error, let decision):
+                return .failed(
+                    TransactionalFailure(record: record, error: error, decision: decision, toRecover: [record]))
+            }
+        }
+        return .handled(last, count: count)
     }
 
     /// Sends the handled records' offsets and commits; on success the offset tracker learns they are committed.

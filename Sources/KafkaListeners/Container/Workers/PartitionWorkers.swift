@@ -18,8 +18,8 @@ final class PartitionWorkers: Sendable {
     private let workers = Mutex<[TopicPartition: PartitionWorker]>([:])
     /// Records may finish out of order (or only when acknowledged): the tracker must know each one.
     private let trackDelivered: Bool
-    /// A record listener's async form, made once (a synchronous listener's is a new closure each time).
-    private let recordHandler: Listener.RecordHandler?
+    /// Hands records to the listener, as the sequential containers do.
+    private let dispatcher: RecordDispatcher
 
     init(container: SingleContainer, options: PerPartitionOptions, maxConcurrency: Int?) {
         self.container = container
@@ -28,7 +28,7 @@ final class PartitionWorkers: Sendable {
         self.bufferSize = options.bufferSize
         self.limiter = ConcurrencyLimiter(capacity: maxConcurrency)
         self.trackDelivered = options.ordering != .partition || container.endpoint.ackMode.isManual
-        self.recordHandler = container.endpoint.listener.recordHandler
+        self.dispatcher = RecordDispatcher(container)
     }
 
     /// Hands one poll's records to their partitions' workers (called by the poll loop; never waits).
@@ -70,28 +70,23 @@ final class PartitionWorkers: Sendable {
     /// only the waiting differs: the lane itself waits out the back-off, so only this record's partition (or
     /// key) waits, and the poll loop never does.
     func handle(_ record: ConsumerRecord, of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
-        guard let handler = recordHandler else { return false }
-        var failed = false
-        let attemptHeader = container.endpoint.errorHandler.deliveryAttemptHeader == .added
+        var failing = false
         while true {
-            do {
-                let delivered = attemptHeader ? container.withDeliveryAttempt(record) : record
-                _ = try await container.invokeRecord(
-                    handler, delivered, container.makeContext(.record(tp, record.offset)))
-                if failed { container.succeeded(record) }
+            switch await dispatcher.deliver(record, failing: failing) {
+            case .handled:
                 settle(CollectionOfOne(record), of: tp, recovered: false)
                 return true
-            } catch {
-                if Task.isCancelled { return false }
-                failed = true
-                switch container.listenerFailed(record, error) {
-                case .retry(let delay, _), .retryRecovery(let delay):
-                    guard await wait(delay, isClosed) else { return false }
-                case .recover(let attempts):
-                    guard await recover(record, error, attempts: attempts, isClosed) else { return false }
-                    settle(CollectionOfOne(record), of: tp, recovered: true)
-                    return true
-                }
+            case .recovered:
+                settle(CollectionOfOne(record), of: tp, recovered: true)
+                return true
+            case .held:
+                // Sought back and paused by the listener: the discard that seek made drops the rest.
+                return true
+            case .failed(_, .retry(let delay, _)), .failed(_, .retryRecovery(let delay)):
+                failing = true
+                guard await wait(delay, isClosed) else { return false }
+            case .failed(_, .recover), .stopped, .cancelled:
+                return false
             }
         }
     }
@@ -103,36 +98,28 @@ final class PartitionWorkers: Sendable {
     /// from the failed record (which alone is recovered once retrying is over); any other error retries the
     /// whole batch, then recovers each of its records.
     func handle(_ records: [ConsumerRecord], of tp: TopicPartition, isClosed: () -> Bool) async -> Bool {
-        guard case .batch(let handler) = container.endpoint.listener else { return false }
         var pending = records[...]
         // The record the error handler counts the failures of, while the batch is failing.
         var failing: ConsumerRecord?
         while !pending.isEmpty {
-            let batch = Array(pending)
-            do {
-                try await container.invokeBatch(handler, batch, container.makeContext(.batch(batch)))
+            switch await dispatcher.deliverBatch(Array(pending)) {
+            case .cancelled:
+                return false
+            case .handled:
                 if let failing { container.succeeded(failing) }
                 settle(pending, of: tp, recovered: false)
-                break
-            } catch {
-                if Task.isCancelled { return false }
-                var cause = error
-                var indexed = false
-                if let failed = error as? BatchListenerFailedError, batch.indices.contains(failed.index) {
-                    settle(pending.prefix(failed.index), of: tp, recovered: false)
-                    pending = pending.dropFirst(failed.index)
-                    cause = failed.cause
-                    indexed = true
-                }
-                guard let bad = pending.first else { break }
-                failing = bad
-                switch container.listenerFailed(bad, cause) {
+                pending = []
+            case .failed(let failure):
+                settle(pending.prefix(failure.handled), of: tp, recovered: false)
+                pending = pending.dropFirst(failure.handled)
+                failing = failure.record
+                switch failure.decision {
                 case .retry(let delay, _), .retryRecovery(let delay):
                     guard await wait(delay, isClosed) else { return false }
                 case .recover(let attempts):
-                    let recovering = indexed ? pending.prefix(1) : pending
+                    let recovering = pending.prefix(failure.toRecover)
                     for record in recovering {
-                        guard await recover(record, cause, attempts: attempts, isClosed) else { return false }
+                        guard await recover(record, failure.error, attempts: attempts, isClosed) else { return false }
                     }
                     settle(recovering, of: tp, recovered: true)
                     pending = pending.dropFirst(recovering.count)
@@ -159,10 +146,10 @@ final class PartitionWorkers: Sendable {
         _ record: ConsumerRecord, _ error: any Error, attempts: Int, _ isClosed: () -> Bool
     ) async -> Bool {
         while true {
-            switch await container.recover(record, error, attempts: attempts) {
-            case .processed: return true
-            case .stop: return false
-            case .retry(let delay): guard await wait(delay, isClosed) else { return false }
+            switch await dispatcher.recover(record, error, attempts: attempts) {
+            case .recovered: return true
+            case .failed(_, .retryRecovery(let delay)): guard await wait(delay, isClosed) else { return false }
+            default: return false
             }
         }
     }
