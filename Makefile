@@ -12,7 +12,7 @@ demo: deps
 
 # Suites that need no broker (state machines, parsers, fuzzing) run first and alone: they are CPU-bound, and run
 # together with the broker suites they would starve those suites' waits on a 2-core machine.
-UNIT_SUITES = Fuzz|PartitionTextTests|LibrdkafkaQuirksTests|CommitSchedulerTests|ContainerLifecycleTests|LivenessTests|PauseStateTests|CommittedOffsetPropertyTests|PartitionProgressTests|ControlSigningTests|TopicDeclarationTests|DeadLetterHeaderTests|RetryTopicPlanTests|BackOffTests|UnsecuredJWTConfigTests|EndpointRedactionTests|FailureTrackerTests|BatchInterruptionsTests|BrokerFreeListenerTests|SeekPositionResolutionTests|ChunkCutoffsTests|TransactionCycleTests|ReplyHeaderTests|ChaosScheduleTests|ChaosLogLineTests|ChaosCheckerTests|ChaosAssignmentTests
+UNIT_SUITES = Fuzz|ListenerFormTests|PartitionTextTests|LibrdkafkaQuirksTests|CommitSchedulerTests|ContainerLifecycleTests|LivenessTests|PauseStateTests|CommittedOffsetPropertyTests|PartitionProgressTests|ControlSigningTests|TopicDeclarationTests|DeadLetterHeaderTests|RetryTopicPlanTests|BackOffTests|UnsecuredJWTConfigTests|EndpointRedactionTests|FailureTrackerTests|BatchInterruptionsTests|BrokerFreeListenerTests|SeekPositionResolutionTests|ChunkCutoffsTests|TransactionCycleTests|ReplyHeaderTests|ChaosScheduleTests|ChaosLogLineTests|ChaosCheckerTests|ChaosAssignmentTests
 
 test: deps
 	swift build --build-tests

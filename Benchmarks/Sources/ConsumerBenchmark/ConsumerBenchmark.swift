@@ -125,11 +125,11 @@ struct ConsumerBenchmark {
                             bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
                             records: records,
                             batch: batch, side: kind)
-                    case .defaultListener(let isBatch):
+                    case .defaultListener(let kind):
                         let (measured, effective) = try await ListenerRuns.consumeWithDefaults(
                             bootstrapServers: bootstrap, settings: settings, topic: topic, partitions: partitions,
                             records: records,
-                            batch: isBatch)
+                            kind: kind)
                         endpointDefaults = endpointDefaults ?? effective
                         run = measured
                     }
@@ -440,8 +440,8 @@ enum Side: Hashable, Sendable {
     /// A listener container from KafkaListeners.
     case listener(ListenerSide)
     /// A listener container whose endpoint has only the required arguments: every other setting is the
-    /// library's default. `batch`: a batch listener, otherwise a record listener.
-    case defaultListener(batch: Bool)
+    /// library's default.
+    case defaultListener(DefaultListenerKind)
 
     static let client: [Side] = [.raw(fullFields: false), .raw(fullFields: true), .consumer]
     static let listeners: [Side] =
@@ -449,7 +449,8 @@ enum Side: Hashable, Sendable {
     static let all: [Side] = client + [.rawSyncCommits] + ListenerSide.allCases.map { .listener($0) }
     /// The listeners with default settings against the raw loops that commit nothing, in the order each round runs them.
     static let defaults: [Side] = [
-        .raw(fullFields: true), .defaultListener(batch: false), .defaultListener(batch: true), .raw(fullFields: false),
+        .raw(fullFields: true), .defaultListener(.record), .defaultListener(.awaitingRecord), .defaultListener(.batch),
+        .raw(fullFields: false),
     ]
 
     var isDefaultListener: Bool {
@@ -463,8 +464,9 @@ enum Side: Hashable, Sendable {
         case .rawSyncCommits: "raw librdkafka (all fields, sync commit per batch)"
         case .consumer: "KafkaConsumer"
         case .listener(let kind): kind.rawValue
-        case .defaultListener(false): "record listener, default settings"
-        case .defaultListener(true): "batch listener, default settings"
+        case .defaultListener(.record): "record listener, default settings"
+        case .defaultListener(.awaitingRecord): "record listener that awaits, default settings"
+        case .defaultListener(.batch): "batch listener, default settings"
         }
     }
 }

@@ -16,11 +16,11 @@ enum ListenerSide: String, Sendable, CaseIterable {
 
     var listenerCall: String {
         switch self {
-        case .recordBatchAck: "`.record { record, _ in … }`, `ackMode: .batch`, sync commits"
+        case .recordBatchAck: "`.record(handler)` (an async `Listener.RecordHandler`), `ackMode: .batch`, sync commits"
         case .recordBatchAckAsync: "the same with `commitMode: .async`"
         case .batch: "`.batch { records, _ in … }`, `ackMode: .batch`, sync commits"
         case .batchAsync: "the same with `commitMode: .async`"
-        case .recordAckRecord: "`.record { record, _ in … }`, `ackMode: .record`, `commitMode: .async`"
+        case .recordAckRecord: "`.record(handler)` (async), `ackMode: .record`, `commitMode: .async`"
         case .syncRecordBatchAckAsync:
             "`.syncRecord { record, _ in … }` (a listener that never awaits), `ackMode: .batch`, `commitMode: .async`"
         }
@@ -28,6 +28,16 @@ enum ListenerSide: String, Sendable, CaseIterable {
 
     var isBatch: Bool { self == .batch || self == .batchAsync }
     var commitMode: CommitMode { self == .recordBatchAck || self == .batch ? .sync : .async }
+}
+
+/// Which listener a default-settings side runs.
+enum DefaultListenerKind: Sendable, Hashable {
+    /// `.record { … }` whose body does not await.
+    case record
+    /// `.record { … }` whose body awaits.
+    case awaitingRecord
+    /// `.batch { … }`.
+    case batch
 }
 
 /// Counts what the listener saw and wakes the run when every record arrived.
@@ -85,6 +95,11 @@ final class ListenerTally: Sendable {
         }
     }
 
+    /// ``add(records:bytes:)`` as an async function that never suspends (for a listener that awaits).
+    nonisolated(nonsending) func addAsync(records: Int, bytes: Int) async {
+        add(records: records, bytes: bytes)
+    }
+
     /// Ends ``wait()`` although not every record arrived (the run's deadline passed).
     func expire() {
         if !finished.exchange(true, ordering: .relaxed) {
@@ -135,7 +150,7 @@ enum ListenerRuns {
         let listener: Listener
         switch side {
         case .recordBatchAck, .recordBatchAckAsync, .recordAckRecord:
-            listener = recordListener(tally)
+            listener = .record(asyncRecordHandler(tally))
         case .syncRecordBatchAckAsync:
             listener = .syncRecord { record, _ in
                 tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
@@ -157,21 +172,43 @@ enum ListenerRuns {
     /// holds only `bootstrap.servers` (and `BENCH_CONSUMER_PROPS`), so the containers' own defaults apply too.
     static func consumeWithDefaults(
         bootstrapServers: String, settings: [(String, String)], topic: String, partitions: Int32, records target: Int,
-        batch isBatch: Bool
+        kind: DefaultListenerKind
     ) async throws -> (Measurement, DefaultEndpointSettings) {
         let tally = ListenerTally(target: target)
         let group = settings.first { $0.0 == "group.id" }?.1 ?? "bench-listener"
+        let listener: Listener =
+            switch kind {
+            case .record: recordListener(tally)
+            case .awaitingRecord: awaitingRecordListener(tally)
+            case .batch: batchListener(tally)
+            }
         let endpoint = ListenerEndpoint(
             id: "bench-defaults", selection: .partitions((0..<partitions).map { TopicPartitionOffset(topic, $0, 0) }),
-            listener: isBatch ? batchListener(tally) : recordListener(tally), groupId: group)
+            listener: listener, groupId: group)
         let measured = try await measure(
-            endpoint, bootstrapServers: bootstrapServers, settings: settings, tally: tally, isBatch: isBatch)
+            endpoint, bootstrapServers: bootstrapServers, settings: settings, tally: tally, isBatch: kind == .batch)
         return (measured, DefaultEndpointSettings(endpoint))
     }
 
+    /// The record listener as a user writes it: `.record { … }`. Its body does not await, so it is a synchronous
+    /// listener (the `.record` overload for closures without `await`).
     private static func recordListener(_ tally: ListenerTally) -> Listener {
         .record { record, _ in
             tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
+        }
+    }
+
+    /// An async record listener's function that does not await: typed as ``Listener/RecordHandler``, so it stays
+    /// async (the listener sides measure the async call per record; `.syncRecord` has a side of its own).
+    private static func asyncRecordHandler(_ tally: ListenerTally) -> Listener.RecordHandler {
+        { record, _ in tally.add(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0)) }
+    }
+
+    /// A record listener whose body awaits (a call that does not suspend): an async listener, so every call pays
+    /// what an awaiting listener pays per record.
+    private static func awaitingRecordListener(_ tally: ListenerTally) -> Listener {
+        .record { record, _ in
+            await tally.addAsync(records: 1, bytes: (record.key?.count ?? 0) + (record.value?.count ?? 0))
         }
     }
 
