@@ -127,23 +127,28 @@ extension SingleContainer {
     private nonisolated(nonsending) func dispatchBatch(_ records: [ConsumerRecord]) async -> Int {
         let manual = endpoint.ackMode.isManual
         if manual { tracker.delivered(records) }
-        switch await RecordDispatcher(self).deliverBatch(records) {
+        let dispatcher = RecordDispatcher(self)
+        switch await dispatcher.deliverBatch(records) {
         case .cancelled:
             return 0
         case .handled:
             if state.withLock({ !$0.failures.isEmpty }) {
                 var seen: Set<TopicPartition> = []
-                for record in records where seen.insert(record.topicPartition).inserted { succeeded(record) }
+                for record in records where seen.insert(record.topicPartition).inserted {
+                    dispatcher.succeeded(record)
+                }
             }
             if !manual { finishRuns(records[...]) }
             return records.count
         case .failed(let failure):
-            return await batchFailed(records, failure)
+            return await batchFailed(records, failure, dispatcher)
         }
     }
 
     /// Carries out the error handler's decision on a failed batch; returns how many records count as processed.
-    private func batchFailed(_ records: [ConsumerRecord], _ failure: RecordDispatcher.BatchFailure) async -> Int {
+    private func batchFailed(
+        _ records: [ConsumerRecord], _ failure: RecordDispatcher.BatchFailure, _ dispatcher: RecordDispatcher
+    ) async -> Int {
         let manual = endpoint.ackMode.isManual
         func finish(_ slice: ArraySlice<ConsumerRecord>, recovered: Bool) {
             if !manual {
@@ -161,7 +166,7 @@ extension SingleContainer {
             return start
         case .recover(let attempts):
             for (index, record) in rest.prefix(failure.toRecover).enumerated() {
-                let outcome = await recover(record, failure.error, attempts: attempts)
+                let outcome = await dispatcher.runRecoverer(record, failure.error, attempts: attempts)
                 guard outcome == .processed else {
                     finish(rest.prefix(index), recovered: true)
                     if case .retry(let delay) = outcome {
@@ -224,6 +229,20 @@ extension SingleContainer {
         var first: [TopicPartition: Int64] = [:]
         for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
         for (tp, offset) in first { tracker.requestSeek(tp, to: offset) }
+        markPausesDirty()
+    }
+
+    /// Sequential containers: delivers `records` again from each partition's first one, after `delay` for
+    /// the partitions in `waiting` (the rest of the current poll of those partitions is skipped).
+    func redeliver(_ records: some Sequence<ConsumerRecord>, waiting: Set<TopicPartition>, delay: Duration) {
+        var first: [TopicPartition: Int64] = [:]
+        for record in records where first[record.topicPartition] == nil { first[record.topicPartition] = record.offset }
+        let until = ContinuousClock.now + delay
+        for (tp, offset) in first {
+            tracker.requestSeek(tp, to: offset)
+            if waiting.contains(tp) && delay > .zero { tracker.addPause(tp, .backOff, until: until) }
+        }
+        state.withLock { $0.batch.interrupt(first.keys) }
         markPausesDirty()
     }
 }

@@ -116,7 +116,7 @@ extension SingleContainer {
                         record: failure.record, error: failure.error, decision: failure.decision,
                         toRecover: Array(deliver[failure.handled...].prefix(failure.toRecover))))
             case .handled:
-                if failing { for record in deliver { succeeded(record, ownFailureOnly: true) } }
+                if failing { for record in deliver { dispatcher.succeeded(record, ownFailureOnly: true) } }
                 for record in deliver { last[record.topicPartition] = record.offset }
                 return .handled(last, count: count + deliver.count)
             }
@@ -268,7 +268,7 @@ extension SingleContainer {
             redeliver(records, waiting: [tp], delay: delay)
         case .recover(let attempts):
             for record in failure.toRecover {
-                switch await recover(record, failure.error, attempts: attempts) {
+                switch await RecordDispatcher(self).runRecoverer(record, failure.error, attempts: attempts) {
                 case .processed:
                     transactions?.markRecovered(RecordKey(record))
                 case .retry(let delay):

@@ -2,7 +2,7 @@ import KafkaClient
 
 /// One record's (or one batch's) way through the listener, the same for every container path: a pending recovery
 /// first, then the delivery-attempt header, the interceptors and filters, the listener, and on a failure the error
-/// handler's verdict (reported, counted and announced once, in ``SingleContainer/listenerFailed(_:_:)``).
+/// handler's verdict (reported, counted and announced once, in ``listenerFailed(_:_:)``).
 ///
 /// The sequential poll loop, the per-partition lanes and the transactional dispatch hand records to it and carry
 /// out the ``Outcome`` their own way: a sequential container seeks back and pauses the partition for a back-off, a
@@ -76,7 +76,7 @@ struct RecordDispatcher: Sendable {
         _ record: ConsumerRecord, failing: Bool, recovery: Recovery = .inline, clearsOwnFailureOnly: Bool = false
     ) async -> Outcome {
         guard let handler else { return .cancelled }
-        if failing, case .recover(let error, let attempts) = container.delivering(record) {
+        if failing, case .recover(let error, let attempts) = delivering(record) {
             // Its recovery failed before: retry the recovery, not the listener.
             return await recover(record, error, attempts: attempts)
         }
@@ -84,20 +84,20 @@ struct RecordDispatcher: Sendable {
             let context = container.makeContext(.record(record.topicPartition, record.offset))
             if _slowPath(attemptHeader) {
                 // A copy of the record with the header: only on request (a copy costs on every record).
-                _ = try await container.invokeRecord(handler, container.withDeliveryAttempt(record), context)
+                _ = try await invokeRecord(handler, withDeliveryAttempt(record), context)
             } else if let direct {
                 try direct(record, context)
             } else if intercepted {
-                _ = try await container.invokeRecord(handler, record, context)
+                _ = try await invokeRecord(handler, record, context)
             } else {
                 try await handler(record, context)
             }
-            if failing { container.succeeded(record, ownFailureOnly: clearsOwnFailureOnly) }
+            if failing { succeeded(record, ownFailureOnly: clearsOwnFailureOnly) }
             return .handled
         } catch {
             if Task.isCancelled { return .cancelled }
             if error is RecordHeld { return .held }
-            let decision = container.listenerFailed(record, error)
+            let decision = listenerFailed(record, error)
             guard case .recover(let attempts) = decision, recovery == .inline else { return .failed(error, decision) }
             return await recover(record, error, attempts: attempts)
         }
@@ -105,7 +105,7 @@ struct RecordDispatcher: Sendable {
 
     /// Runs the recoverer on `record` and says what became of it.
     nonisolated(nonsending) func recover(_ record: ConsumerRecord, _ error: any Error, attempts: Int) async -> Outcome {
-        switch await container.recover(record, error, attempts: attempts) {
+        switch await runRecoverer(record, error, attempts: attempts) {
         case .processed: .recovered
         case .retry(let delay): .failed(error, .retryRecovery(after: delay))
         case .stop: .stopped
@@ -117,7 +117,7 @@ struct RecordDispatcher: Sendable {
     nonisolated(nonsending) func deliverBatch(_ records: [ConsumerRecord]) async -> BatchOutcome {
         guard case .batch(let handler) = container.endpoint.listener else { return .cancelled }
         do {
-            try await container.invokeBatch(handler, records, container.makeContext(.batch(records)))
+            try await invokeBatch(handler, records, container.makeContext(.batch(records)))
             return .handled
         } catch {
             if Task.isCancelled { return .cancelled }
@@ -126,11 +126,11 @@ struct RecordDispatcher: Sendable {
                 return .failed(
                     BatchFailure(
                         handled: failed.index, record: bad, error: failed.cause,
-                        decision: container.listenerFailed(bad, failed.cause), toRecover: 1))
+                        decision: listenerFailed(bad, failed.cause), toRecover: 1))
             }
             return .failed(
                 BatchFailure(
-                    handled: 0, record: records[0], error: error, decision: container.listenerFailed(records[0], error),
+                    handled: 0, record: records[0], error: error, decision: listenerFailed(records[0], error),
                     toRecover: records.count))
         }
     }

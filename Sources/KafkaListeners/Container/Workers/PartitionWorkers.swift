@@ -80,7 +80,8 @@ final class PartitionWorkers: Sendable {
                 settle(CollectionOfOne(record), of: tp, recovered: true)
                 return true
             case .held:
-                // Sought back and paused by the listener: the discard that seek made drops the rest.
+                // Held until due (a retry stage's listener; retry stages do not run per partition): not
+                // processed, and the hold's seek delivers it again.
                 return true
             case .failed(_, .retry(let delay, _)), .failed(_, .retryRecovery(let delay)):
                 failing = true
@@ -106,7 +107,7 @@ final class PartitionWorkers: Sendable {
             case .cancelled:
                 return false
             case .handled:
-                if let failing { container.succeeded(failing) }
+                if let failing { dispatcher.succeeded(failing) }
                 settle(pending, of: tp, recovered: false)
                 pending = []
             case .failed(let failure):
