@@ -147,6 +147,65 @@ struct RetryTopicTests {
         await app.stop()
     }
 
+    @Test(
+        "a transactional listener's retry stage holds a record until it is due without failing a transaction, then handles it once"
+    )
+    func transactionalRetryStage() async throws {
+        let topic = try await kafka.topic("rt-txn", partitions: 1)
+        let embedded = try #require(kafka.embedded, "needs the embedded cluster")
+        let attempts = Attempts()
+        let backOff = Duration.seconds(1)
+        let app = try KafkaApplication(kafka.configuration(), topicAdministration: embedded) {
+            Listen("rt-txn", topics: topic) { (record: ConsumerRecord, _) in
+                attempts.note(record)
+                if record.valueString == "value-0" && RetryTopicHeaders.attempt(of: record) == 1 { throw Flaky() }
+            }
+            .consumerProperty("auto.offset.reset", "earliest")
+            .retryTopics(RetryTopics(attempts: 2, backOff: .fixed(backOff)))
+            .transactional(transactionalIdPrefix: kafka.unique("rt-txn"))
+        }
+        let recorder = Recorder()
+        recorder.record(app.registry.events)
+        try await app.start()
+        try await kafka.produce(3, to: topic, partition: 0)
+        try await waitUntil(
+            "the failed record retried", timeout: .seconds(60),
+            observed: { "\(attempts.all.map { "\($0.offset)@\($0.topic)" }) \(recorder.transactionScript)" }
+        ) {
+            attempts.of(0).count >= 2
+        }
+        // EmbeddedKafka does not store offsets sent in a transaction (Docs/Transactions.md): the transaction's own
+        // commit event says what it committed.
+        let retryPartition = TopicPartition("\(topic)-retry", 0)
+        try await waitUntil(
+            "a transaction committed the retry topic past the record",
+            observed: { "\(recorder.transactionCommits(retryPartition)) \(recorder.transactionScript)" }
+        ) {
+            recorder.transactionCommits(retryPartition).contains(1)
+        }
+        let calls = attempts.of(0)
+        #expect(calls.map(\.topic) == [topic, "\(topic)-retry"], "one retry, handled once")
+        #expect(calls[1].at - calls[0].at >= backOff, "retried \(calls[1].at - calls[0].at) after the failure")
+        #expect((1..<3).allSatisfy { attempts.of(Int64($0)).count == 1 }, "the other records once each")
+        // Waiting for its due time is not a failure: the retry stage's listener never failed, and none of its
+        // transactions aborted.
+        let retryFailures = recorder.events.withLock {
+            $0.filter { event in
+                guard case .listenerFailed(let tp, _, _) = event.kind else { return false }
+                return tp.topic == "\(topic)-retry"
+            }
+        }
+        #expect(retryFailures.isEmpty, "\(retryFailures)")
+        let retryAborts = recorder.events.withLock {
+            $0.filter { event in
+                guard event.listenerId == "rt-txn-retry", case .transaction(.aborted) = event.kind else { return false }
+                return true
+            }
+        }
+        #expect(retryAborts.isEmpty, "\(retryAborts)")
+        await app.stop()
+    }
+
     @Test("a crash while a record waits in a retry topic: after the restart it is retried once, and nothing is lost")
     func crashMidRetry() async throws {
         let topic = try await kafka.topic("rt-crash", partitions: 1)
