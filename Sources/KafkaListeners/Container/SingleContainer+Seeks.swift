@@ -112,18 +112,18 @@ extension SingleContainer {
         }
         var current: [TopicPartition: Int64] = [:]
         if case .relative(_, .current) = position {
-            let positions = try session.position(partitions)
+            var fetched: [TopicPartition: Int64] = [:]
+            for found in try session.position(partitions) where found.offset.rawValue >= 0 {
+                fetched[found.topicPartition] = found.offset.rawValue
+            }
             // Not fetched from yet (a new assignment): the group's committed offset is where it would start.
-            let unfetched = partitions.filter { tp in
-                !positions.contains { $0.topicPartition == tp && $0.offset.rawValue >= 0 }
+            let unfetched = partitions.filter { fetched[$0] == nil }
+            var committed: [TopicPartition: Int64] = [:]
+            for found in unfetched.isEmpty ? [] : (try? session.committed(unfetched)) ?? []
+            where found.offset.rawValue >= 0 {
+                committed[found.topicPartition] = found.offset.rawValue
             }
-            let committed = unfetched.isEmpty ? [] : (try? session.committed(unfetched)) ?? []
-            for tp in partitions {
-                current[tp] =
-                    positions.first { $0.topicPartition == tp && $0.offset.rawValue >= 0 }?.offset.rawValue
-                    ?? tracker.committedOffset(tp)
-                    ?? committed.first { $0.topicPartition == tp && $0.offset.rawValue >= 0 }?.offset.rawValue
-            }
+            for tp in partitions { current[tp] = fetched[tp] ?? tracker.committedOffset(tp) ?? committed[tp] }
         }
         var result: [TopicPartition: Int64] = [:]
         for tp in partitions {

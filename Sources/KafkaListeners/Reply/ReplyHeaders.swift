@@ -15,7 +15,7 @@ public enum ReplyHeaders {
 
     /// The 4-byte big-endian encoding of a reply partition.
     public static func encodePartition(_ partition: Int32) -> [UInt8] {
-        withUnsafeBytes(of: partition.bigEndian) { Array($0) }
+        DeadLetterHeaders.bigEndian(partition)
     }
 }
 

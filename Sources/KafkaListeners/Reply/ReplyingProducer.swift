@@ -211,6 +211,6 @@ public final class ReplyingProducer: Sendable {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
-        return withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
+        return DeadLetterHeaders.bigEndian(high) + DeadLetterHeaders.bigEndian(low)
     }
 }

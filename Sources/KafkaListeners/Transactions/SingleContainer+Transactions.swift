@@ -158,7 +158,7 @@ extension SingleContainer {
                 let metadata = try await consumer.withSession { try $0.groupMetadata() }
                 try await producer.sendOffsetsToTransaction(offsets, groupMetadata: metadata, timeout: timeout)
             } catch {
-                return await commitFailed(.sendOffsets, error, records, producer, transactions)
+                return await carryOut(classify(.sendOffsets, error, transactions), records, producer, transactions)
             }
             emit(.transaction(.offsetsSent(offsets)))
         }
@@ -181,14 +181,8 @@ extension SingleContainer {
         return count
     }
 
-    /// A failure of sending offsets: abort and deliver the poll again, or stop.
-    private nonisolated(nonsending) func commitFailed(
-        _ step: TransactionStep, _ error: any Error, _ records: [ConsumerRecord], _ producer: KafkaProducer,
-        _ transactions: ContainerTransactions
-    ) async -> Int {
-        await carryOut(classify(step, error, transactions), records, producer, transactions)
-    }
-
+    /// Carries out the cycle's decision about a failed call: abort and deliver the poll again, deliver it again, or
+    /// stop.
     private nonisolated(nonsending) func carryOut(
         _ action: TransactionCycle.Action, _ records: [ConsumerRecord], _ producer: KafkaProducer,
         _ transactions: ContainerTransactions
@@ -267,8 +261,9 @@ extension SingleContainer {
         case .retry(let delay, _), .retryRecovery(let delay):
             redeliver(records, waiting: [tp], delay: delay)
         case .recover(let attempts):
+            let dispatcher = RecordDispatcher(self)
             for record in failure.toRecover {
-                switch await RecordDispatcher(self).runRecoverer(record, failure.error, attempts: attempts) {
+                switch await dispatcher.runRecoverer(record, failure.error, attempts: attempts) {
                 case .processed:
                     transactions?.markRecovered(RecordKey(record))
                 case .retry(let delay):

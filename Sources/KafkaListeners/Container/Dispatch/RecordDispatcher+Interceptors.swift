@@ -10,27 +10,27 @@ extension RecordDispatcher {
         }
     }
 
-    /// Calls a record listener through the record interceptors; returns `false` if the record was skipped
-    /// (by a consumer interceptor or a record interceptor) — it then counts as processed (in manual modes,
-    /// as acknowledged when the interceptor says so).
+    /// Calls a record listener through the record interceptors. A record skipped (by a consumer interceptor or a
+    /// record interceptor) is not handed to the listener and counts as processed (in manual modes, as acknowledged
+    /// when the interceptor says so).
     func invokeRecord(
         _ handler: Listener.RecordHandler, _ record: ConsumerRecord,
         _ context: ListenerContext
-    ) async throws -> Bool {
-        let interceptors = container.endpoint.interceptors.record
-        if interceptors.isEmpty && container.endpoint.interceptors.consumer.isEmpty {
+    ) async throws {
+        guard intercepted else {
             try await handler(record, context)
-            return true
+            return
         }
+        let interceptors = container.endpoint.interceptors.record
         if takeDiscarded(record) {
             skipped(record, acknowledge: true)
-            return false
+            return
         }
         var current = record
         for interceptor in interceptors {
             guard let next = await interceptor.intercept(current, context: context) else {
                 skipped(record, acknowledge: interceptor.acknowledgesSkipped)
-                return false
+                return
             }
             current = next
         }
@@ -43,7 +43,6 @@ extension RecordDispatcher {
         }
         for interceptor in interceptors { await interceptor.success(current, context: context) }
         for interceptor in interceptors { await interceptor.afterRecord(current, context: context) }
-        return true
     }
 
     /// Calls a batch listener through the interceptors: records dropped by a consumer interceptor or a

@@ -53,7 +53,8 @@ struct RecordDispatcher: Sendable {
     private let handler: Listener.RecordHandler?
     /// The listener's synchronous form, called without an async frame while no interceptor runs.
     private let direct: Listener.SyncRecordHandler?
-    private let intercepted: Bool
+    /// Whether a consumer or record interceptor runs (otherwise the listener is called directly).
+    let intercepted: Bool
     private let attemptHeader: Bool
 
     init(_ container: SingleContainer) {
@@ -84,11 +85,11 @@ struct RecordDispatcher: Sendable {
             let context = container.makeContext(.record(record.topicPartition, record.offset))
             if _slowPath(attemptHeader) {
                 // A copy of the record with the header: only on request (a copy costs on every record).
-                _ = try await invokeRecord(handler, withDeliveryAttempt(record), context)
+                try await invokeRecord(handler, withDeliveryAttempt(record), context)
             } else if let direct {
                 try direct(record, context)
             } else if intercepted {
-                _ = try await invokeRecord(handler, record, context)
+                try await invokeRecord(handler, record, context)
             } else {
                 try await handler(record, context)
             }
